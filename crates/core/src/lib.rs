@@ -26,8 +26,12 @@
 
 mod error;
 mod ids;
+mod pricing_scheme;
 mod units;
 
 pub use error::CoreError;
 pub use ids::{RegionId, SectorId};
+pub use pricing_scheme::{
+    FlowPrice, Layer, PricingFlow, PricingInput, PricingOutput, PricingScheme, PricingSchemeError,
+};
 pub use units::{MassUnit, TonnesCo2, Yuan, YuanPerTonne};
