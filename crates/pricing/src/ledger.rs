@@ -382,3 +382,347 @@ fn layer_totals(regions: &[RegionId], paid: &[Yuan], received: &[Yuan]) -> Vec<L
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use fzc_core::{FlowPrice, PricingOutput, PricingSchemeError};
+    use fzc_zoning::CssTransfer;
+
+    use super::*;
+    use crate::{BuiltinScheme, cssf_flows};
+
+    const MT: f64 = 1e6;
+    const BILLION: f64 = 1e9;
+
+    fn id(name: &str) -> RegionId {
+        name.parse().unwrap()
+    }
+
+    /// Table 3 of the paper: (output, input, transfer in Mt).
+    const TABLE_3_MT: [(&str, &str, f64); 12] = [
+        ("beijing", "tianjin", 19.4626),
+        ("qinhuangdao", "tianjin", 0.0749),
+        ("zhangjiakou", "tianjin", 1.5292),
+        ("chengde", "tianjin", 17.5773),
+        ("cangzhou", "tianjin", 9.5795),
+        ("langfang", "tianjin", 15.7430),
+        ("beijing", "tangshan", 7.6028),
+        ("qinhuangdao", "tangshan", 11.9647),
+        ("zhangjiakou", "tangshan", 3.3255),
+        ("chengde", "tangshan", 36.6978),
+        ("baoding", "handan", 1.6807),
+        ("chengde", "handan", 0.1030),
+    ];
+
+    fn table_3() -> Vec<CssTransfer> {
+        TABLE_3_MT
+            .iter()
+            .map(|(s, r, v)| CssTransfer {
+                output: id(s),
+                input: id(r),
+                tonnes: TonnesCo2(v * MT),
+            })
+            .collect()
+    }
+
+    /// The CSSF layer alone (NF = 0 everywhere), priced at the payers' standards implied by
+    /// section 4.3.2 (Tianjin 44.34, Tangshan 45.73, Handan 12.9 yuan/t). The payees'
+    /// standards must not matter under the paper's scheme: they are set to `payee_standard`.
+    fn cssf_ledger(payee_standard: f64) -> Ledger {
+        let transfers = table_3();
+        let mut regions: Vec<RegionId> = transfers
+            .iter()
+            .flat_map(|t| [t.output.clone(), t.input.clone()])
+            .collect();
+        regions.sort();
+        regions.dedup();
+        let nf: Vec<(RegionId, TonnesCo2)> = regions
+            .iter()
+            .map(|r| (r.clone(), TonnesCo2(0.0)))
+            .collect();
+        let zoning = Zoning::from_layers(&nf, &transfers).unwrap();
+        let given: Vec<(RegionId, YuanPerTonne)> = regions
+            .iter()
+            .map(|r| {
+                let s = match r.as_str() {
+                    "tianjin" => 44.34,
+                    "tangshan" => 45.73,
+                    "handan" => 12.9,
+                    _ => payee_standard,
+                };
+                (r.clone(), YuanPerTonne(s))
+            })
+            .collect();
+        let standards = Standards::given(YuanPerTonne(46.66), &given).unwrap();
+        let flows = cssf_flows(&transfers).unwrap();
+        Ledger::build(&BuiltinScheme::PayerStandard, &zoning, &standards, &flows).unwrap()
+    }
+
+    /// Section 4.3.2 prints amounts in billions of yuan to 3 decimals, and the standards are
+    /// themselves derived from such amounts, so both roundings (half a unit of 0.001 billion
+    /// each) add up: tolerance 1e6 yuan. Measured: the largest difference is Chengde's,
+    /// 0.897e6 yuan (2.458897 vs 2.458); all others are ≤ 0.36e6.
+    const TOLERANCE_YUAN: f64 = 1.0e6;
+
+    fn assert_published(what: &str, ours: Yuan, published_billion: f64) {
+        let diff = (ours.0 - published_billion * BILLION).abs();
+        assert!(
+            diff <= TOLERANCE_YUAN,
+            "{what}: ours {} billion, paper {published_billion} billion, |diff| = {diff} yuan",
+            ours.0 / BILLION
+        );
+    }
+
+    #[test]
+    fn reproduces_the_cssf_amounts_of_section_4_3_2() {
+        for payee_standard in [12.6, 102.65] {
+            let ledger = cssf_ledger(payee_standard);
+            let totals = ledger.layer_totals(Layer::Cssf);
+            let total = |r: &str| totals.iter().find(|t| t.region.as_str() == r).unwrap();
+            for (region, paid) in [("tianjin", 2.836), ("tangshan", 2.725), ("handan", 0.023)] {
+                assert_published(&format!("{region} pays"), total(region).paid, paid);
+                assert_eq!(total(region).received, Yuan(0.0));
+            }
+            for (region, received) in [
+                ("chengde", 2.458),
+                ("beijing", 1.211),
+                ("langfang", 0.698),
+                ("baoding", 0.022),
+            ] {
+                assert_published(
+                    &format!("{region} receives"),
+                    total(region).received,
+                    received,
+                );
+                assert_eq!(total(region).paid, Yuan(0.0));
+            }
+            for (payer, payee, amount) in [
+                ("tangshan", "chengde", 1.678),
+                ("tianjin", "beijing", 0.863),
+                ("handan", "chengde", 0.001),
+                ("tianjin", "qinhuangdao", 0.003),
+            ] {
+                let entry = ledger
+                    .layer(Layer::Cssf)
+                    .find(|e| e.payer.as_str() == payer && e.payee.as_str() == payee)
+                    .unwrap();
+                assert_published(&format!("{payer} → {payee}"), entry.amount, amount);
+            }
+            // With one layer, the combined ledger is the CSSF ledger.
+            let combined: Vec<_> = ledger.layer(Layer::Combined).map(|e| e.amount).collect();
+            let cssf: Vec<_> = ledger.layer(Layer::Cssf).map(|e| e.amount).collect();
+            assert_eq!(combined, cssf);
+        }
+    }
+
+    #[test]
+    fn langfang_is_a_tonne_payer_but_a_money_recipient() {
+        // Section 4.3.3: Langfang pays 0.651 billion under ECT (22.2755 Mt at its standard,
+        // 29.22 yuan/t) and receives 0.698 billion under CSSF from Tianjin; net it receives
+        // 0.047 billion, while its tonne benchmark is +6.53 Mt.
+        let zoning = Zoning::from_layers(
+            &[
+                (id("langfang"), TonnesCo2(22.2755 * MT)),
+                (id("tangshan"), TonnesCo2(-22.2755 * MT)),
+                (id("tianjin"), TonnesCo2(0.0)),
+            ],
+            &[CssTransfer {
+                output: id("langfang"),
+                input: id("tianjin"),
+                tonnes: TonnesCo2(15.7430 * MT),
+            }],
+        )
+        .unwrap();
+        let standards = Standards::given(
+            YuanPerTonne(46.66),
+            &[
+                (id("langfang"), YuanPerTonne(29.22)),
+                (id("tangshan"), YuanPerTonne(45.73)),
+                (id("tianjin"), YuanPerTonne(44.34)),
+            ],
+        )
+        .unwrap();
+        let mut flows = cssf_flows(&[CssTransfer {
+            output: id("langfang"),
+            input: id("tianjin"),
+            tonnes: TonnesCo2(15.7430 * MT),
+        }])
+        .unwrap();
+        flows.push(Flow {
+            payer: id("langfang"),
+            payee: id("tangshan"),
+            layer: Layer::Ect,
+            tonnes: TonnesCo2(22.2755 * MT),
+        });
+        let ledger =
+            Ledger::build(&BuiltinScheme::PayerStandard, &zoning, &standards, &flows).unwrap();
+        let langfang = ledger.account(&id("langfang")).unwrap();
+        assert_eq!(langfang.zone, Zone::Payer);
+        assert_eq!(langfang.ledger_zone, Zone::Recipient);
+        assert!(langfang.flag);
+        assert_published(
+            "langfang ECT paid",
+            ledger.layer_totals(Layer::Ect)[0].paid,
+            0.651,
+        );
+        assert_published("langfang net received", -langfang.net, 0.047);
+        assert!(!ledger.account(&id("tianjin")).unwrap().flag);
+    }
+
+    fn small_case() -> (Zoning, Standards) {
+        let zoning = Zoning::from_layers(
+            &[(id("a"), TonnesCo2(2.0)), (id("b"), TonnesCo2(-2.0))],
+            &[],
+        )
+        .unwrap();
+        let standards = Standards::given(
+            YuanPerTonne(10.0),
+            &[(id("a"), YuanPerTonne(5.0)), (id("b"), YuanPerTonne(20.0))],
+        )
+        .unwrap();
+        (zoning, standards)
+    }
+
+    fn flow(payer: &str, payee: &str, layer: Layer, tonnes: f64) -> Flow {
+        Flow {
+            payer: id(payer),
+            payee: id(payee),
+            layer,
+            tonnes: TonnesCo2(tonnes),
+        }
+    }
+
+    #[test]
+    fn combined_layer_nets_each_pair() {
+        let (zoning, standards) = small_case();
+        let flows = [
+            flow("a", "b", Layer::Ect, 2.0),
+            flow("b", "a", Layer::Cssf, 0.4),
+        ];
+        let ledger =
+            Ledger::build(&BuiltinScheme::PayerStandard, &zoning, &standards, &flows).unwrap();
+        // a pays 2 t × 5 = 10; b pays 0.4 t × 20 = 8; net a → b 2 yuan, net tonnes 1.6.
+        let combined: Vec<_> = ledger.layer(Layer::Combined).collect();
+        assert_eq!(combined.len(), 1);
+        assert_eq!(
+            (combined[0].payer.as_str(), combined[0].amount),
+            ("a", Yuan(2.0))
+        );
+        assert!((combined[0].tonnes.0 - 1.6).abs() < 1e-12);
+        assert_eq!(combined[0].standard, None);
+        let a = ledger.account(&id("a")).unwrap();
+        assert_eq!(
+            (a.paid, a.received, a.net),
+            (Yuan(2.0), Yuan(0.0), Yuan(2.0))
+        );
+        assert_eq!(a.tc_eq17, Yuan(10.0));
+        assert!(!a.flag);
+        // Under the payee's standard the direction reverses: a owes 2 × 20 = 40, b 0.4 × 5 = 2.
+        let ledger =
+            Ledger::build(&BuiltinScheme::PayeeStandard, &zoning, &standards, &flows).unwrap();
+        assert_eq!(ledger.account(&id("a")).unwrap().net, Yuan(38.0));
+        // Entries are sorted by layer, then payer, then payee.
+        let layers: Vec<Layer> = ledger.entries().iter().map(|e| e.layer).collect();
+        assert_eq!(layers, [Layer::Ect, Layer::Cssf, Layer::Combined]);
+    }
+
+    #[test]
+    fn eq17_scheme_has_no_entries_and_uses_the_benchmark() {
+        let (zoning, standards) = small_case();
+        let flows = [flow("a", "b", Layer::Ect, 2.0)];
+        let ledger = Ledger::build(&BuiltinScheme::Eq17, &zoning, &standards, &flows).unwrap();
+        assert!(ledger.entries().is_empty());
+        assert!(ledger.layer_totals(Layer::Ect).is_empty());
+        let b = ledger.account(&id("b")).unwrap();
+        assert_eq!(
+            (b.paid, b.received, b.net),
+            (Yuan(0.0), Yuan(40.0), Yuan(-40.0))
+        );
+        assert_eq!(ledger.scheme(), "eq17");
+    }
+
+    #[test]
+    fn ledger_input_errors() {
+        let (zoning, standards) = small_case();
+        let err = Ledger::build(
+            &BuiltinScheme::PayerStandard,
+            &zoning,
+            &standards,
+            &[flow("a", "zz", Layer::Ect, 1.0)],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("region zz") && err.contains("not among"),
+            "{err}"
+        );
+        let err = Ledger::build(
+            &BuiltinScheme::PayerStandard,
+            &zoning,
+            &standards,
+            &[flow("a", "b", Layer::Combined, 1.0)],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("combined is computed"), "{err}");
+        let partial =
+            Standards::given(YuanPerTonne(10.0), &[(id("a"), YuanPerTonne(5.0))]).unwrap();
+        let err = Ledger::build(&BuiltinScheme::PayerStandard, &zoning, &partial, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("region b") && err.contains("standard"),
+            "{err}"
+        );
+        let err = Ledger::build(
+            &BuiltinScheme::PayerStandard,
+            &zoning,
+            &standards,
+            &[flow("a", "b", Layer::Ect, -1.0)],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("ect flow a → b"), "{err}");
+    }
+
+    /// A scheme that claims region amounts its flows do not support.
+    struct Liar;
+
+    impl PricingScheme for Liar {
+        fn name(&self) -> &str {
+            "liar"
+        }
+        fn parameters(&self) -> Vec<(String, String)> {
+            Vec::new()
+        }
+        fn price(&self, input: &PricingInput<'_>) -> Result<PricingOutput, PricingSchemeError> {
+            Ok(PricingOutput {
+                flow_prices: Some(
+                    input
+                        .flows
+                        .iter()
+                        .map(|f| FlowPrice {
+                            standard: YuanPerTonne(1.0),
+                            amount: f.tonnes * YuanPerTonne(1.0),
+                        })
+                        .collect(),
+                ),
+                region_amounts: vec![Yuan(0.0); input.regions.len()],
+            })
+        }
+    }
+
+    #[test]
+    fn inconsistent_scheme_output_is_caught() {
+        let (zoning, standards) = small_case();
+        let err = Ledger::build(
+            &Liar,
+            &zoning,
+            &standards,
+            &[flow("a", "b", Layer::Ect, 1.0)],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("`liar`") && err.contains("region a"), "{err}");
+    }
+}
