@@ -252,7 +252,8 @@ impl Ledger {
                     let net = paid[i].0 - received[i].0;
                     let claimed = output.region_amounts[i].0;
                     let scale = paid[i].0 + received[i].0;
-                    if !((net - claimed).abs() <= 1e-9 * scale + 1e-6) {
+                    let agrees = (net - claimed).abs() <= 1e-9 * scale + 1e-6;
+                    if !agrees {
                         return Err(inconsistent(format!(
                             "region {region}: amount {claimed} yuan, but its flows net to {net} yuan"
                         )));
