@@ -197,7 +197,54 @@ pub struct PricingOutput {
 /// A rule that turns flows of tonnes into amounts of money.
 ///
 /// Implementations must be deterministic and must not reorder anything: outputs follow the
-/// input's region and flow order.
+/// input's region and flow order. The built-ins (`payer`/`paper`, `payee`, `uniform`, `eq17`)
+/// live in `fzc-pricing`, which also nets, totals and flags the result.
+///
+/// ```
+/// use fzc_core::{
+///     FlowPrice, Layer, PricingFlow, PricingInput, PricingOutput, PricingScheme,
+///     PricingSchemeError, RegionId, TonnesCo2, Yuan, YuanPerTonne,
+/// };
+///
+/// /// Every flow at the mean of the two regions' standards.
+/// struct MeanStandard;
+///
+/// impl PricingScheme for MeanStandard {
+///     fn name(&self) -> &str {
+///         "mean"
+///     }
+///     fn parameters(&self) -> Vec<(String, String)> {
+///         vec![("rule".into(), "(payer + payee) / 2".into())]
+///     }
+///     fn price(&self, input: &PricingInput<'_>) -> Result<PricingOutput, PricingSchemeError> {
+///         input.validate()?;
+///         let mut region_amounts = vec![Yuan(0.0); input.regions.len()];
+///         let mut prices = Vec::new();
+///         for flow in input.flows {
+///             let s = (input.standards[flow.payer].0 + input.standards[flow.payee].0) / 2.0;
+///             let amount = flow.tonnes * YuanPerTonne(s);
+///             region_amounts[flow.payer] = region_amounts[flow.payer] + amount;
+///             region_amounts[flow.payee] = region_amounts[flow.payee] - amount;
+///             prices.push(FlowPrice { standard: YuanPerTonne(s), amount });
+///         }
+///         Ok(PricingOutput { flow_prices: Some(prices), region_amounts })
+///     }
+/// }
+///
+/// let regions: Vec<RegionId> = vec!["a".parse()?, "b".parse()?];
+/// let flows = [PricingFlow { payer: 0, payee: 1, layer: Layer::Cssf, tonnes: TonnesCo2(2.0) }];
+/// let out = MeanStandard.price(&PricingInput {
+///     price: YuanPerTonne(46.66),
+///     regions: &regions,
+///     standards: &[YuanPerTonne(10.0), YuanPerTonne(30.0)],
+///     benchmarks: &[TonnesCo2(2.0), TonnesCo2(-2.0)],
+///     population_persons: None,
+///     gdp: None,
+///     flows: &flows,
+/// })?;
+/// assert_eq!(out.region_amounts, [Yuan(40.0), Yuan(-40.0)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait PricingScheme: Send + Sync {
     /// A short stable name (`payer`, `payee`, `uniform`, `eq17`, or a plugin's own).
     fn name(&self) -> &str;

@@ -7,7 +7,7 @@ use fzc_core::{
 };
 use fzc_zoning::{Zone, ZoneClass, Zoning};
 
-use crate::{Flow, PricingError, Standards, check_price};
+use crate::{Flow, PricingError, RegionEconomy, Standards, check_price};
 
 /// City-level compensation of Eq 17: `TC_i = L_i · P · γ_i = L_i · standard_i`.
 ///
@@ -110,6 +110,24 @@ impl Ledger {
         standards: &Standards,
         flows: &[Flow],
     ) -> Result<Ledger, PricingError> {
+        Ledger::build_with_economy(scheme, zoning, standards, flows, &[])
+    }
+
+    /// As [`Ledger::build`], and passes the regions' population and GDP to the scheme
+    /// ([`PricingInput::population_persons`], [`PricingInput::gdp`]) when `economy` has a row
+    /// for every zoned region (otherwise the scheme sees `None`). The built-in schemes do not
+    /// use them; plugins may.
+    ///
+    /// # Errors
+    /// As [`Ledger::build`]; [`PricingError::UnknownRegion`] for an economy row of a region
+    /// that is not zoned; [`PricingError::Duplicate`] for a region with two rows.
+    pub fn build_with_economy(
+        scheme: &dyn PricingScheme,
+        zoning: &Zoning,
+        standards: &Standards,
+        flows: &[Flow],
+        economy: &[RegionEconomy],
+    ) -> Result<Ledger, PricingError> {
         let price = standards.price();
         check_price(price)?;
         let zoned = zoning.regions();
@@ -153,13 +171,35 @@ impl Ledger {
                 tonnes: flow.tonnes,
             });
         }
+        let mut economy_rows: Vec<Option<&RegionEconomy>> = vec![None; regions.len()];
+        for row in economy {
+            let i = *index
+                .get(&row.region)
+                .ok_or_else(|| PricingError::UnknownRegion {
+                    region: row.region.clone(),
+                    what: "the economy table",
+                })?;
+            if economy_rows[i].replace(row).is_some() {
+                return Err(PricingError::Duplicate {
+                    region: row.region.to_string(),
+                    what: "the economy table",
+                });
+            }
+        }
+        let complete: Option<Vec<&RegionEconomy>> = economy_rows.into_iter().collect();
+        let population: Option<Vec<f64>> = complete
+            .as_ref()
+            .map(|rows| rows.iter().map(|r| r.population_persons).collect());
+        let gdp: Option<Vec<Yuan>> = complete
+            .as_ref()
+            .map(|rows| rows.iter().map(|r| r.gdp).collect());
         let input = PricingInput {
             price,
             regions: &regions,
             standards: &region_standards,
             benchmarks: &benchmarks,
-            population_persons: None,
-            gdp: None,
+            population_persons: population.as_deref(),
+            gdp: gdp.as_deref(),
             flows: &indexed,
         };
         let output = scheme.price(&input)?;
@@ -517,6 +557,27 @@ mod tests {
     }
 
     #[test]
+    fn the_text_swaps_tianjin_and_tangshan_as_chengde_payers() {
+        // METHOD section 5: section 4.3.3 says Chengde receives "from Tianjin (1.697 billion)
+        // and Tangshan (797 million)". The CSSF ledger gives Tangshan → Chengde 1.678 and
+        // Tianjin → Chengde 0.779 (the combined 0.797 adds a small ECT part): names swapped.
+        let ledger = cssf_ledger(15.0);
+        let pair = |payer: &str| {
+            ledger
+                .layer(Layer::Cssf)
+                .find(|e| e.payer.as_str() == payer && e.payee.as_str() == "chengde")
+                .unwrap()
+                .amount
+                .0
+                / BILLION
+        };
+        assert!((pair("tangshan") - 1.678).abs() < 0.001);
+        assert!((pair("tianjin") - 0.779).abs() < 0.001);
+        assert!((pair("tangshan") - 1.697).abs() < 0.02 && (pair("tianjin") - 0.797).abs() < 0.02);
+        assert!((pair("tianjin") - 1.697).abs() > 0.9);
+    }
+
+    #[test]
     fn langfang_is_a_tonne_payer_but_a_money_recipient() {
         // Section 4.3.3: Langfang pays 0.651 billion under ECT (22.2755 Mt at its standard,
         // 29.22 yuan/t) and receives 0.698 billion under CSSF from Tianjin; net it receives
@@ -684,6 +745,60 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("ect flow a → b"), "{err}");
+    }
+
+    /// A scheme that records whether it saw population and GDP.
+    struct Peek;
+
+    impl PricingScheme for Peek {
+        fn name(&self) -> &str {
+            "peek"
+        }
+        fn parameters(&self) -> Vec<(String, String)> {
+            Vec::new()
+        }
+        fn price(&self, input: &PricingInput<'_>) -> Result<PricingOutput, PricingSchemeError> {
+            let seen = match (input.population_persons, input.gdp) {
+                (Some(p), Some(g)) => p.iter().zip(g).map(|(p, g)| g.0 / p).collect(),
+                _ => vec![-1.0; input.regions.len()],
+            };
+            Ok(PricingOutput {
+                flow_prices: None,
+                region_amounts: seen.into_iter().map(Yuan).collect(),
+            })
+        }
+    }
+
+    #[test]
+    fn economy_reaches_the_scheme_only_when_complete() {
+        let (zoning, standards) = small_case();
+        let row = |name: &str, gdp: f64| RegionEconomy {
+            region: id(name),
+            population_persons: 2.0,
+            gdp: Yuan(gdp),
+            engel: None,
+        };
+        let full = [row("b", 8.0), row("a", 4.0)];
+        let ledger = Ledger::build_with_economy(&Peek, &zoning, &standards, &[], &full).unwrap();
+        let nets: Vec<f64> = ledger.accounts().iter().map(|a| a.net.0).collect();
+        assert_eq!(nets, [2.0, 4.0]);
+        let ledger =
+            Ledger::build_with_economy(&Peek, &zoning, &standards, &[], &full[..1]).unwrap();
+        assert_eq!(ledger.account(&id("a")).unwrap().net, Yuan(-1.0));
+        let err = Ledger::build_with_economy(&Peek, &zoning, &standards, &[], &[row("q", 1.0)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("region q") && err.contains("economy"), "{err}");
+        let err = Ledger::build_with_economy(
+            &Peek,
+            &zoning,
+            &standards,
+            &[],
+            &[row("a", 1.0), row("a", 2.0)],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("more than once"), "{err}");
     }
 
     /// A scheme that claims region amounts its flows do not support.
