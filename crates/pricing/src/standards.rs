@@ -625,4 +625,48 @@ mod tests {
         assert!("median".parse::<AreaMean>().is_err());
         assert_eq!("percent".parse::<EngelUnit>().unwrap(), EngelUnit::Percent);
     }
+
+    /// Population (2020 census) and GDP 2020 (10^8 yuan) of the 13 BTH cities, from
+    /// `shared/data/bth-2020/city-stats-2020.csv` (first releases, approximate).
+    const BTH_2020: [(&str, f64, f64); 13] = [
+        ("beijing", 21893095.0, 36102.6),
+        ("tianjin", 13866009.0, 14083.7),
+        ("shijiazhuang", 11235086.0, 5935.1),
+        ("tangshan", 7717983.0, 7210.9),
+        ("qinhuangdao", 3136879.0, 1685.8),
+        ("handan", 9413990.0, 3636.6),
+        ("xingtai", 7111106.0, 2200.4),
+        ("baoding", 11544036.0, 3954.3),
+        ("zhangjiakou", 4118908.0, 1600.1),
+        ("chengde", 3354444.0, 1550.3),
+        ("cangzhou", 7300783.0, 3699.9),
+        ("langfang", 5464087.0, 3301.1),
+        ("hengshui", 4212933.0, 1560.2),
+    ];
+
+    /// Section 5.2 publishes Beijing's standard as 102.65 yuan/t. With a = b = 1 and an Engel
+    /// fraction in [0, 1], Eq 18 caps γ at A / (1 + e^(−1)); with 2020 census population and
+    /// GDP, Beijing's A is 2.10 (population-weighted) or 2.67 (unweighted mean), so its
+    /// standard cannot exceed 71.8 or 91.1 yuan/t: the published value is not reachable from
+    /// these statistics (the paper does not publish its Engel coefficients or its inputs).
+    #[test]
+    fn beijing_published_standard_is_out_of_reach_of_eq18() {
+        let regions: Vec<RegionId> = BTH_2020.iter().map(|(r, _, _)| id(r)).collect();
+        for mean in [AreaMean::PopulationWeighted, AreaMean::Unweighted] {
+            let mut highest: f64 = 0.0;
+            for step in 0..=20 {
+                let engel = f64::from(step) / 20.0;
+                let economy: Vec<RegionEconomy> = BTH_2020
+                    .iter()
+                    .map(|(r, population, gdp)| row(r, *population, gdp * 1e8, Some(engel)))
+                    .collect();
+                let mut i = input(&regions, &economy, &[]);
+                i.params.mean = mean;
+                let s = Standards::compute(&i).unwrap();
+                highest = highest.max(s.get(&id("beijing")).unwrap().standard.0);
+            }
+            assert!(highest < 0.9 * 102.65, "{mean}: {highest}");
+            assert!(highest > 70.0, "{mean}: {highest}");
+        }
+    }
 }
