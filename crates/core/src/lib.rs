@@ -25,11 +25,15 @@
 //! ```
 
 mod error;
+mod flow_model;
 mod ids;
 mod pricing_scheme;
 mod units;
 
 pub use error::CoreError;
+pub use flow_model::{
+    FlowModel, FlowModelError, FlowOutput, FlowRegion, LonLat, PolygonRings, RegionFlow, RegionShape,
+};
 pub use ids::{RegionId, SectorId};
 pub use pricing_scheme::{
     FlowPrice, Layer, PricingFlow, PricingInput, PricingOutput, PricingScheme, PricingSchemeError,

@@ -1,0 +1,66 @@
+//! The error type of the CSSF layer.
+
+use fzc_core::RegionId;
+
+/// What can go wrong in the CSSF layer. Every variant names the region(s) concerned.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CssfError {
+    /// A supply or demand value that is negative or not finite.
+    #[error("region `{region}`: {what} is {value}, expected a finite value ≥ 0 (t)")]
+    InvalidMass {
+        /// The region.
+        region: RegionId,
+        /// `"supply"` or `"demand"`.
+        what: &'static str,
+        /// The value as given.
+        value: f64,
+    },
+    /// The impact factor `k` of Eq 16 outside [0, 1].
+    #[error("impact factor k = {value} is outside [0, 1] (METHOD.md 2.4)")]
+    InvalidImpactFactor {
+        /// The value as given.
+        value: f64,
+    },
+    /// A region's shape is unusable (no parts, coordinates out of range, zero area, or a
+    /// repair that failed).
+    #[error("region `{region}`: invalid polygon: {why}")]
+    InvalidPolygon {
+        /// The region.
+        region: RegionId,
+        /// What is wrong and what would be right.
+        why: String,
+    },
+    /// `Core::Given` without a core for this region.
+    #[error("region `{region}`: no given core (core_lon, core_lat) but core = \"given\"")]
+    MissingCore {
+        /// The region.
+        region: RegionId,
+    },
+    /// A given core outside the valid longitude/latitude range.
+    #[error("region `{region}`: core ({lon}, {lat}) is not a WGS84 lon/lat position in degrees")]
+    InvalidCore {
+        /// The region.
+        region: RegionId,
+        /// Longitude as given.
+        lon: f64,
+        /// Latitude as given.
+        lat: f64,
+    },
+    /// A region id that appears twice.
+    #[error("region `{region}` appears more than once")]
+    DuplicateRegion {
+        /// The region.
+        region: RegionId,
+    },
+    /// A geometry routine failed (or panicked) on a pair of regions.
+    #[error("geometry failed for output region `{from}` and input region `{to}`: {why}")]
+    Geometry {
+        /// The output region (whose flow circle was intersected).
+        from: RegionId,
+        /// The input region.
+        to: RegionId,
+        /// The failure, or the panic message.
+        why: String,
+    },
+}

@@ -1,0 +1,282 @@
+//! The built-in "breakpoint" flow model: Eq 13–16 over every (output, input) pair.
+
+use fzc_core::{
+    FlowModel, FlowModelError, FlowOutput, FlowRegion, LonLat, RegionFlow, RegionId, TonnesCo2,
+};
+use geo::{Centroid, InteriorPoint};
+use rayon::prelude::*;
+
+use super::{
+    Core, ImpactFactor, Intensity, Mass, breakpoint_range_km, flow_intensity_t_per_km2,
+    transfer_t,
+};
+use crate::geodesic::{
+    DEFAULT_CIRCLE_VERTICES, RegionPolygon, geodesic_circle, geodesic_distance_km,
+    intersection_area_km2,
+};
+use crate::{CssfError, Role, cssdr};
+
+/// The breakpoint and field-strength model of the paper (Eq 14–16), with its options.
+///
+/// For every ordered pair of an output region `s` (CSSDR > 0) and an input region `r`
+/// (CSSDR < 0): the geodesic distance `D_rs` between their cores, the range
+/// `R = D_rs / (1 + sqrt(N_r / N_s))`, the flow area `S_rs` = ellipsoidal area of (geodesic
+/// circle of radius `R` around `s`'s core) ∩ (`r`'s polygon), the intensity `I`, and the
+/// transfer `V = k · S_rs · I`. Pairs run in parallel (rayon); the output order does not
+/// depend on the thread count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BreakpointModel {
+    /// Impact factor `k` (Eq 16), default 0.6.
+    pub k: ImpactFactor,
+    /// Form of the intensity (Eq 15), default surplus over range².
+    pub intensity: Intensity,
+    /// Masses compared by the breakpoint formula (Eq 14), default demand.
+    pub mass: Mass,
+    /// Choice of region cores, default centroid.
+    pub core: Core,
+    /// Vertex count of each flow circle, default [`DEFAULT_CIRCLE_VERTICES`].
+    pub circle_vertices: usize,
+}
+
+impl Default for BreakpointModel {
+    fn default() -> Self {
+        Self {
+            k: ImpactFactor::PAPER,
+            intensity: Intensity::default(),
+            mass: Mass::default(),
+            core: Core::default(),
+            circle_vertices: DEFAULT_CIRCLE_VERTICES,
+        }
+    }
+}
+
+/// The per-region results of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CssfRegion {
+    /// The region's id.
+    pub id: RegionId,
+    /// Supply, t.
+    pub supply: TonnesCo2,
+    /// Demand, t CO2.
+    pub demand: TonnesCo2,
+    /// Eq 13; `None` where supply + demand = 0.
+    pub cssdr: Option<f64>,
+    /// Output, input or balanced.
+    pub role: Role,
+    /// The core used (degrees).
+    pub core: LonLat,
+    /// The ellipsoidal area of the (repaired) polygon, km².
+    pub area_km2: f64,
+}
+
+/// The result of [`BreakpointModel::run`]: regions in input order and flows between them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CssfRun {
+    /// Per-region results, in the order of the input.
+    pub regions: Vec<CssfRegion>,
+    /// Every (output, input) pair, sorted by (`from`, `to`) index; zero transfers included.
+    pub flows: Vec<RegionFlow>,
+}
+
+impl CssfRun {
+    /// Total transfer received by region `index` (as input region), t.
+    pub fn received(&self, index: usize) -> TonnesCo2 {
+        self.flows.iter().filter(|f| f.to == index).map(|f| f.transfer).sum()
+    }
+
+    /// Total transfer provided by region `index` (as output region), t.
+    pub fn provided(&self, index: usize) -> TonnesCo2 {
+        self.flows.iter().filter(|f| f.from == index).map(|f| f.transfer).sum()
+    }
+
+    /// The flow graph: one node per region (node index = region index), one edge per pair
+    /// with a positive transfer. See [`crate::flow_graph`].
+    pub fn graph(&self) -> crate::FlowGraph {
+        crate::flow_graph(self)
+    }
+}
+
+impl BreakpointModel {
+    /// Runs the model on regions with shapes given as plain rings.
+    ///
+    /// # Errors
+    /// [`CssfError`] naming the region: duplicate id, negative or non-finite mass, invalid
+    /// polygon, missing given core; or naming both regions of a pair whose geometry failed.
+    pub fn run(&self, regions: &[FlowRegion]) -> Result<CssfRun, CssfError> {
+        check_regions(regions)?;
+        let polygons: Vec<RegionPolygon> = regions
+            .par_iter()
+            .map(|r| RegionPolygon::new(r.id.clone(), &r.shape))
+            .collect::<Result<_, _>>()?;
+        self.run_prepared(regions, &polygons)
+    }
+
+    /// Runs the model on regions whose polygons are already prepared (`polygons[i]` belongs
+    /// to `regions[i]`), e.g. to reuse them across option variants.
+    ///
+    /// # Errors
+    /// As [`BreakpointModel::run`].
+    ///
+    /// # Panics
+    /// If the two slices differ in length.
+    pub fn run_prepared(
+        &self,
+        regions: &[FlowRegion],
+        polygons: &[RegionPolygon],
+    ) -> Result<CssfRun, CssfError> {
+        assert_eq!(regions.len(), polygons.len(), "one polygon per region");
+        check_regions(regions)?;
+        let mut out = Vec::with_capacity(regions.len());
+        for (region, polygon) in regions.iter().zip(polygons) {
+            let core = self.core_of(region, polygon)?;
+            let ratio = cssdr(region.supply.0, region.demand.0);
+            out.push(CssfRegion {
+                id: region.id.clone(),
+                supply: region.supply,
+                demand: region.demand,
+                cssdr: ratio,
+                role: Role::from_cssdr(ratio),
+                core,
+                area_km2: polygon.area_km2,
+            });
+        }
+        let outputs: Vec<usize> = (0..out.len()).filter(|&i| out[i].role == Role::Output).collect();
+        let inputs: Vec<usize> = (0..out.len()).filter(|&i| out[i].role == Role::Input).collect();
+        let pairs: Vec<(usize, usize)> = outputs
+            .iter()
+            .flat_map(|&s| inputs.iter().map(move |&r| (s, r)))
+            .collect();
+        let flows = pairs
+            .par_iter()
+            .map(|&(s, r)| self.pair(&out, polygons, s, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(CssfRun {
+            regions: out,
+            flows,
+        })
+    }
+
+    fn core_of(&self, region: &FlowRegion, polygon: &RegionPolygon) -> Result<LonLat, CssfError> {
+        let point = match self.core {
+            Core::Centroid => polygon.shape.centroid(),
+            Core::InteriorPoint => polygon.shape.interior_point(),
+            Core::Given => {
+                let given = region.given_core.ok_or_else(|| CssfError::MissingCore {
+                    region: region.id.clone(),
+                })?;
+                if !(given.lon_deg.is_finite()
+                    && given.lat_deg.is_finite()
+                    && given.lon_deg.abs() <= 180.0
+                    && given.lat_deg.abs() <= 90.0)
+                {
+                    return Err(CssfError::InvalidCore {
+                        region: region.id.clone(),
+                        lon: given.lon_deg,
+                        lat: given.lat_deg,
+                    });
+                }
+                return Ok(given);
+            }
+        };
+        let point = point.ok_or_else(|| CssfError::InvalidPolygon {
+            region: region.id.clone(),
+            why: "no core point can be computed for an empty shape".into(),
+        })?;
+        Ok(LonLat::new(point.x(), point.y()))
+    }
+
+    fn pair(
+        &self,
+        regions: &[CssfRegion],
+        polygons: &[RegionPolygon],
+        s: usize,
+        r: usize,
+    ) -> Result<RegionFlow, CssfError> {
+        let (out, inp) = (&regions[s], &regions[r]);
+        let distance_km = geodesic_distance_km(out.core, inp.core);
+        let (n_input, n_output) = self.mass.masses(
+            (inp.supply.0, inp.demand.0),
+            (out.supply.0, out.demand.0),
+        );
+        let range_km = breakpoint_range_km(distance_km, n_input, n_output);
+        let area_km2 = if range_km > 0.0 {
+            let circle = geodesic_circle(out.core, range_km, self.circle_vertices.max(3));
+            let circle = geo::MultiPolygon::new(vec![circle]);
+            intersection_area_km2(&circle, &polygons[r].shape).map_err(|why| {
+                CssfError::Geometry {
+                    from: out.id.clone(),
+                    to: inp.id.clone(),
+                    why,
+                }
+            })?
+        } else {
+            0.0
+        };
+        let surplus = out.supply.0 - out.demand.0;
+        let intensity =
+            flow_intensity_t_per_km2(self.intensity, surplus, n_input, distance_km, range_km);
+        let transfer = transfer_t(self.k, area_km2, intensity);
+        Ok(RegionFlow {
+            from: s,
+            to: r,
+            distance_km,
+            range_km,
+            area_km2,
+            intensity_t_per_km2: intensity,
+            transfer: TonnesCo2(transfer),
+        })
+    }
+}
+
+fn check_regions(regions: &[FlowRegion]) -> Result<(), CssfError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for r in regions {
+        if !seen.insert(&r.id) {
+            return Err(CssfError::DuplicateRegion {
+                region: r.id.clone(),
+            });
+        }
+        for (what, value) in [("supply", r.supply.0), ("demand", r.demand.0)] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(CssfError::InvalidMass {
+                    region: r.id.clone(),
+                    what,
+                    value,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+impl From<CssfError> for FlowModelError {
+    fn from(err: CssfError) -> Self {
+        let region = match &err {
+            CssfError::InvalidMass { region, .. }
+            | CssfError::InvalidPolygon { region, .. }
+            | CssfError::MissingCore { region }
+            | CssfError::InvalidCore { region, .. }
+            | CssfError::DuplicateRegion { region } => Some(region.clone()),
+            CssfError::Geometry { to, .. } => Some(to.clone()),
+            _ => None,
+        };
+        FlowModelError {
+            region,
+            message: err.to_string(),
+        }
+    }
+}
+
+impl FlowModel for BreakpointModel {
+    fn name(&self) -> &str {
+        "breakpoint"
+    }
+
+    fn flows(&self, regions: &[FlowRegion]) -> Result<FlowOutput, FlowModelError> {
+        let run = self.run(regions)?;
+        Ok(FlowOutput {
+            cores: run.regions.iter().map(|r| r.core).collect(),
+            flows: run.flows,
+        })
+    }
+}
