@@ -841,4 +841,174 @@ mod tests {
         .to_string();
         assert!(err.contains("`liar`") && err.contains("region a"), "{err}");
     }
+
+    mod python_reference {
+        //! Cross-check against an independent plain-Python implementation
+        //! (`tests/fixtures/pricing/make_reference.py`; inputs and outputs committed there).
+
+        use std::collections::BTreeMap;
+
+        use super::*;
+        use crate::{
+            AreaMean, BilateralNet, Eq18Params, RegionEconomy, StandardsInput, cssf_flows,
+            ect_flows,
+        };
+
+        const ECONOMY: &str = include_str!("../../../tests/fixtures/pricing/economy.csv");
+        const FLOWS: &str = include_str!("../../../tests/fixtures/pricing/flows.csv");
+        const STANDARDS: &str =
+            include_str!("../../../tests/fixtures/pricing/reference-standards.csv");
+        const LEDGER: &str = include_str!("../../../tests/fixtures/pricing/reference-ledger.csv");
+        const ACCOUNTS: &str =
+            include_str!("../../../tests/fixtures/pricing/reference-accounts.csv");
+
+        fn rows(text: &str) -> Vec<Vec<&str>> {
+            text.lines()
+                .skip(1)
+                .map(|l| l.split(',').collect())
+                .collect()
+        }
+
+        fn num(text: &str) -> f64 {
+            text.parse().unwrap()
+        }
+
+        /// Both sides compute in f64 with sums in different orders: 1e-12 relative.
+        fn assert_close(what: &str, ours: f64, reference: f64) {
+            let scale = ours.abs().max(reference.abs()).max(1.0);
+            assert!(
+                (ours - reference).abs() <= 1e-12 * scale,
+                "{what}: ours {ours}, python {reference}"
+            );
+        }
+
+        fn economy() -> Vec<RegionEconomy> {
+            rows(ECONOMY)
+                .into_iter()
+                .map(|r| RegionEconomy {
+                    region: id(r[0]),
+                    population_persons: num(r[1]),
+                    gdp: Yuan(num(r[2])),
+                    engel: Some(num(r[3])),
+                })
+                .collect()
+        }
+
+        fn standards(mean: AreaMean) -> Standards {
+            let economy = economy();
+            let regions: Vec<RegionId> = economy.iter().map(|r| r.region.clone()).collect();
+            Standards::compute(&StandardsInput {
+                price: YuanPerTonne(46.66),
+                regions: &regions,
+                economy: &economy,
+                given: &[],
+                params: Eq18Params {
+                    mean,
+                    ..Eq18Params::default()
+                },
+            })
+            .unwrap()
+        }
+
+        #[test]
+        fn standards_match() {
+            let reference = rows(STANDARDS);
+            assert_eq!(reference.len(), 26);
+            for row in reference {
+                let mean: AreaMean = row[0].parse().unwrap();
+                let s = standards(mean);
+                let ours = s.get(&id(row[1])).unwrap();
+                assert_close(
+                    &format!("gamma {} {}", row[0], row[1]),
+                    ours.gamma,
+                    num(row[2]),
+                );
+                assert_close(
+                    &format!("standard {}", row[1]),
+                    ours.standard.0,
+                    num(row[3]),
+                );
+            }
+        }
+
+        #[test]
+        fn ledgers_and_accounts_match() {
+            let mut nets = Vec::new();
+            let mut transfers = Vec::new();
+            let mut nf: BTreeMap<RegionId, f64> =
+                economy().into_iter().map(|r| (r.region, 0.0)).collect();
+            for row in rows(FLOWS) {
+                let (payer, payee, tonnes) = (id(row[1]), id(row[2]), num(row[3]));
+                if row[0] == "ect" {
+                    *nf.get_mut(&payer).unwrap() += tonnes;
+                    *nf.get_mut(&payee).unwrap() -= tonnes;
+                    nets.push(BilateralNet {
+                        region: payer,
+                        counterpart: payee,
+                        nt: TonnesCo2(tonnes),
+                    });
+                } else {
+                    transfers.push(CssTransfer {
+                        output: payee,
+                        input: payer,
+                        tonnes: TonnesCo2(tonnes),
+                    });
+                }
+            }
+            let nf: Vec<(RegionId, TonnesCo2)> =
+                nf.into_iter().map(|(r, v)| (r, TonnesCo2(v))).collect();
+            let zoning = Zoning::from_layers(&nf, &transfers).unwrap();
+            let mut flows = ect_flows(&nets).unwrap();
+            flows.extend(cssf_flows(&transfers).unwrap());
+            let standards = standards(AreaMean::PopulationWeighted);
+
+            let reference_ledger = rows(LEDGER);
+            let reference_accounts = rows(ACCOUNTS);
+            for scheme in BuiltinScheme::ALL {
+                let ledger = Ledger::build(&scheme, &zoning, &standards, &flows).unwrap();
+                let expected: Vec<_> = reference_ledger
+                    .iter()
+                    .filter(|r| r[0] == scheme.as_str())
+                    .collect();
+                assert_eq!(ledger.entries().len(), expected.len(), "{scheme}");
+                for row in expected {
+                    let entry = ledger
+                        .entries()
+                        .iter()
+                        .find(|e| {
+                            e.layer.as_str() == row[1]
+                                && e.payer.as_str() == row[2]
+                                && e.payee.as_str() == row[3]
+                        })
+                        .unwrap_or_else(|| panic!("{scheme}: no entry for {row:?}"));
+                    let what = format!("{scheme} {row:?}");
+                    assert_close(&what, entry.tonnes.0, num(row[4]));
+                    match entry.standard {
+                        Some(s) => assert_close(&what, s.0, num(row[5])),
+                        None => assert_eq!(row[5], "", "{what}"),
+                    }
+                    assert_close(&what, entry.amount.0, num(row[6]));
+                }
+                let expected: Vec<_> = reference_accounts
+                    .iter()
+                    .filter(|r| r[0] == scheme.as_str())
+                    .collect();
+                assert_eq!(ledger.accounts().len(), expected.len());
+                for (account, row) in ledger.accounts().iter().zip(expected) {
+                    let what = format!("{scheme} {}", row[1]);
+                    assert_eq!(account.region.as_str(), row[1]);
+                    assert_eq!(account.class.as_str(), row[2], "{what}");
+                    assert_close(&what, account.nf.0, num(row[3]));
+                    assert_close(&what, account.v_net.0, num(row[4]));
+                    assert_close(&what, account.benchmark.0, num(row[5]));
+                    assert_eq!(account.zone.as_str(), row[6], "{what}");
+                    assert_close(&what, account.tc_eq17.0, num(row[7]));
+                    assert_close(&what, account.paid.0, num(row[8]));
+                    assert_close(&what, account.received.0, num(row[9]));
+                    assert_close(&what, account.net.0, num(row[10]));
+                    assert_eq!(account.flag.to_string(), row[11], "{what}");
+                }
+            }
+        }
+    }
 }
