@@ -1,0 +1,1 @@
+//! Loads fzc plugins (work in progress).
