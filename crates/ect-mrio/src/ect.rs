@@ -1,0 +1,212 @@
+//! `compute_ect`: from a validated table and one stressor to the ECT accounts (METHOD 1.3).
+
+use faer::{Mat, Par};
+
+use crate::intensity::intensities;
+use crate::model::{LeontiefModel, label, total_output};
+use crate::{EctAccounts, MrioError, MrioTable, RegionMatrix, Satellite};
+
+/// How emissions are attributed to pairs of regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub enum EctMethod {
+    /// Final-demand attribution (METHOD 1.3, the default):
+    /// `T[r, s] = Σ_{i∈r} c_i · ((I − A)⁻¹ · y_s)_i`, split exactly into
+    /// `T_final[r, s] = Σ_{i∈r} c_i · y_s[i]` and `T_inter = T − T_final`
+    /// `= Σ_{i∈r} c_i · ((I − A)⁻¹ − I) · y_s`. Row sums are the production emissions of
+    /// `r`, column sums the consumption-based footprint of `s`.
+    #[default]
+    FinalDemand,
+    /// Emissions embodied in bilateral trade (EEBT): what `r` exports to `s` times `r`'s
+    /// domestic total-emission multipliers `m_r = c_r · (I − A_rr)⁻¹`.
+    ///
+    /// - `T_inter[r, s] = m_r · Z[r, s]·1` for `s ≠ r`: embodied in intermediate exports to
+    ///   `s`'s industries, whatever final demand (possibly a third region's, or `r`'s own)
+    ///   they end up in; zero on the diagonal (domestic intermediate use is internal).
+    /// - `T_final[r, s] = m_r · Y[r, s]`: embodied in goods sold to `s`'s final users,
+    ///   including `r`'s own final demand on the diagonal.
+    ///
+    /// Row sums are again the production emissions of `r` (`m_r · (x_r − Z_rr·1) = c_r·x_r`),
+    /// but column sums are not footprints: EEBT counts trade flows, not final-demand causes.
+    Eebt,
+}
+
+/// Options of [`compute_ect`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct EctOptions {
+    /// The attribution method.
+    pub method: EctMethod,
+    /// Relative tolerance of the balance check `x = Z·1 + Y·1` when `x` is given
+    /// (default 1e-6).
+    pub balance_tolerance: f64,
+    /// Threads for faer: 1 is sequential, 0 means rayon's global thread count (the default).
+    pub parallelism: usize,
+}
+
+impl Default for EctOptions {
+    fn default() -> Self {
+        Self {
+            method: EctMethod::FinalDemand,
+            balance_tolerance: 1e-6,
+            parallelism: rayon::current_num_threads(),
+        }
+    }
+}
+
+impl EctOptions {
+    /// The faer parallelism these options ask for.
+    pub fn par(&self) -> Par {
+        match self.parallelism {
+            1 => Par::Seq,
+            n => Par::rayon(n),
+        }
+    }
+}
+
+/// Computes the ECT accounts of one stressor.
+///
+/// Consumes the table so that the buffer of `Z` becomes `I − A` and then its LU factors in
+/// place: peak memory is about one n × n matrix plus O(n·m).
+///
+/// # Units
+/// Every value of the result is in `satellite.unit`.
+///
+/// # Errors
+/// Any [`MrioError`] of [`MrioTable::validate`], a satellite of the wrong length or with
+/// NaN/negative values ([`MrioError::Shape`], [`MrioError::BadSatelliteValue`]), an
+/// imbalance ([`MrioError::Imbalance`]), a zero-output sector with inputs, a singular or
+/// non-productive `I − A`, or a bad option.
+pub fn compute_ect(
+    table: MrioTable,
+    satellite: &Satellite,
+    options: &EctOptions,
+) -> Result<EctAccounts, MrioError> {
+    table.validate()?;
+    check_satellite(&table, satellite)?;
+    let output = total_output(&table, options.balance_tolerance)?;
+    let c = intensities(&satellite.by_sector, &output.x);
+    let mut warnings = Vec::new();
+    for &j in &output.zero_output {
+        warnings.push(format!(
+            "sector {} has zero total output; its column of A is zero",
+            label(&table.regions, &table.sectors, j)
+        ));
+    }
+    for &j in &c.dropped {
+        warnings.push(format!(
+            "sector {} emits {} {} with zero output; these emissions are attributed to no \
+             final demand",
+            label(&table.regions, &table.sectors, j),
+            satellite.by_sector[j],
+            satellite.unit
+        ));
+    }
+    let regions = table.regions.clone();
+    let (total, intermediate, final_part) = match options.method {
+        EctMethod::FinalDemand => final_demand(table, &output.x, &c.per_output, options.par())?,
+        EctMethod::Eebt => crate::eebt::eebt(&table, &output.x, &c.per_output, options.par())?,
+    };
+    Ok(EctAccounts {
+        regions,
+        unit: satellite.unit,
+        method: options.method,
+        total,
+        intermediate,
+        final_part,
+        final_users: satellite.final_users.clone(),
+        warnings,
+    })
+}
+
+/// Final-demand attribution: one batch solve `(I − A)·X = Y`, then block sums.
+fn final_demand(
+    table: MrioTable,
+    x: &[f64],
+    c: &[f64],
+    par: Par,
+) -> Result<(RegionMatrix, RegionMatrix, RegionMatrix), MrioError> {
+    let MrioTable {
+        regions,
+        sectors,
+        z,
+        y,
+        ..
+    } = table;
+    let model = LeontiefModel::factor(z, x, &regions, &sectors, par)?;
+    let solved = model.solve_checked(&y)?;
+    drop(model);
+    Ok(attribute(&solved, &y, c, regions.len(), sectors.len()))
+}
+
+/// `T[r, s] = Σ_{i∈r} c_i X[i, s]`, `T_final[r, s] = Σ_{i∈r} c_i Y[i, s]`,
+/// `T_inter[r, s] = Σ_{i∈r} c_i (X − Y)[i, s]`.
+fn attribute(
+    solved: &Mat<f64>,
+    y: &Mat<f64>,
+    c: &[f64],
+    m: usize,
+    n_sec: usize,
+) -> (RegionMatrix, RegionMatrix, RegionMatrix) {
+    let mut total = RegionMatrix::new(m);
+    let mut inter = RegionMatrix::new(m);
+    let mut fin = RegionMatrix::new(m);
+    for s in 0..m {
+        let xs = solved.col(s);
+        let ys = y.col(s);
+        for r in 0..m {
+            let (mut t, mut ti, mut tf) = (0.0, 0.0, 0.0);
+            for i in r * n_sec..(r + 1) * n_sec {
+                t += c[i] * xs[i];
+                ti += c[i] * (xs[i] - ys[i]);
+                tf += c[i] * ys[i];
+            }
+            total.set(r, s, t);
+            inter.set(r, s, ti);
+            fin.set(r, s, tf);
+        }
+    }
+    (total, inter, fin)
+}
+
+fn check_satellite(table: &MrioTable, satellite: &Satellite) -> Result<(), MrioError> {
+    let (n, m) = (table.size(), table.region_count());
+    if satellite.by_sector.len() != n {
+        return Err(MrioError::Shape {
+            what: "F",
+            found_rows: 1,
+            found_cols: satellite.by_sector.len(),
+            expected_rows: 1,
+            expected_cols: n,
+        });
+    }
+    if satellite.final_users.len() != m {
+        return Err(MrioError::Shape {
+            what: "F_Y",
+            found_rows: 1,
+            found_cols: satellite.final_users.len(),
+            expected_rows: 1,
+            expected_cols: m,
+        });
+    }
+    for (i, &v) in satellite.by_sector.iter().enumerate() {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(MrioError::BadSatelliteValue {
+                what: "F",
+                stressor: satellite.name.clone(),
+                place: label(&table.regions, &table.sectors, i),
+                value: v,
+            });
+        }
+    }
+    for (r, &v) in satellite.final_users.iter().enumerate() {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(MrioError::BadSatelliteValue {
+                what: "F_Y",
+                stressor: satellite.name.clone(),
+                place: table.regions[r].to_string(),
+                value: v,
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,319 @@
+//! The Leontief model (METHOD 1.2): total output, the balance check, `A`, and `I − A`
+//! factored once in the buffer of `Z`.
+
+use faer::{Mat, MatMut, Par};
+use fzc_core::{RegionId, SectorId};
+
+use crate::MrioError;
+use crate::lu::PackedLu;
+use crate::table::MrioTable;
+
+/// Total output of every sector and what was noticed while computing it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TotalOutput {
+    /// `x` (n, region-major), in the table's monetary unit: the given `x` when the table
+    /// has one (after the balance check), else `Z·1 + Y·1`.
+    pub x: Vec<f64>,
+    /// Indices of sectors with `x = 0` (their columns of `A` are zero).
+    pub zero_output: Vec<usize>,
+}
+
+/// Computes or checks total output (METHOD 1.2).
+///
+/// When the table has no `x`, returns `x = Z·1 + Y·1`. When it has one, every sector must
+/// satisfy `|x − (Z·1 + Y·1)| ≤ tolerance · max(|x|, |Z·1 + Y·1|)`. A sector with `x = 0`
+/// must buy nothing (its column of `Z` is zero); it is listed in
+/// [`TotalOutput::zero_output`].
+///
+/// # Units
+/// `x` is in the table's monetary unit; `tolerance` is relative (dimensionless).
+///
+/// # Errors
+/// [`MrioError::Imbalance`] for the first sector beyond the tolerance,
+/// [`MrioError::ZeroOutputWithInputs`] for a zero-output sector with inputs,
+/// [`MrioError::BadOption`] for a negative or NaN tolerance. Shapes and values are assumed
+/// validated ([`MrioTable::validate`]).
+pub fn total_output(table: &MrioTable, tolerance: f64) -> Result<TotalOutput, MrioError> {
+    if !(tolerance.is_finite() && tolerance >= 0.0) {
+        return Err(MrioError::BadOption {
+            what: "balance_tolerance",
+            value: tolerance,
+            expected: "a finite relative tolerance ≥ 0",
+        });
+    }
+    let n = table.size();
+    let mut sums = vec![0.0f64; n];
+    for (mat, cols) in [(&table.z, table.z.ncols()), (&table.y, table.y.ncols())] {
+        for j in 0..cols {
+            let col = mat.col(j);
+            for (i, s) in sums.iter_mut().enumerate() {
+                *s += col[i];
+            }
+        }
+    }
+    let x = match &table.x {
+        None => sums,
+        Some(given) => {
+            for (i, (&found, &expected)) in given.iter().zip(&sums).enumerate() {
+                let scale = found.abs().max(expected.abs());
+                let diff = (found - expected).abs();
+                if diff > tolerance * scale {
+                    let (region, sector) = table.label_of(i);
+                    return Err(MrioError::Imbalance {
+                        region: region.clone(),
+                        sector: sector.clone(),
+                        found,
+                        expected,
+                        relative: diff / scale,
+                        tolerance,
+                    });
+                }
+            }
+            given.clone()
+        }
+    };
+    let mut zero_output = Vec::new();
+    for (j, &xj) in x.iter().enumerate() {
+        if xj == 0.0 {
+            let inputs: f64 = table.z.col(j).iter().sum();
+            if inputs != 0.0 {
+                let (region, sector) = table.label_of(j);
+                return Err(MrioError::ZeroOutputWithInputs {
+                    region: region.clone(),
+                    sector: sector.clone(),
+                    inputs,
+                });
+            }
+            zero_output.push(j);
+        }
+    }
+    Ok(TotalOutput { x, zero_output })
+}
+
+/// `region/sector` label of a region-major index.
+pub(crate) fn label(regions: &[RegionId], sectors: &[SectorId], index: usize) -> String {
+    let n_sec = sectors.len().max(1);
+    format!("{}/{}", regions[index / n_sec], sectors[index % n_sec])
+}
+
+/// `I − A` factored once; solves `(I − A)·X = B` for any right-hand sides.
+///
+/// Built by [`LeontiefModel::factor`], which turns the buffer of `Z` into `I − A` and then
+/// into its packed LU factors, so the model holds one n × n matrix. The Leontief inverse
+/// `L = (I − A)⁻¹` is never formed unless [`LeontiefModel::leontief_inverse`] is called.
+#[derive(Debug, Clone)]
+pub struct LeontiefModel {
+    lu: PackedLu,
+    regions: Vec<RegionId>,
+    sectors: Vec<SectorId>,
+    columns_at_or_above_one: Vec<usize>,
+}
+
+impl LeontiefModel {
+    /// Consumes `z` (n × n), forms `A = Z·diag(x)⁻¹` (zero columns where `x = 0`) and
+    /// `I − A` in its buffer, and factors it in place with partial pivoting.
+    ///
+    /// # Units
+    /// `z` and `x` in the same monetary unit; `A` is dimensionless.
+    ///
+    /// # Errors
+    /// [`MrioError::Shape`] when `z` is not `x.len()` square or the labels do not cover it;
+    /// [`MrioError::Singular`] when `I − A` is singular to working precision, naming the
+    /// sectors whose column of `A` sums to ≥ 1 (or else the sector at the vanishing pivot).
+    pub fn factor(
+        mut z: Mat<f64>,
+        x: &[f64],
+        regions: &[RegionId],
+        sectors: &[SectorId],
+        par: Par,
+    ) -> Result<Self, MrioError> {
+        let n = x.len();
+        if z.nrows() != n || z.ncols() != n || regions.len() * sectors.len() != n {
+            return Err(MrioError::Shape {
+                what: "Z",
+                found_rows: z.nrows(),
+                found_cols: z.ncols(),
+                expected_rows: regions.len() * sectors.len(),
+                expected_cols: n,
+            });
+        }
+        let columns_at_or_above_one = into_i_minus_a(z.as_mut(), x);
+        let lu = PackedLu::factor(z, par).map_err(|tiny| {
+            let mut names: Vec<String> = columns_at_or_above_one
+                .iter()
+                .map(|&j| label(regions, sectors, j))
+                .collect();
+            if names.is_empty() {
+                names.push(label(regions, sectors, tiny.column));
+            }
+            MrioError::Singular {
+                what: "I − A".to_owned(),
+                sectors: names,
+                pivot: tiny.pivot,
+            }
+        })?;
+        Ok(Self {
+            lu,
+            regions: regions.to_vec(),
+            sectors: sectors.to_vec(),
+            columns_at_or_above_one,
+        })
+    }
+
+    /// Size `n` of the model.
+    pub fn size(&self) -> usize {
+        self.lu.size()
+    }
+
+    /// Overwrites `rhs` (n × k) with `(I − A)⁻¹·rhs`: for final demand `Y`, the outputs
+    /// each column's demand requires.
+    ///
+    /// # Units
+    /// The result has the unit of `rhs`.
+    ///
+    /// # Panics
+    /// When `rhs` does not have `n` rows.
+    pub fn solve_in_place(&self, rhs: MatMut<'_, f64>) {
+        assert_eq!(rhs.nrows(), self.size(), "right-hand side must have n rows");
+        self.lu.solve_in_place(rhs);
+    }
+
+    /// Overwrites `rhs` (n × k) with `(I − A)⁻ᵀ·rhs`: for intensities `c`, the total
+    /// (direct + indirect) multipliers `c·(I − A)⁻¹` as a column.
+    ///
+    /// # Panics
+    /// When `rhs` does not have `n` rows.
+    pub fn solve_transpose_in_place(&self, rhs: MatMut<'_, f64>) {
+        assert_eq!(rhs.nrows(), self.size(), "right-hand side must have n rows");
+        self.lu.solve_transpose_in_place(rhs);
+    }
+
+    /// Solves `(I − A)·X = Y` and checks that the economy is productive: a solution with
+    /// negative entries (beyond rounding) for non-negative `Y` is an error.
+    ///
+    /// # Errors
+    /// [`MrioError::NonProductive`] naming the sectors with negative solved output;
+    /// [`MrioError::Singular`] when the solution is not finite.
+    pub fn solve_checked(&self, y: &Mat<f64>) -> Result<Mat<f64>, MrioError> {
+        let mut out = y.clone();
+        self.solve_in_place(out.as_mut());
+        self.check_productive(&out)?;
+        Ok(out)
+    }
+
+    /// Checks a solution `X = (I − A)⁻¹·Y` of non-negative `Y` for negative or non-finite
+    /// entries.
+    ///
+    /// # Errors
+    /// See [`LeontiefModel::solve_checked`].
+    pub fn check_productive(&self, solved: &Mat<f64>) -> Result<(), MrioError> {
+        let mut negative = std::collections::BTreeSet::new();
+        let mut most_negative = 0.0f64;
+        for j in 0..solved.ncols() {
+            let col = solved.col(j);
+            let scale = col.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            for (i, &v) in col.iter().enumerate() {
+                if !v.is_finite() {
+                    return Err(MrioError::Singular {
+                        what: "I − A".to_owned(),
+                        sectors: vec![label(&self.regions, &self.sectors, i)],
+                        pivot: f64::NAN,
+                    });
+                }
+                if v < -1e-9 * scale {
+                    negative.insert(i);
+                    most_negative = most_negative.min(v);
+                }
+            }
+        }
+        if negative.is_empty() {
+            return Ok(());
+        }
+        Err(MrioError::NonProductive {
+            sectors: negative
+                .into_iter()
+                .map(|i| label(&self.regions, &self.sectors, i))
+                .collect(),
+            columns_at_or_above_one: self
+                .columns_at_or_above_one
+                .iter()
+                .map(|&j| label(&self.regions, &self.sectors, j))
+                .collect(),
+            most_negative,
+        })
+    }
+
+    /// The Leontief inverse `L = (I − A)⁻¹` as a dense n × n matrix. Costs a second n × n
+    /// matrix and n right-hand-side solves: only for users who need `L` itself.
+    pub fn leontief_inverse(&self) -> Mat<f64> {
+        let mut l = Mat::<f64>::identity(self.size(), self.size());
+        self.solve_in_place(l.as_mut());
+        l
+    }
+}
+
+/// Turns `Z` into `I − A` in place; returns the columns whose `A` column sum is ≥ 1.
+pub(crate) fn into_i_minus_a(mut z: MatMut<'_, f64>, x: &[f64]) -> Vec<usize> {
+    let mut at_or_above_one = Vec::new();
+    for (j, &xj) in x.iter().enumerate() {
+        let mut col = z.rb_mut().col_mut(j);
+        let mut sum = 0.0;
+        if xj == 0.0 {
+            col.fill(0.0);
+        } else {
+            for v in col.rb_mut().iter_mut() {
+                let a = *v / xj;
+                sum += a;
+                *v = -a;
+            }
+        }
+        col[j] += 1.0;
+        if sum >= 1.0 {
+            at_or_above_one.push(j);
+        }
+    }
+    at_or_above_one
+}
+
+use faer::reborrow::ReborrowMut;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(m: usize, n: usize) -> (Vec<RegionId>, Vec<SectorId>) {
+        (
+            (0..m)
+                .map(|r| RegionId::new(format!("r{r}")).unwrap())
+                .collect(),
+            (0..n)
+                .map(|i| SectorId::new(format!("s{i}")).unwrap())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn i_minus_a_is_formed_column_normalised() {
+        let z = Mat::from_fn(2, 2, |i, j| [[1.0, 2.0], [3.0, 4.0]][i][j]);
+        let mut m = z.clone();
+        let above = into_i_minus_a(m.as_mut(), &[10.0, 5.0]);
+        assert_eq!(above, vec![1]); // (2 + 4) / 5 ≥ 1
+        assert_eq!(m[(0, 0)], 1.0 - 0.1);
+        assert_eq!(m[(1, 0)], -0.3);
+        assert_eq!(m[(0, 1)], -0.4);
+        assert_eq!(m[(1, 1)], 1.0 - 0.8);
+    }
+
+    #[test]
+    fn leontief_inverse_times_i_minus_a_is_identity() {
+        let (r, s) = labels(1, 2);
+        let z = Mat::from_fn(2, 2, |i, j| [[1.0, 2.0], [3.0, 4.0]][i][j]);
+        let x = [10.0, 20.0];
+        let model = LeontiefModel::factor(z.clone(), &x, &r, &s, Par::Seq).unwrap();
+        let l = model.leontief_inverse();
+        let mut ima = z;
+        into_i_minus_a(ima.as_mut(), &x);
+        let id = &ima * &l;
+        assert!((id - Mat::<f64>::identity(2, 2)).norm_max() < 1e-14);
+    }
+}
