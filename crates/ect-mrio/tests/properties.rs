@@ -1,0 +1,554 @@
+//! Invariants of METHOD section 1 as properties, and one test per kind of bad input.
+
+#![allow(clippy::unwrap_used, clippy::needless_range_loop)] // tests unwrap; index loops mirror the formulas
+
+use faer::{Mat, Par};
+use fzc_core::{MassUnit, RegionId, SectorId};
+use fzc_ect_mrio::{
+    CO2_PER_C, CarbonCoefficients, Concordance, EctAccounts, EctMethod, EctOptions, EnergyUse,
+    LeontiefModel, MrioError, MrioTable, RasOptions, Satellite, aggregate_sectors, compute_ect,
+    ras_balance, total_output, update_constant_coefficients,
+};
+use proptest::prelude::*;
+
+// ---------------------------------------------------------------- generators and helpers
+
+fn labels(m: usize, n: usize) -> (Vec<RegionId>, Vec<SectorId>) {
+    (
+        (0..m)
+            .map(|r| RegionId::new(format!("r{r}")).unwrap())
+            .collect(),
+        (0..n)
+            .map(|i| SectorId::new(format!("s{i}")).unwrap())
+            .collect(),
+    )
+}
+
+/// A random balanced-by-construction MRIO (x absent) and its CO2 satellite.
+#[derive(Debug, Clone)]
+struct Case {
+    table: MrioTable,
+    sat: Satellite,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (1usize..=4, 1usize..=4).prop_flat_map(|(m, ns)| {
+        let n = m * ns;
+        (
+            prop::collection::vec(prop_oneof![Just(0.0), 0.0..10.0f64], n * n),
+            prop::collection::vec(0.01..10.0f64, n * m),
+            prop::collection::vec(0.0..100.0f64, n),
+            prop::collection::vec(0.0..5.0f64, m),
+        )
+            .prop_map(move |(z, y, e, fy)| {
+                let (regions, sectors) = labels(m, ns);
+                Case {
+                    table: MrioTable {
+                        regions,
+                        sectors,
+                        z: Mat::from_fn(n, n, |i, j| z[i * n + j]),
+                        y: Mat::from_fn(n, m, |i, s| y[i * m + s]),
+                        x: None,
+                        monetary_unit: "M.EUR".into(),
+                    },
+                    sat: Satellite {
+                        name: "CO2".into(),
+                        unit: MassUnit::Tonne,
+                        by_sector: e,
+                        final_users: fy,
+                    },
+                }
+            })
+    })
+}
+
+fn opts(method: EctMethod) -> EctOptions {
+    EctOptions {
+        method,
+        parallelism: 1,
+        ..EctOptions::default()
+    }
+}
+
+fn ect(c: &Case, method: EctMethod) -> EctAccounts {
+    compute_ect(c.table.clone(), &c.sat, &opts(method)).unwrap()
+}
+
+/// Tolerance scaled by problem size and magnitude.
+fn tol(n: usize, scale: f64) -> f64 {
+    1e-12 * (n as f64 + 1.0) * scale.abs().max(1.0) * 10.0
+}
+
+fn production_by_region(c: &Case) -> Vec<f64> {
+    let ns = c.table.sector_count();
+    c.sat
+        .by_sector
+        .chunks(ns)
+        .map(|ch| ch.iter().sum())
+        .collect()
+}
+
+/// Independent reference: dense Gauss–Jordan inverse of I − A, then T = diag(c)·L·Y
+/// summed by region blocks.
+fn reference_total(c: &Case) -> Vec<Vec<f64>> {
+    let t = &c.table;
+    let (n, m, ns) = (t.size(), t.region_count(), t.sector_count());
+    let x: Vec<f64> = (0..n)
+        .map(|i| {
+            (0..n).map(|j| t.z[(i, j)]).sum::<f64>() + (0..m).map(|s| t.y[(i, s)]).sum::<f64>()
+        })
+        .collect();
+    // Augmented [I − A | I].
+    let mut a = vec![vec![0.0; 2 * n]; n];
+    for i in 0..n {
+        for j in 0..n {
+            a[i][j] = f64::from(u8::from(i == j)) - t.z[(i, j)] / x[j];
+        }
+        a[i][n + i] = 1.0;
+    }
+    for k in 0..n {
+        let p = (k..n)
+            .max_by(|&u, &v| a[u][k].abs().total_cmp(&a[v][k].abs()))
+            .unwrap();
+        a.swap(k, p);
+        let piv = a[k][k];
+        for v in a[k].iter_mut() {
+            *v /= piv;
+        }
+        for i in 0..n {
+            if i != k {
+                let f = a[i][k];
+                if f != 0.0 {
+                    for j in 0..2 * n {
+                        a[i][j] -= f * a[k][j];
+                    }
+                }
+            }
+        }
+    }
+    let cvec: Vec<f64> = (0..n).map(|i| c.sat.by_sector[i] / x[i]).collect();
+    let mut out = vec![vec![0.0; m]; m];
+    for s in 0..m {
+        for i in 0..n {
+            let li_ys: f64 = (0..n).map(|j| a[i][n + j] * t.y[(j, s)]).sum();
+            out[i / ns][s] += cvec[i] * li_ys;
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- properties
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// The balance: solving (I − A)·x' = Y·1 returns x = Z·1 + Y·1, i.e. x = A·x + y.
+    #[test]
+    fn balance_holds_after_the_solve(c in case()) {
+        let out = total_output(&c.table, 1e-6).unwrap();
+        let n = c.table.size();
+        let y1 = Mat::from_fn(n, 1, |i, _| c.table.y.row(i).iter().sum::<f64>());
+        let model = LeontiefModel::factor(
+            c.table.z.clone(), &out.x, &c.table.regions, &c.table.sectors, Par::Seq,
+        ).unwrap();
+        let solved = model.solve_checked(&y1).unwrap();
+        let scale = out.x.iter().fold(0.0f64, |a, v| a.max(*v));
+        for i in 0..n {
+            prop_assert!((solved[(i, 0)] - out.x[i]).abs() <= 1e-9 * scale.max(1.0),
+                "sector {i}: {} vs {}", solved[(i, 0)], out.x[i]);
+        }
+    }
+
+    /// Final-demand attribution: T ≥ 0, rows sum to production emissions, parts add up,
+    /// Σ NF = 0, NF[r] = Σ_s NT[r,s], and T agrees with an independent dense inverse.
+    #[test]
+    fn final_demand_accounts_are_consistent(c in case()) {
+        let acc = ect(&c, EctMethod::FinalDemand);
+        let m = c.table.region_count();
+        let total_e: f64 = c.sat.by_sector.iter().sum();
+        let t = tol(c.table.size(), total_e);
+        let reference = reference_total(&c);
+        for r in 0..m {
+            for s in 0..m {
+                let v = acc.total.get(r, s);
+                prop_assert!(v >= -t, "T[{r},{s}] = {v}");
+                prop_assert!(acc.intermediate.get(r, s) >= -t);
+                prop_assert!(acc.final_part.get(r, s) >= -t);
+                let parts = acc.intermediate.get(r, s) + acc.final_part.get(r, s);
+                prop_assert!((parts - v).abs() <= t, "parts {parts} vs total {v}");
+                prop_assert!((v - reference[r][s]).abs() <= 1e-8 * total_e.max(1.0),
+                    "T[{r},{s}] = {v}, reference {}", reference[r][s]);
+            }
+        }
+        for (p, e) in acc.production().iter().zip(production_by_region(&c)) {
+            prop_assert!((p - e).abs() <= t * 10.0, "production {p} vs emissions {e}");
+        }
+        let net = acc.net();
+        prop_assert!(net.iter().sum::<f64>().abs() <= t);
+        let nt = acc.net_bilateral();
+        for (r, nf) in net.iter().enumerate() {
+            let sum: f64 = (0..m).map(|s| nt.get(r, s)).sum();
+            prop_assert!((sum - nf).abs() <= t);
+        }
+        let (inflow, outflow) = (acc.inflow(), acc.outflow());
+        for r in 0..m {
+            prop_assert!((acc.production()[r] - acc.total.get(r, r) - inflow[r]).abs() <= t);
+            prop_assert!((acc.consumption()[r] - acc.total.get(r, r) - outflow[r]).abs() <= t);
+        }
+    }
+
+    /// EEBT: T ≥ 0, rows still sum to production emissions (m_r·(x_r − Z_rr·1) = c_r·x_r),
+    /// no domestic intermediate part, Σ NF = 0.
+    #[test]
+    fn eebt_accounts_are_consistent(c in case()) {
+        let acc = ect(&c, EctMethod::Eebt);
+        let m = c.table.region_count();
+        let total_e: f64 = c.sat.by_sector.iter().sum();
+        let t = tol(c.table.size(), total_e);
+        for r in 0..m {
+            prop_assert_eq!(acc.intermediate.get(r, r), 0.0);
+            for s in 0..m {
+                prop_assert!(acc.total.get(r, s) >= -t);
+                let parts = acc.intermediate.get(r, s) + acc.final_part.get(r, s);
+                prop_assert!((parts - acc.total.get(r, s)).abs() <= t);
+            }
+        }
+        for (p, e) in acc.production().iter().zip(production_by_region(&c)) {
+            prop_assert!((p - e).abs() <= 1e-9 * total_e.max(1.0), "production {p} vs {e}");
+        }
+        prop_assert!(acc.net().iter().sum::<f64>().abs() <= t);
+    }
+
+    /// With one region EEBT and final-demand attribution coincide (no trade).
+    #[test]
+    fn one_region_methods_agree(c in case().prop_filter("one region", |c| c.table.region_count() == 1)) {
+        let fd = ect(&c, EctMethod::FinalDemand);
+        let eebt = ect(&c, EctMethod::Eebt);
+        let total_e: f64 = c.sat.by_sector.iter().sum();
+        prop_assert!((fd.total.get(0, 0) - eebt.total.get(0, 0)).abs() <= 1e-9 * total_e.max(1.0));
+    }
+
+    /// Aggregation preserves total output, total final demand and total emissions, per
+    /// region, and the aggregated table still balances.
+    #[test]
+    fn aggregation_preserves_totals(c in case(), fold in 1usize..=3) {
+        let ns = c.table.sector_count();
+        let pairs = c.table.sectors.iter().enumerate()
+            .map(|(i, s)| (s.clone(), SectorId::new(format!("agg{}", i % fold)).unwrap()))
+            .collect();
+        let conc = Concordance::new(pairs).unwrap();
+        let (agg, sats) = aggregate_sectors(&c.table, std::slice::from_ref(&c.sat), &conc).unwrap();
+        prop_assert_eq!(agg.sector_count(), fold.min(ns));
+        let x0 = total_output(&c.table, 1e-6).unwrap().x;
+        let x1 = total_output(&agg, 1e-6).unwrap().x;
+        let (k, m) = (agg.sector_count(), agg.region_count());
+        for r in 0..m {
+            let a: f64 = x0[r * ns..(r + 1) * ns].iter().sum();
+            let b: f64 = x1[r * k..(r + 1) * k].iter().sum();
+            prop_assert!((a - b).abs() <= tol(ns, a));
+            let ea: f64 = c.sat.by_sector[r * ns..(r + 1) * ns].iter().sum();
+            let eb: f64 = sats[0].by_sector[r * k..(r + 1) * k].iter().sum();
+            prop_assert!((ea - eb).abs() <= tol(ns, ea));
+        }
+        for s in 0..m {
+            let a: f64 = c.table.y.col(s).iter().sum();
+            let b: f64 = agg.y.col(s).iter().sum();
+            prop_assert!((a - b).abs() <= tol(ns, a));
+        }
+        // Production emissions per region are unchanged by aggregation.
+        let acc = compute_ect(agg, &sats[0], &opts(EctMethod::FinalDemand)).unwrap();
+        for (p, e) in acc.production().iter().zip(production_by_region(&c)) {
+            prop_assert!((p - e).abs() <= 1e-9 * e.max(1.0));
+        }
+    }
+
+    /// RAS hits its row and column targets, and keeps zeros of the prior.
+    #[test]
+    fn ras_hits_its_targets(
+        (nr, nc, prior, truth) in (1usize..=5, 1usize..=5).prop_flat_map(|(nr, nc)| (
+            Just(nr), Just(nc),
+            prop::collection::vec(0.1..10.0f64, nr * nc),
+            prop::collection::vec(0.1..10.0f64, nr * nc),
+        ))
+    ) {
+        let p = Mat::from_fn(nr, nc, |i, j| prior[i * nc + j]);
+        let t = Mat::from_fn(nr, nc, |i, j| truth[i * nc + j]);
+        let rows: Vec<f64> = (0..nr).map(|i| t.row(i).iter().sum()).collect();
+        let cols: Vec<f64> = (0..nc).map(|j| t.col(j).iter().sum()).collect();
+        let out = ras_balance(p.as_ref(), &rows, &cols, &RasOptions::default()).unwrap();
+        for (i, target) in rows.iter().enumerate() {
+            let s: f64 = out.matrix.row(i).iter().sum();
+            prop_assert!((s - target).abs() <= 1e-9 * target);
+        }
+        for (j, target) in cols.iter().enumerate() {
+            let s: f64 = out.matrix.col(j).iter().sum();
+            prop_assert!((s - target).abs() <= 1e-9 * target);
+        }
+    }
+
+    /// Eq 1: E = Σ C·K·44/12 — the CO2/C factor is exactly 44/12 and E is additive.
+    #[test]
+    fn eq1_is_carbon_times_44_over_12(coal in 0.0..1e6f64, gas in 0.0..1e6f64) {
+        let k = CarbonCoefficients::ipcc_2006();
+        let uses = [
+            EnergyUse { carrier: "raw_coal".into(), tce: coal },
+            EnergyUse { carrier: "natural_gas".into(), tce: gas },
+        ];
+        let e = k.direct_emissions(&uses).unwrap().0;
+        let carbon = coal * k.coefficient("raw_coal").unwrap() + gas * k.coefficient("natural_gas").unwrap();
+        prop_assert!((e - carbon * 44.0 / 12.0).abs() <= 1e-12 * e.max(1.0));
+        prop_assert_eq!(CO2_PER_C, 44.0 / 12.0);
+        let e1 = k.direct_emissions(&uses[..1]).unwrap().0;
+        let e2 = k.direct_emissions(&uses[1..]).unwrap().0;
+        prop_assert!((e - e1 - e2).abs() <= 1e-9 * e.max(1.0));
+    }
+
+    /// Constant-coefficient update: uniform growth g scales x, Z and Y by g and keeps A.
+    #[test]
+    fn uniform_growth_scales_the_table(c in case(), g in 0.5..3.0f64) {
+        let m = c.table.region_count();
+        let up = update_constant_coefficients(&c.table, &vec![g; m], 1e-6, Par::Seq).unwrap();
+        let x0 = total_output(&c.table, 1e-6).unwrap().x;
+        let x1 = up.x.clone().unwrap();
+        for (a, b) in x0.iter().zip(&x1) {
+            prop_assert!((a * g - b).abs() <= 1e-9 * b.max(1.0), "{a}·{g} vs {b}");
+        }
+        // The updated table balances with its own x.
+        prop_assert!(total_output(&up, 1e-8).is_ok());
+    }
+}
+
+// ---------------------------------------------------------------- one test per bad input
+
+fn small() -> Case {
+    let (regions, sectors) = labels(2, 2);
+    Case {
+        table: MrioTable {
+            regions,
+            sectors,
+            z: Mat::from_fn(4, 4, |i, j| (1 + i + 2 * j) as f64),
+            y: Mat::from_fn(4, 2, |i, s| (5 + i + s) as f64),
+            x: None,
+            monetary_unit: "M.EUR".into(),
+        },
+        sat: Satellite {
+            name: "CO2".into(),
+            unit: MassUnit::Kilotonne,
+            by_sector: vec![1.0, 2.0, 3.0, 4.0],
+            final_users: vec![0.5, 0.5],
+        },
+    }
+}
+
+fn err_of(c: Case, options: &EctOptions) -> MrioError {
+    compute_ect(c.table, &c.sat, options).unwrap_err()
+}
+
+#[test]
+fn non_square_z_is_a_shape_error() {
+    let mut c = small();
+    c.table.z = Mat::zeros(4, 3);
+    let err = err_of(c, &EctOptions::default());
+    assert!(matches!(err, MrioError::Shape { what: "Z", .. }), "{err}");
+    assert!(err.to_string().contains("4 × 3"), "{err}");
+}
+
+#[test]
+fn nan_and_negative_entries_name_region_and_sector() {
+    let mut c = small();
+    c.table.z[(3, 1)] = f64::NAN;
+    let msg = err_of(c, &EctOptions::default()).to_string();
+    assert!(
+        msg.contains("Z[3, 1]") && msg.contains("r1/s1") && msg.contains("NaN"),
+        "{msg}"
+    );
+    let mut c = small();
+    c.table.y[(2, 0)] = -1.0;
+    let msg = err_of(c, &EctOptions::default()).to_string();
+    assert!(msg.contains("Y[2, 0]") && msg.contains("r1/s0"), "{msg}");
+    let mut c = small();
+    c.sat.by_sector[1] = -3.0;
+    let msg = err_of(c, &EctOptions::default()).to_string();
+    assert!(msg.contains("r0/s1") && msg.contains("CO2"), "{msg}");
+}
+
+#[test]
+fn satellite_of_wrong_length_is_a_shape_error() {
+    let mut c = small();
+    c.sat.by_sector.pop();
+    assert!(matches!(
+        err_of(c, &EctOptions::default()),
+        MrioError::Shape { what: "F", .. }
+    ));
+}
+
+#[test]
+fn imbalance_beyond_tolerance_names_the_sector() {
+    let c = small();
+    let mut x = total_output(&c.table, 1e-6).unwrap().x;
+    x[2] *= 1.01;
+    let mut c2 = small();
+    c2.table.x = Some(x.clone());
+    let err = err_of(c2, &EctOptions::default());
+    let msg = err.to_string();
+    assert!(matches!(err, MrioError::Imbalance { .. }), "{msg}");
+    assert!(
+        msg.contains("r1/s0") && msg.contains(&format!("{}", x[2])),
+        "{msg}"
+    );
+    // Within a looser tolerance it is accepted.
+    let mut c3 = small();
+    c3.table.x = Some(x);
+    let loose = EctOptions {
+        balance_tolerance: 0.02,
+        ..EctOptions::default()
+    };
+    assert!(compute_ect(c3.table, &c3.sat, &loose).is_ok());
+}
+
+#[test]
+fn singular_i_minus_a_names_the_sector() {
+    // r0/s1 sells only to itself and to no final user: its column of A sums to 1.
+    let mut c = small();
+    for j in 0..4 {
+        c.table.z[(1, j)] = 0.0;
+        c.table.z[(j, 1)] = 0.0;
+    }
+    c.table.z[(1, 1)] = 7.0;
+    c.table.y[(1, 0)] = 0.0;
+    c.table.y[(1, 1)] = 0.0;
+    let err = err_of(c, &EctOptions::default());
+    let msg = err.to_string();
+    assert!(matches!(err, MrioError::Singular { .. }), "{msg}");
+    assert!(msg.contains("r0/s1"), "{msg}");
+}
+
+#[test]
+fn non_productive_economy_names_the_sectors() {
+    // A = [[0, 2], [0.6, 0]]: det(I − A) < 0, so (I − A)⁻¹·y < 0 for y > 0. Reachable only
+    // through a given x accepted by a very loose balance tolerance.
+    let (regions, sectors) = labels(1, 2);
+    let table = MrioTable {
+        regions,
+        sectors,
+        z: Mat::from_fn(2, 2, |i, j| [[0.0, 2.0], [0.6, 0.0]][i][j]),
+        y: Mat::from_fn(2, 1, |i, _| [0.1, 0.1][i]),
+        x: Some(vec![1.0, 1.0]),
+        monetary_unit: "M.EUR".into(),
+    };
+    let sat = Satellite {
+        name: "CO2".into(),
+        unit: MassUnit::Tonne,
+        by_sector: vec![1.0, 1.0],
+        final_users: vec![0.0],
+    };
+    let loose = EctOptions {
+        balance_tolerance: 1.0,
+        ..EctOptions::default()
+    };
+    let err = compute_ect(table, &sat, &loose).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, MrioError::NonProductive { .. }), "{msg}");
+    assert!(msg.contains("r0/s0") && msg.contains("r0/s1"), "{msg}");
+}
+
+#[test]
+fn zero_output_sector_is_reported_and_one_with_inputs_rejected() {
+    let mut c = small();
+    for j in 0..4 {
+        c.table.z[(3, j)] = 0.0;
+        c.table.z[(j, 3)] = 0.0;
+    }
+    c.table.y[(3, 0)] = 0.0;
+    c.table.y[(3, 1)] = 0.0;
+    let acc = compute_ect(c.table.clone(), &c.sat, &EctOptions::default()).unwrap();
+    assert!(
+        acc.warnings
+            .iter()
+            .any(|w| w.contains("r1/s1") && w.contains("zero total output")),
+        "{:?}",
+        acc.warnings
+    );
+    assert!(
+        acc.warnings
+            .iter()
+            .any(|w| w.contains("r1/s1") && w.contains("attributed to no")),
+        "{:?}",
+        acc.warnings
+    );
+    // Inputs bought by a sector with no output are inconsistent.
+    c.table.z[(0, 3)] = 2.5;
+    let err = compute_ect(c.table, &c.sat, &EctOptions::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, MrioError::ZeroOutputWithInputs { .. }),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("s1") && msg.contains("r1") && msg.contains("2.5"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn ras_rejects_inconsistent_targets_and_impossible_zeros() {
+    let p = Mat::from_fn(2, 2, |i, j| if i == 1 { 0.0 } else { (j + 1) as f64 });
+    let err =
+        ras_balance(p.as_ref(), &[1.0, 1.0], &[1.0, 2.0], &RasOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("must be equal"), "{err}");
+    let err =
+        ras_balance(p.as_ref(), &[1.0, 1.0], &[1.0, 1.0], &RasOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("row 1"), "{err}");
+    // A feasible-looking but structurally impossible pattern never converges.
+    let q = Mat::from_fn(2, 2, |i, j| if i == 0 && j == 1 { 0.0 } else { 1.0 });
+    let few = RasOptions {
+        tolerance: 1e-12,
+        max_iterations: 50,
+    };
+    let err = ras_balance(q.as_ref(), &[2.0, 1.0], &[0.5, 2.5], &few).unwrap_err();
+    assert!(
+        matches!(err, MrioError::RasNotConverged { iterations: 50, .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn growth_factors_are_checked() {
+    let c = small();
+    assert!(matches!(
+        update_constant_coefficients(&c.table, &[1.0], 1e-6, Par::Seq),
+        Err(MrioError::Shape { .. })
+    ));
+    let err = update_constant_coefficients(&c.table, &[1.0, f64::NAN], 1e-6, Par::Seq).unwrap_err();
+    assert!(err.to_string().contains("r1"), "{err}");
+}
+
+#[test]
+fn aggregation_names_unmapped_sectors() {
+    let c = small();
+    let conc = Concordance::new(vec![(
+        SectorId::new("s0").unwrap(),
+        SectorId::new("all").unwrap(),
+    )])
+    .unwrap();
+    let err = aggregate_sectors(&c.table, std::slice::from_ref(&c.sat), &conc).unwrap_err();
+    assert_eq!(err.to_string(), "sectors missing from the concordance: s1");
+}
+
+#[test]
+fn parallel_and_sequential_agree() {
+    let c = small();
+    let seq = ect(&c, EctMethod::FinalDemand);
+    let par = compute_ect(
+        c.table,
+        &c.sat,
+        &EctOptions {
+            parallelism: 2,
+            ..EctOptions::default()
+        },
+    )
+    .unwrap();
+    for (a, b) in seq.total.as_slice().iter().zip(par.total.as_slice()) {
+        assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0));
+    }
+}
