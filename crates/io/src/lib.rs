@@ -3,5 +3,21 @@
 //! (Crate essay and doctest: written with the readers, see issue 2.)
 
 mod atomic;
+mod ceads_mat;
+mod error;
+pub mod mat_v5;
+mod mrio_csv;
+mod mrio_data;
+mod mrio_format;
+mod number;
+mod pymrio_folder;
+mod pymrio_txt;
+mod region_major;
 
 pub use atomic::write_atomically;
+pub use ceads_mat::{CEADS_SECTORS, read_ceads_mat};
+pub use error::{IoError, Location};
+pub use mrio_csv::read_mrio_csv;
+pub use mrio_data::{MrioData, StressorRow};
+pub use mrio_format::{MrioFormat, read_mrio};
+pub use pymrio_folder::read_pymrio_folder;

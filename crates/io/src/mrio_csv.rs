@@ -1,0 +1,481 @@
+//! Reader of fzc's long-format CSV set for an MRIO table.
+//!
+//! A folder with `Z.csv`, `Y.csv`, `emissions.csv` and optionally `x.csv` and
+//! `emissions_final_users.csv`; one value per line, labels by name, missing entries are zero.
+//! See `docs/formats/mrio-csv.md`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use faer::Mat;
+use fzc_core::{RegionId, SectorId};
+use fzc_ect_mrio::MrioTable;
+
+use crate::number::{classify, parse_cell};
+use crate::region_major::{region_id, sector_id};
+use crate::{IoError, Location, MrioData, StressorRow};
+
+/// An open CSV file with its header.
+struct CsvFile {
+    path: PathBuf,
+    headers: Vec<String>,
+    reader: csv::Reader<std::fs::File>,
+}
+
+/// A data row: its 1-based line and its cells.
+struct Row {
+    line: usize,
+    cells: csv::StringRecord,
+}
+
+impl CsvFile {
+    fn open(path: &Path) -> Result<Self, IoError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_path(path)
+            .map_err(|e| csv_error(path, e))?;
+        let headers = reader
+            .headers()
+            .map_err(|e| csv_error(path, e))?
+            .iter()
+            .map(|h| h.trim().to_owned())
+            .collect();
+        Ok(Self {
+            path: path.to_path_buf(),
+            headers,
+            reader,
+        })
+    }
+
+    /// The index of the column named `name`.
+    fn column(&self, name: &str) -> Result<usize, IoError> {
+        self.headers.iter().position(|h| h == name).ok_or_else(|| {
+            IoError::structure(
+                Location::line(&self.path, 1),
+                format!(
+                    "no column {name:?} in the header ({})",
+                    self.headers.join(",")
+                ),
+            )
+        })
+    }
+
+    fn optional_column(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// The value column, `value` or `value[UNIT]`, and the unit in brackets if any.
+    fn value_column(&self) -> Result<(usize, Option<String>), IoError> {
+        for (k, h) in self.headers.iter().enumerate() {
+            if h == "value" {
+                return Ok((k, None));
+            }
+            if let Some(unit) = h.strip_prefix("value[").and_then(|u| u.strip_suffix(']')) {
+                return Ok((k, Some(unit.trim().to_owned())));
+            }
+        }
+        Err(IoError::structure(
+            Location::line(&self.path, 1),
+            format!(
+                "no column \"value\" or \"value[UNIT]\" in the header ({})",
+                self.headers.join(",")
+            ),
+        ))
+    }
+
+    fn rows(&mut self) -> Result<Vec<Row>, IoError> {
+        let mut out = Vec::new();
+        for record in self.reader.records() {
+            let record = record.map_err(|e| csv_error(&self.path, e))?;
+            let line = record
+                .position()
+                .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+            out.push(Row {
+                line,
+                cells: record,
+            });
+        }
+        Ok(out)
+    }
+
+    fn cell<'r>(&self, row: &'r Row, col: usize) -> &'r str {
+        row.cells.get(col).unwrap_or_default().trim()
+    }
+
+    fn at(&self, row: &Row, col: usize) -> Location {
+        Location::cell(&self.path, row.line, self.headers[col].clone())
+    }
+
+    fn number(&self, row: &Row, col: usize) -> Result<f64, IoError> {
+        parse_cell(self.cell(row, col), || self.at(row, col))
+    }
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> IoError {
+    let line = e.position().map(|p| p.line());
+    let message = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(source) => IoError::os(path, source),
+        _ => IoError::structure(
+            match line {
+                Some(l) => Location::line(path, usize::try_from(l).unwrap_or(usize::MAX)),
+                None => Location::file(path),
+            },
+            format!("not valid CSV: {message}"),
+        ),
+    }
+}
+
+/// Regions and sectors with their index, in order of first appearance.
+#[derive(Default)]
+pub(crate) struct Labels {
+    regions: Vec<RegionId>,
+    sectors: Vec<SectorId>,
+    region_index: BTreeMap<String, usize>,
+    sector_index: BTreeMap<String, usize>,
+}
+
+impl Labels {
+    fn add_region(&mut self, text: &str, at: impl FnOnce() -> Location) -> Result<(), IoError> {
+        if !self.region_index.contains_key(text) {
+            self.region_index
+                .insert(text.to_owned(), self.regions.len());
+            self.regions.push(region_id(text, at)?);
+        }
+        Ok(())
+    }
+
+    fn add_sector(&mut self, text: &str, at: impl FnOnce() -> Location) -> Result<(), IoError> {
+        if !self.sector_index.contains_key(text) {
+            self.sector_index
+                .insert(text.to_owned(), self.sectors.len());
+            self.sectors.push(sector_id(text, at)?);
+        }
+        Ok(())
+    }
+
+    fn region(&self, file: &CsvFile, row: &Row, col: usize) -> Result<usize, IoError> {
+        let text = file.cell(row, col);
+        self.region_index.get(text).copied().ok_or_else(|| {
+            IoError::value(
+                file.at(row, col),
+                text,
+                format!(
+                    "a region of Z.csv ({}): the label sets differ",
+                    list(self.regions.iter().map(RegionId::as_str))
+                ),
+            )
+        })
+    }
+
+    fn sector(&self, file: &CsvFile, row: &Row, col: usize) -> Result<usize, IoError> {
+        let text = file.cell(row, col);
+        self.sector_index.get(text).copied().ok_or_else(|| {
+            IoError::value(
+                file.at(row, col),
+                text,
+                format!(
+                    "a sector of Z.csv ({}): the label sets differ",
+                    list(self.sectors.iter().map(SectorId::as_str))
+                ),
+            )
+        })
+    }
+
+    /// Region-major index of (region, sector) read from two columns of `row`.
+    fn index(&self, file: &CsvFile, row: &Row, rc: usize, sc: usize) -> Result<usize, IoError> {
+        Ok(self.region(file, row, rc)? * self.sectors.len() + self.sector(file, row, sc)?)
+    }
+}
+
+fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<&str> = items.collect();
+    if items.len() > 12 {
+        format!("{}, … {} in all", items[..12].join(", "), items.len())
+    } else {
+        items.join(", ")
+    }
+}
+
+/// Sets `target[index]`, refusing a second entry for the same index.
+fn set_once(seen: &mut [bool], index: usize, at: Location, what: &str) -> Result<(), IoError> {
+    if std::mem::replace(&mut seen[index], true) {
+        return Err(IoError::structure(
+            at,
+            format!("a second entry for the same {what}; each may appear once"),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads the long-format CSV set in folder `dir`.
+///
+/// # Errors
+/// [`IoError`] naming file, line and column for a missing file or column, a label not in
+/// `Z.csv`, a duplicate entry, a cell that is not a finite number ≥ 0, a missing or
+/// inconsistent emission unit.
+pub fn read_mrio_csv(dir: &Path) -> Result<MrioData, IoError> {
+    // Z.csv fixes the labels.
+    let mut zf = CsvFile::open(&dir.join("Z.csv"))?;
+    let cols = [
+        zf.column("from_region")?,
+        zf.column("from_sector")?,
+        zf.column("to_region")?,
+        zf.column("to_sector")?,
+    ];
+    let (zv, z_unit) = zf.value_column()?;
+    let z_rows = zf.rows()?;
+    let mut labels = Labels::default();
+    for row in &z_rows {
+        for (k, &c) in cols.iter().enumerate() {
+            let text = zf.cell(row, c);
+            if k % 2 == 0 {
+                labels.add_region(text, || zf.at(row, c))?;
+            } else {
+                labels.add_sector(text, || zf.at(row, c))?;
+            }
+        }
+    }
+    let m = labels.regions.len();
+    let n = m * labels.sectors.len();
+    if n == 0 {
+        return Err(IoError::structure(
+            Location::file(&zf.path),
+            "no data rows; expected one row per non-zero flow",
+        ));
+    }
+    let mut z = Mat::<f64>::zeros(n, n);
+    let mut seen = vec![false; n * n];
+    for row in &z_rows {
+        let i = labels.index(&zf, row, cols[0], cols[1])?;
+        let j = labels.index(&zf, row, cols[2], cols[3])?;
+        set_once(
+            &mut seen,
+            i * n + j,
+            Location::line(&zf.path, row.line),
+            "(from, to) pair",
+        )?;
+        z[(i, j)] = zf.number(row, zv)?;
+    }
+    drop(seen);
+
+    let mut yf = CsvFile::open(&dir.join("Y.csv"))?;
+    let (yr, ys, yd) = (
+        yf.column("region")?,
+        yf.column("sector")?,
+        yf.column("demand_region")?,
+    );
+    let ycat = yf.optional_column("category");
+    let (yv, _) = yf.value_column()?;
+    let mut y = Mat::<f64>::zeros(n, m);
+    let mut seen = BTreeMap::new();
+    for row in yf.rows()? {
+        let i = labels.index(&yf, &row, yr, ys)?;
+        let d = labels.region(&yf, &row, yd)?;
+        let cat = ycat
+            .map(|c| yf.cell(&row, c).to_owned())
+            .unwrap_or_default();
+        if let Some(first) = seen.insert((i, d, cat), row.line) {
+            return Err(IoError::structure(
+                Location::line(&yf.path, row.line),
+                format!(
+                    "the same (region, sector, demand_region, category) as line {first}; each may appear once"
+                ),
+            ));
+        }
+        y[(i, d)] += yf.number(&row, yv)?;
+    }
+
+    let x_path = dir.join("x.csv");
+    let x = if x_path.exists() {
+        let mut xf = CsvFile::open(&x_path)?;
+        let (xr, xs) = (xf.column("region")?, xf.column("sector")?);
+        let (xv, _) = xf.value_column()?;
+        let mut x = vec![0.0; n];
+        let mut seen = vec![false; n];
+        for row in xf.rows()? {
+            let i = labels.index(&xf, &row, xr, xs)?;
+            set_once(
+                &mut seen,
+                i,
+                Location::line(&xf.path, row.line),
+                "(region, sector)",
+            )?;
+            x[i] = xf.number(&row, xv)?;
+        }
+        Some(x)
+    } else {
+        None
+    };
+
+    let table = MrioTable {
+        regions: labels.regions.clone(),
+        sectors: labels.sectors.clone(),
+        z,
+        y,
+        x,
+        monetary_unit: z_unit.unwrap_or_default(),
+    };
+    table.validate().map_err(|source| IoError::Mrio {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let stressors = read_emissions_csv(&dir.join("emissions.csv"), &labels_of(&table))?;
+    let mut data = MrioData {
+        source: dir.to_path_buf(),
+        table,
+        stressors,
+    };
+    let fu_path = dir.join("emissions_final_users.csv");
+    if fu_path.exists() {
+        read_final_users_csv(&fu_path, &mut data.stressors, &labels)?;
+    }
+    Ok(data)
+}
+
+/// The label index of a validated table.
+pub(crate) fn labels_of(table: &MrioTable) -> Labels {
+    let mut labels = Labels::default();
+    for (k, r) in table.regions.iter().enumerate() {
+        labels.region_index.insert(r.as_str().to_owned(), k);
+    }
+    for (k, s) in table.sectors.iter().enumerate() {
+        labels.sector_index.insert(s.as_str().to_owned(), k);
+    }
+    labels.regions = table.regions.clone();
+    labels.sectors = table.sectors.clone();
+    labels
+}
+
+/// The unit of a row: from the `value[UNIT]` header or the `unit` column.
+fn unit_of(
+    file: &CsvFile,
+    row: &Row,
+    header_unit: &Option<String>,
+    unit_col: Option<usize>,
+) -> Result<(String, Location), IoError> {
+    match (header_unit, unit_col) {
+        (Some(unit), _) => Ok((unit.clone(), Location::cell(&file.path, 1, "value"))),
+        (None, Some(c)) => Ok((file.cell(row, c).to_owned(), file.at(row, c))),
+        (None, None) => Err(IoError::structure(
+            Location::line(&file.path, 1),
+            "no unit: give it in the header as value[UNIT] (e.g. value[t CO2]) or in a column \"unit\"",
+        )),
+    }
+}
+
+/// Reads `emissions.csv` (`stressor,region,sector,value[UNIT]` or with a `unit` column) into
+/// one [`StressorRow`] per stressor, in order of first appearance.
+///
+/// Used for the long CSV set and, with the generated city labels, for CEADs tables.
+///
+/// # Errors
+/// As for [`read_mrio_csv`].
+pub(crate) fn read_emissions_csv(
+    path: &Path,
+    labels: &Labels,
+) -> Result<Vec<StressorRow>, IoError> {
+    let n = labels.regions.len() * labels.sectors.len();
+    let mut ef = CsvFile::open(path)?;
+    let (er, es) = (ef.column("region")?, ef.column("sector")?);
+    let est = ef.optional_column("stressor");
+    let (ev, header_unit) = ef.value_column()?;
+    let unit_col = ef.optional_column("unit");
+    let mut out: Vec<StressorRow> = Vec::new();
+    let mut seen: Vec<Vec<bool>> = Vec::new();
+    for row in ef.rows()? {
+        let name = match est {
+            Some(c) => ef.cell(&row, c).to_owned(),
+            None => "CO2".to_owned(),
+        };
+        if name.is_empty() {
+            return Err(IoError::value(
+                ef.at(&row, est.unwrap_or(0)),
+                "",
+                "a stressor name",
+            ));
+        }
+        let (unit, unit_at) = unit_of(&ef, &row, &header_unit, unit_col)?;
+        let k = match out.iter().position(|s| s.name == name) {
+            Some(k) => k,
+            None => {
+                out.push(StressorRow {
+                    extension: String::new(),
+                    name: name.clone(),
+                    compartment: None,
+                    unit: unit.clone(),
+                    unit_at: unit_at.clone(),
+                    by_sector: vec![0.0; n],
+                    final_users: vec![0.0; labels.regions.len()],
+                    first_invalid: None,
+                });
+                seen.push(vec![false; n]);
+                out.len() - 1
+            }
+        };
+        if out[k].unit != unit {
+            return Err(IoError::value(
+                unit_at,
+                &unit,
+                format!(
+                    "{:?} as on the first line of stressor {name} ({})",
+                    out[k].unit, out[k].unit_at
+                ),
+            ));
+        }
+        let i = labels.index(&ef, &row, er, es)?;
+        set_once(
+            &mut seen[k],
+            i,
+            Location::line(&ef.path, row.line),
+            "(stressor, region, sector)",
+        )?;
+        let text = ef.cell(&row, ev);
+        match classify(text) {
+            Ok(v) => out[k].by_sector[i] = v,
+            Err(_) => {
+                if out[k].first_invalid.is_none() {
+                    out[k].first_invalid = Some((ef.at(&row, ev), text.to_owned()));
+                }
+                out[k].by_sector[i] = f64::NAN;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads `emissions_final_users.csv` (`stressor,region,value[UNIT]`) into the final-user
+/// emissions of the stressors of `emissions.csv`.
+fn read_final_users_csv(
+    path: &Path,
+    stressors: &mut [StressorRow],
+    labels: &Labels,
+) -> Result<(), IoError> {
+    let mut ff = CsvFile::open(path)?;
+    let fr = ff.column("region")?;
+    let fst = ff.optional_column("stressor");
+    let (fv, header_unit) = ff.value_column()?;
+    let unit_col = ff.optional_column("unit");
+    for row in ff.rows()? {
+        let name = fst.map_or("CO2", |c| ff.cell(&row, c));
+        let Some(s) = stressors.iter_mut().find(|s| s.name == name) else {
+            return Err(IoError::value(
+                ff.at(&row, fst.unwrap_or(0)),
+                name,
+                "a stressor of emissions.csv: the label sets differ",
+            ));
+        };
+        let (unit, unit_at) = unit_of(&ff, &row, &header_unit, unit_col)?;
+        if unit != s.unit {
+            return Err(IoError::value(
+                unit_at,
+                &unit,
+                format!("{:?}, the unit of stressor {name} in emissions.csv", s.unit),
+            ));
+        }
+        let r = labels.region(&ff, &row, fr)?;
+        s.final_users[r] += ff.number(&row, fv)?;
+    }
+    Ok(())
+}

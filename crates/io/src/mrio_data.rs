@@ -1,0 +1,116 @@
+//! What every MRIO reader returns: the table plus every stressor the source holds, and the
+//! choice of one stressor by name.
+
+use std::path::PathBuf;
+
+use fzc_core::MassUnit;
+use fzc_ect_mrio::{MrioTable, Satellite};
+
+use crate::{IoError, Location};
+
+/// An MRIO table as read from a file or folder, with all its stressors.
+#[derive(Debug, Clone)]
+pub struct MrioData {
+    /// The file or folder it was read from.
+    pub source: PathBuf,
+    /// The table (`Z`, `Y` summed per region, optional `x`).
+    pub table: MrioTable,
+    /// Every stressor row of every extension, in file order.
+    pub stressors: Vec<StressorRow>,
+}
+
+/// One stressor row as read, before its unit is checked.
+///
+/// The unit is kept as text and bad values are remembered rather than reported, so that a
+/// source may carry stressors fzc cannot use (energy in TJ, negative land-use fluxes) as long
+/// as the one selected is valid.
+#[derive(Debug, Clone)]
+pub struct StressorRow {
+    /// The extension (pymrio subfolder) it belongs to; empty for sources without extensions.
+    pub extension: String,
+    /// The stressor name: the first level of the row index.
+    pub name: String,
+    /// The compartment (second level of pymrio's row index), if any.
+    pub compartment: Option<String>,
+    /// The unit as the source spells it.
+    pub unit: String,
+    /// Where the unit was read.
+    pub unit_at: Location,
+    /// Direct emissions per sector (n, region-major), in `unit`.
+    pub by_sector: Vec<f64>,
+    /// Direct emissions of final users per region (m), in `unit`.
+    pub final_users: Vec<f64>,
+    /// The first cell of this row that is not a finite number ≥ 0, with what it held.
+    pub first_invalid: Option<(Location, String)>,
+}
+
+impl StressorRow {
+    /// `extension/name (compartment)`, as listed in errors.
+    pub fn describe(&self) -> String {
+        let mut text = String::new();
+        if !self.extension.is_empty() {
+            text.push_str(&self.extension);
+            text.push('/');
+        }
+        text.push_str(&self.name);
+        if let Some(compartment) = &self.compartment {
+            text.push_str(&format!(" ({compartment})"));
+        }
+        text
+    }
+
+    /// Checks the unit and the values and returns the engine's [`Satellite`].
+    ///
+    /// # Errors
+    /// [`IoError::Value`] for an unknown unit or for a NaN, infinite or negative value, with
+    /// the location it was read from.
+    pub fn to_satellite(&self) -> Result<Satellite, IoError> {
+        let unit: MassUnit = self.unit.parse().map_err(|e: fzc_core::CoreError| {
+            IoError::value(self.unit_at.clone(), &self.unit, e.to_string())
+        })?;
+        if let Some((at, found)) = &self.first_invalid {
+            return Err(IoError::value(
+                at.clone(),
+                found,
+                format!("a finite number ≥ 0 for stressor {}", self.describe()),
+            ));
+        }
+        Ok(Satellite {
+            name: self.name.clone(),
+            unit,
+            by_sector: self.by_sector.clone(),
+            final_users: self.final_users.clone(),
+        })
+    }
+}
+
+impl MrioData {
+    /// The one stressor whose name (first index level) is `name`, optionally only within
+    /// `extension`, as a checked [`Satellite`].
+    ///
+    /// # Errors
+    /// [`IoError::Stressor`] listing every candidate when no row or more than one row
+    /// matches; the errors of [`StressorRow::to_satellite`].
+    pub fn satellite(&self, extension: Option<&str>, name: &str) -> Result<Satellite, IoError> {
+        let matches: Vec<&StressorRow> = self
+            .stressors
+            .iter()
+            .filter(|row| row.name == name && extension.is_none_or(|ext| row.extension == ext))
+            .collect();
+        let problem = match matches.as_slice() {
+            [one] => return one.to_satellite(),
+            [] => "not found",
+            _ => "is ambiguous",
+        };
+        let wanted = match extension {
+            Some(ext) => format!("{ext}/{name}"),
+            None => name.to_owned(),
+        };
+        Err(IoError::Stressor {
+            path: self.source.clone(),
+            wanted,
+            problem,
+            candidates: self.stressors.iter().map(StressorRow::describe).collect(),
+        })
+    }
+}

@@ -1,0 +1,94 @@
+//! The MRIO input formats, their detection from a path, and one entry point over all readers.
+
+use std::path::Path;
+
+use crate::{IoError, Location, MrioData, read_ceads_mat, read_mrio_csv, read_pymrio_folder};
+
+/// An MRIO input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MrioFormat {
+    /// pymrio's `save_all` folder, txt layout (`docs/formats/pymrio-folder.md`).
+    Pymrio,
+    /// fzc's long-format CSV set (`docs/formats/mrio-csv.md`).
+    Csv,
+    /// The CEADs city MRIO MATLAB file, with emissions from a CSV
+    /// (`docs/formats/ceads-mat.md`).
+    CeadsMat,
+}
+
+impl MrioFormat {
+    /// Guesses the format: a folder with `file_parameters.json` is pymrio, a folder with
+    /// `Z.csv` the CSV set, a file ending in `.mat` CEADs.
+    ///
+    /// # Errors
+    /// [`IoError::Structure`] saying what was looked for when nothing matches.
+    pub fn detect(path: &Path) -> Result<Self, IoError> {
+        if path.is_dir() {
+            if path.join("file_parameters.json").is_file() {
+                return Ok(MrioFormat::Pymrio);
+            }
+            if path.join("Z.csv").is_file() {
+                return Ok(MrioFormat::Csv);
+            }
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("mat"))
+        {
+            return Ok(MrioFormat::CeadsMat);
+        }
+        if !path.exists() {
+            return Err(IoError::os(
+                path,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
+            ));
+        }
+        Err(IoError::structure(
+            Location::file(path),
+            "cannot tell the MRIO format: expected a pymrio save_all folder (with \
+             file_parameters.json), a folder with Z.csv, or a .mat file; or name it with --format",
+        ))
+    }
+}
+
+impl std::str::FromStr for MrioFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "pymrio" => Ok(MrioFormat::Pymrio),
+            "csv" => Ok(MrioFormat::Csv),
+            "ceads-mat" => Ok(MrioFormat::CeadsMat),
+            other => Err(format!(
+                "unknown MRIO format {other:?}: expected pymrio, csv or ceads-mat"
+            )),
+        }
+    }
+}
+
+/// Reads an MRIO source in `format` (detected when `None`). `emissions` is required for
+/// CEADs files and ignored otherwise.
+///
+/// # Errors
+/// The reader's [`IoError`]; a CEADs file without `emissions` is an error saying so.
+pub fn read_mrio(
+    path: &Path,
+    format: Option<MrioFormat>,
+    emissions: Option<&Path>,
+) -> Result<MrioData, IoError> {
+    let format = match format {
+        Some(f) => f,
+        None => MrioFormat::detect(path)?,
+    };
+    match format {
+        MrioFormat::Pymrio => read_pymrio_folder(path),
+        MrioFormat::Csv => read_mrio_csv(path),
+        MrioFormat::CeadsMat => match emissions {
+            Some(e) => read_ceads_mat(path, e),
+            None => Err(IoError::structure(
+                Location::file(path),
+                "a CEADs .mat file holds no emissions: give them as a CSV (--emissions)",
+            )),
+        },
+    }
+}
