@@ -28,6 +28,7 @@ mod error;
 mod flow_model;
 mod ids;
 mod pricing_scheme;
+mod raster_grid;
 mod units;
 
 pub use error::CoreError;
@@ -38,4 +39,5 @@ pub use ids::{RegionId, SectorId};
 pub use pricing_scheme::{
     FlowPrice, Layer, PricingFlow, PricingInput, PricingOutput, PricingScheme, PricingSchemeError,
 };
+pub use raster_grid::{GeoTransform, GridCrs, RasterGrid};
 pub use units::{MassUnit, TonnesCo2, Yuan, YuanPerTonne};

@@ -5,6 +5,7 @@
 mod atomic;
 mod ceads_mat;
 mod error;
+mod geotiff;
 pub mod mat_v5;
 mod mrio_csv;
 mod mrio_data;
@@ -17,6 +18,9 @@ mod region_major;
 pub use atomic::write_atomically;
 pub use ceads_mat::{CEADS_SECTORS, read_ceads_mat};
 pub use error::{IoError, Location};
+pub use geotiff::{
+    GeoTiffReader, GeoTiffSampleType, GeoTiffWriteOptions, check_same_grid, write_geotiff,
+};
 pub use mrio_csv::read_mrio_csv;
 pub use mrio_data::{MrioData, StressorRow};
 pub use mrio_format::{MrioFormat, read_mrio};
