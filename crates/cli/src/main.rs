@@ -8,16 +8,25 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cmd_compare;
+mod cmd_run;
+
 /// Flow–Zoning–Compensation: who owes whom for carbon, how much, and why.
 #[derive(Debug, Parser)]
 #[command(name = "fzc", version, about, long_about = None)]
 struct Cli {
+    /// Without a subcommand, `fzc` runs the embedded default case (as `fzc run`).
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Run a scenario: zoning, ledger and summary (default: the embedded BTH-2020 case).
+    Run(cmd_run::RunArgs),
+    /// Compare pricing schemes on one scenario: city amounts and zones side by side.
+    Compare(cmd_compare::CompareArgs),
+}
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -29,7 +38,11 @@ fn main() -> ExitCode {
         )
         .init();
     let cli = Cli::parse();
-    let result: anyhow::Result<()> = match cli.command {};
+    let result: anyhow::Result<()> = match cli.command {
+        Some(Command::Run(args)) => cmd_run::run_command(&args),
+        Some(Command::Compare(args)) => cmd_compare::run_command(&args),
+        None => cmd_run::run_command(&cmd_run::RunArgs::default()),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

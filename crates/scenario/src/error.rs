@@ -1,0 +1,149 @@
+//! The error type of scenario loading and running.
+
+use std::path::PathBuf;
+
+/// What can go wrong when a scenario is read, checked or run.
+///
+/// Every variant names the file (and line, where there is one), the region or key at fault,
+/// and what would have been right.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The scenario TOML is malformed, has an unknown key, or a value of the wrong type or an
+    /// unknown name (the message of the TOML parser names the key, line and expected values).
+    #[error("{}: {message}", path.display())]
+    Toml {
+        /// The scenario file.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// A table row or header is malformed.
+    #[error("{}, line {line}: {message}", path.display())]
+    Table {
+        /// The table file.
+        path: PathBuf,
+        /// 1-based line number (1 = header).
+        line: u64,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+    /// A region id appears twice where it must be unique.
+    #[error("{}, line {line}: duplicate {what} {id:?}; each must appear once", path.display())]
+    Duplicate {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What kind of key (`region`, `pair`).
+        what: &'static str,
+        /// The duplicated id.
+        id: String,
+    },
+    /// A table names a region that is not in the scenario's region list.
+    #[error(
+        "{}, line {line}: region {region:?} is not one of the scenario's regions ({expected})",
+        path.display()
+    )]
+    UnknownRegion {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// The region as read.
+        region: String,
+        /// The scenario's regions, comma separated.
+        expected: String,
+    },
+    /// A table that must cover every region lacks one.
+    #[error("{}: region {region:?} is missing; {what}", path.display())]
+    MissingRegion {
+        /// The file.
+        path: PathBuf,
+        /// The missing region.
+        region: String,
+        /// What the table must provide.
+        what: &'static str,
+    },
+    /// A region has no compensation standard and no data to compute one by Eq 18.
+    #[error(
+        "region {region:?} has no compensation standard in the standards table and no \
+         population, GDP and Engel coefficient in the economy table to compute one by Eq 18"
+    )]
+    MissingStandard {
+        /// The region.
+        region: String,
+    },
+    /// A value is out of its allowed range.
+    #[error("{what} is {value}; expected {expected}")]
+    InvalidValue {
+        /// Which value.
+        what: String,
+        /// The value as read.
+        value: f64,
+        /// The allowed range.
+        expected: &'static str,
+    },
+    /// The region net transfers do not sum to zero, which Eq 10 requires.
+    #[error(
+        "{}: the net ECT transfers sum to {sum_tonnes} t CO2, not 0 (tolerance {tolerance_tonnes} t); \
+         NF[r] = OF[r] - IF[r] must balance over a closed set of regions",
+        path.display()
+    )]
+    Unbalanced {
+        /// The net-transfer file.
+        path: PathBuf,
+        /// Σ NF, t CO2.
+        sum_tonnes: f64,
+        /// The tolerance used, t CO2.
+        tolerance_tonnes: f64,
+    },
+    /// A complete bilateral matrix was promised (`bilateral_rule = "given"`) but a region's
+    /// row does not sum to its net transfer.
+    #[error(
+        "region {region:?}: its bilateral nets sum to {row_sum_tonnes} t CO2 but its net transfer \
+         NF is {nf_tonnes} t; with bilateral_rule = \"given\" the matrix must be complete"
+    )]
+    BilateralIncomplete {
+        /// The region.
+        region: String,
+        /// Σ_s NT[r,s], t CO2.
+        row_sum_tonnes: f64,
+        /// NF[r], t CO2.
+        nf_tonnes: f64,
+    },
+    /// The given bilateral pairs leave a residual that no open pair can carry.
+    #[error(
+        "region {region:?}: {left_tonnes} t CO2 of its net transfer cannot be allocated, because \
+         every counterpart that could take it is already fixed by a given bilateral pair; give \
+         that pair's full value or remove it from the bilateral table"
+    )]
+    BilateralInfeasible {
+        /// The region.
+        region: String,
+        /// The part of NF left over, t CO2.
+        left_tonnes: f64,
+    },
+    /// The scenario asks for an input this version cannot process yet.
+    #[error("{what} is not supported yet: {hint}")]
+    Unsupported {
+        /// The key or input.
+        what: String,
+        /// What to use instead.
+        hint: &'static str,
+    },
+    /// The zoning layer refused the assembled inputs.
+    #[error("zoning: {0}")]
+    Zoning(#[from] fzc_zoning::ZoningError),
+    /// The pricing layer refused the assembled inputs.
+    #[error("pricing: {0}")]
+    Pricing(#[from] fzc_pricing::PricingError),
+}

@@ -1,0 +1,515 @@
+//! Reading a scenario: the TOML file and the CSV tables it points to.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use fzc_core::{RegionId, TonnesCo2, YuanPerTonne};
+use serde::Deserialize;
+
+use crate::ScenarioError;
+use crate::bilateral::BilateralRule;
+use crate::model::{
+    CssfTransfer, EconomyEntry, EctResults, GivenNet, PricingOptions, Scenario, StandardEntry,
+};
+use fzc_pricing::{AreaMean, BuiltinScheme, EngelUnit};
+use crate::tables::Table;
+
+/// Where a scenario's files are read from.
+#[derive(Debug, Clone)]
+pub enum ScenarioSource {
+    /// A scenario TOML on disk; tables are resolved relative to its directory.
+    File(PathBuf),
+    /// Files compiled into the binary: `(relative path, contents)`, the first being the TOML.
+    /// `label` is the path shown in messages (e.g. `examples/bth-2020`).
+    Embedded {
+        /// The directory shown in messages.
+        label: &'static str,
+        /// The scenario TOML's file name.
+        toml: &'static str,
+        /// `(path relative to the scenario directory, contents)`.
+        files: &'static [(&'static str, &'static str)],
+    },
+}
+
+impl ScenarioSource {
+    fn toml_path(&self) -> PathBuf {
+        match self {
+            ScenarioSource::File(path) => path.clone(),
+            ScenarioSource::Embedded { label, toml, .. } => Path::new(label).join(toml),
+        }
+    }
+
+    fn resolve(&self, relative: &str) -> PathBuf {
+        match self {
+            ScenarioSource::File(path) => path
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join(relative),
+            ScenarioSource::Embedded { label, .. } => Path::new(label).join(relative),
+        }
+    }
+
+    fn read(&self, path: &Path, relative: &str) -> Result<String, ScenarioError> {
+        match self {
+            ScenarioSource::File(_) => {
+                std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+                    path: path.to_owned(),
+                    source,
+                })
+            }
+            ScenarioSource::Embedded { files, .. } => files
+                .iter()
+                .find(|(name, _)| *name == relative)
+                .map(|(_, text)| (*text).to_owned())
+                .ok_or_else(|| ScenarioError::Io {
+                    path: path.to_owned(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "not among the embedded files",
+                    ),
+                }),
+        }
+    }
+
+    fn read_relative(&self, relative: &str) -> Result<(PathBuf, String), ScenarioError> {
+        let path = self.resolve(relative);
+        let text = self.read(&path, relative)?;
+        Ok((path, text))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioToml {
+    name: String,
+    #[serde(default)]
+    description: String,
+    regions: Vec<String>,
+    pricing: PricingToml,
+    ect: Option<EctToml>,
+    cssf: Option<CssfToml>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PricingToml {
+    price_yuan_per_tonne: f64,
+    #[serde(default = "default_scheme")]
+    scheme: String,
+    #[serde(default)]
+    mean: AreaMean,
+    #[serde(default)]
+    engel_unit: EngelUnit,
+    #[serde(default = "one")]
+    a: f64,
+    #[serde(default = "one")]
+    b: f64,
+    standards: Option<String>,
+    economy: Option<String>,
+}
+
+fn default_scheme() -> String {
+    "paper".to_owned()
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EctToml {
+    net: Option<String>,
+    bilateral: Option<String>,
+    #[serde(default)]
+    bilateral_rule: BilateralRule,
+    mrio: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CssfToml {
+    transfers: Option<String>,
+    rasters: Option<String>,
+}
+
+/// Reads and validates a scenario.
+///
+/// # Errors
+/// A [`ScenarioError`] naming the file, line, key or region at fault: an unknown TOML key,
+/// an unknown scheme or rule name, a negative price, duplicate or unknown region ids, a layer
+/// table whose regions differ from the scenario's, an unbalanced ECT table, a region with no
+/// standard and no Eq 18 data.
+pub fn load(source: &ScenarioSource) -> Result<Scenario, ScenarioError> {
+    let toml_path = source.toml_path();
+    let toml_name = match source {
+        ScenarioSource::File(_) => String::new(),
+        ScenarioSource::Embedded { toml, .. } => (*toml).to_owned(),
+    };
+    let text = match source {
+        ScenarioSource::File(path) => {
+            std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+                path: path.clone(),
+                source,
+            })?
+        }
+        ScenarioSource::Embedded { .. } => source.read(&toml_path, &toml_name)?,
+    };
+    let raw: ScenarioToml = toml::from_str(&text).map_err(|e| ScenarioError::Toml {
+        path: toml_path.clone(),
+        message: e.to_string().trim_end().to_owned(),
+    })?;
+
+    let toml_err = |message: String| ScenarioError::Toml {
+        path: toml_path.clone(),
+        message,
+    };
+    if raw.name.is_empty()
+        || !raw
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(toml_err(format!(
+            "name {:?} must be non-empty and use only ASCII letters, digits, '-', '_' or '.' \
+             (it names the output directory)",
+            raw.name
+        )));
+    }
+    let mut regions = Vec::with_capacity(raw.regions.len());
+    let mut seen = BTreeSet::new();
+    for text in &raw.regions {
+        let id = RegionId::new(text.clone()).map_err(|e| toml_err(format!("regions: {e}")))?;
+        if !seen.insert(text.clone()) {
+            return Err(toml_err(format!(
+                "regions: duplicate region {text:?}; each must appear once"
+            )));
+        }
+        regions.push(id);
+    }
+    if regions.is_empty() {
+        return Err(toml_err("regions: the list is empty".to_owned()));
+    }
+
+    let p = &raw.pricing;
+    if !(p.price_yuan_per_tonne.is_finite() && p.price_yuan_per_tonne >= 0.0) {
+        return Err(ScenarioError::InvalidValue {
+            what: format!("{}: pricing.price_yuan_per_tonne", toml_path.display()),
+            value: p.price_yuan_per_tonne,
+            expected: "a finite price ≥ 0 yuan/t",
+        });
+    }
+    for (key, value) in [("pricing.a", p.a), ("pricing.b", p.b)] {
+        if !value.is_finite() {
+            return Err(ScenarioError::InvalidValue {
+                what: format!("{}: {key}", toml_path.display()),
+                value,
+                expected: "a finite number",
+            });
+        }
+    }
+    let scheme: BuiltinScheme = p
+        .scheme
+        .parse()
+        .map_err(|e: fzc_pricing::PricingError| toml_err(format!("pricing.scheme: {e}")))?;
+    let pricing = PricingOptions {
+        scheme,
+        mean: p.mean,
+        engel_unit: p.engel_unit,
+        a: p.a,
+        b: p.b,
+    };
+
+    let n = regions.len();
+    let standards = match &p.standards {
+        Some(rel) => read_standards(source, rel, &regions)?,
+        None => vec![None; n],
+    };
+    let economy = match &p.economy {
+        Some(rel) => Some(read_economy(source, rel, &regions, p.engel_unit)?),
+        None => None,
+    };
+    for (i, region) in regions.iter().enumerate() {
+        let has_eq18 = economy
+            .as_ref()
+            .is_some_and(|rows| rows[i].as_ref().is_some_and(|e| e.engel.is_some()));
+        if standards[i].is_none() && !has_eq18 {
+            return Err(ScenarioError::MissingStandard {
+                region: region.to_string(),
+            });
+        }
+    }
+    // Eq 18 averages over the whole study area, so once it is used every region needs data.
+    let economy = match economy {
+        Some(rows) => {
+            if let Some(i) = rows.iter().position(Option::is_none) {
+                return Err(ScenarioError::MissingRegion {
+                    path: source.resolve(p.economy.as_deref().unwrap_or_default()),
+                    region: regions[i].to_string(),
+                    what: "the economy table must have a row for every region",
+                });
+            }
+            Some(rows.into_iter().flatten().collect())
+        }
+        None => None,
+    };
+
+    let ect = match &raw.ect {
+        None => None,
+        Some(e) => {
+            if let Some(mrio) = &e.mrio {
+                return Err(ScenarioError::Unsupported {
+                    what: format!("ect.mrio = {mrio:?} in {}", toml_path.display()),
+                    hint: "compute net transfers with `fzc ect` and give them as ect.net (a \
+                           region,nf,unit table)",
+                });
+            }
+            let Some(net) = &e.net else {
+                return Err(toml_err(
+                    "[ect] needs `net`, a region,nf,unit table of net transfers".to_owned(),
+                ));
+            };
+            Some(read_ect(source, net, e.bilateral.as_deref(), e.bilateral_rule, &regions)?)
+        }
+    };
+    let cssf = match &raw.cssf {
+        None => None,
+        Some(c) => {
+            if let Some(rasters) = &c.rasters {
+                return Err(ScenarioError::Unsupported {
+                    what: format!("cssf.rasters = {rasters:?} in {}", toml_path.display()),
+                    hint: "give the CSSF layer as a transfers table \
+                           (output_region,input_region,transfer,unit)",
+                });
+            }
+            let Some(transfers) = &c.transfers else {
+                return Err(toml_err(
+                    "[cssf] needs `transfers`, an output_region,input_region,transfer,unit table"
+                        .to_owned(),
+                ));
+            };
+            Some(read_cssf(source, transfers, &regions)?)
+        }
+    };
+    if ect.is_none() && cssf.is_none() {
+        return Err(toml_err(
+            "the scenario has neither an [ect] nor a [cssf] layer; give at least one".to_owned(),
+        ));
+    }
+
+    Ok(Scenario {
+        name: raw.name,
+        description: raw.description,
+        regions,
+        price: YuanPerTonne(p.price_yuan_per_tonne),
+        pricing,
+        standards,
+        economy,
+        ect,
+        cssf,
+    })
+}
+
+fn read_standards(
+    source: &ScenarioSource,
+    rel: &str,
+    regions: &[RegionId],
+) -> Result<Vec<Option<StandardEntry>>, ScenarioError> {
+    let (path, text) = source.read_relative(rel)?;
+    let table = Table::parse(&path, &text, &["region", "yuan_per_tonne", "provenance"], &[])?;
+    let mut out = vec![None; regions.len()];
+    for row in table.rows() {
+        let i = row.region("region", regions)?;
+        let value = row.number("yuan_per_tonne")?;
+        if value < 0.0 {
+            return Err(row.invalid(format!(
+                "standard of region {:?} is {value}; expected a value ≥ 0 yuan/t",
+                regions[i].as_str()
+            )));
+        }
+        let entry = StandardEntry {
+            yuan_per_tonne: YuanPerTonne(value),
+            provenance: row.provenance()?,
+            note: row.text("note").to_owned(),
+        };
+        if out[i].replace(entry).is_some() {
+            return Err(row.duplicate("region", regions[i].to_string()));
+        }
+    }
+    Ok(out)
+}
+
+fn read_economy(
+    source: &ScenarioSource,
+    rel: &str,
+    regions: &[RegionId],
+    engel_unit: EngelUnit,
+) -> Result<Vec<Option<EconomyEntry>>, ScenarioError> {
+    let (path, text) = source.read_relative(rel)?;
+    let table = Table::parse(
+        &path,
+        &text,
+        &["region", "population", "gdp_1e8_yuan", "provenance"],
+        &["engel"],
+    )?;
+    let mut out = vec![None; regions.len()];
+    for row in table.rows() {
+        let i = row.region("region", regions)?;
+        let population = row.number("population")?;
+        let gdp = row.number("gdp_1e8_yuan")?;
+        if population <= 0.0 || gdp <= 0.0 {
+            return Err(row.invalid(format!(
+                "region {:?}: population {population} and GDP {gdp} must both be > 0",
+                regions[i].as_str()
+            )));
+        }
+        let engel = row.optional_number("engel")?;
+        let max = match engel_unit {
+            EngelUnit::Fraction => 1.0,
+            EngelUnit::Percent => 100.0,
+        };
+        if let Some(t) = engel
+            && !(0.0..=max).contains(&t)
+        {
+            return Err(row.invalid(format!(
+                "region {:?}: Engel coefficient {t} is outside [0, {max}] (engel_unit = {})",
+                regions[i].as_str(),
+                match engel_unit {
+                    EngelUnit::Fraction => "fraction",
+                    EngelUnit::Percent => "percent",
+                }
+            )));
+        }
+        let entry = EconomyEntry {
+            population_persons: population,
+            gdp_yuan: gdp * 1e8,
+            engel,
+            provenance: row.provenance()?,
+        };
+        if out[i].replace(entry).is_some() {
+            return Err(row.duplicate("region", regions[i].to_string()));
+        }
+    }
+    Ok(out)
+}
+
+fn read_ect(
+    source: &ScenarioSource,
+    net_rel: &str,
+    bilateral_rel: Option<&str>,
+    rule: BilateralRule,
+    regions: &[RegionId],
+) -> Result<EctResults, ScenarioError> {
+    let (path, text) = source.read_relative(net_rel)?;
+    let table = Table::parse(&path, &text, &["region", "nf", "unit", "provenance"], &[])?;
+    let mut net = vec![None; regions.len()];
+    for row in table.rows() {
+        let i = row.region("region", regions)?;
+        let tonnes = row.number("nf")? * row.unit("unit")?.tonnes_per_unit();
+        if net[i].replace((TonnesCo2(tonnes), row.provenance()?)).is_some() {
+            return Err(row.duplicate("region", regions[i].to_string()));
+        }
+    }
+    if let Some(i) = net.iter().position(Option::is_none) {
+        return Err(ScenarioError::MissingRegion {
+            path,
+            region: regions[i].to_string(),
+            what: "the ECT net-transfer table must give NF for every region of the scenario \
+                   (0 for an ECT-neutral region)",
+        });
+    }
+    let (net, net_provenance): (Vec<TonnesCo2>, Vec<_>) = net.into_iter().flatten().unzip();
+    let sum: f64 = net.iter().map(|t| t.0).sum();
+    let scale: f64 = net.iter().map(|t| t.0.abs()).sum();
+    let tolerance = (1e-6 * scale).max(1.0);
+    if sum.abs() > tolerance {
+        return Err(ScenarioError::Unbalanced {
+            path,
+            sum_tonnes: sum,
+            tolerance_tonnes: tolerance,
+        });
+    }
+
+    let mut given = Vec::new();
+    if let Some(rel) = bilateral_rel {
+        let (path, text) = source.read_relative(rel)?;
+        let table = Table::parse(&path, &text, &["from", "to", "nt", "unit", "provenance"], &[])?;
+        let mut pairs = BTreeSet::new();
+        for row in table.rows() {
+            let from = row.region("from", regions)?;
+            let to = row.region("to", regions)?;
+            if from == to {
+                return Err(row.invalid(format!(
+                    "a region cannot owe itself ({:?} to {:?})",
+                    regions[from].as_str(),
+                    regions[to].as_str()
+                )));
+            }
+            if !pairs.insert((from.min(to), from.max(to))) {
+                return Err(row.duplicate(
+                    "pair",
+                    format!("{} / {}", regions[from], regions[to]),
+                ));
+            }
+            let tonnes = row.number("nt")? * row.unit("unit")?.tonnes_per_unit();
+            given.push(GivenNet {
+                from,
+                to,
+                tonnes: TonnesCo2(tonnes),
+                provenance: row.provenance()?,
+            });
+        }
+    }
+    Ok(EctResults {
+        net,
+        net_provenance,
+        given,
+        rule,
+    })
+}
+
+fn read_cssf(
+    source: &ScenarioSource,
+    rel: &str,
+    regions: &[RegionId],
+) -> Result<Vec<CssfTransfer>, ScenarioError> {
+    let (path, text) = source.read_relative(rel)?;
+    let table = Table::parse(
+        &path,
+        &text,
+        &["output_region", "input_region", "transfer", "unit", "provenance"],
+        &[],
+    )?;
+    let mut out = Vec::new();
+    let mut pairs = BTreeSet::new();
+    for row in table.rows() {
+        let output = row.region("output_region", regions)?;
+        let input = row.region("input_region", regions)?;
+        if output == input {
+            return Err(row.invalid(format!(
+                "region {:?} cannot supply itself",
+                regions[output].as_str()
+            )));
+        }
+        if !pairs.insert((output, input)) {
+            return Err(row.duplicate(
+                "pair",
+                format!("{} -> {}", regions[output], regions[input]),
+            ));
+        }
+        let tonnes = row.number("transfer")? * row.unit("unit")?.tonnes_per_unit();
+        if tonnes < 0.0 {
+            return Err(row.invalid(format!(
+                "transfer {} -> {} is negative; a CSSF transfer is ≥ 0 (swap the columns)",
+                regions[output], regions[input]
+            )));
+        }
+        out.push(CssfTransfer {
+            output,
+            input,
+            tonnes: TonnesCo2(tonnes),
+            provenance: row.provenance()?,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,175 @@
+//! The validated scenario: plain structs, every region by index into one region list.
+
+use std::fmt;
+use std::str::FromStr;
+
+use fzc_core::{RegionId, TonnesCo2, YuanPerTonne};
+use serde::{Deserialize, Serialize};
+
+use fzc_pricing::{AreaMean, BuiltinScheme, EngelUnit};
+
+use crate::bilateral::BilateralRule;
+
+/// Where a value in an input table comes from. Every row of every scenario table carries one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provenance {
+    /// Printed in the source publication.
+    Published,
+    /// Arithmetic on published values (the row's note says how).
+    Derived,
+    /// An assumption or estimate where nothing was published (the note says how).
+    Estimated,
+    /// The user's own data, not from a publication.
+    Given,
+}
+
+impl Provenance {
+    /// Every provenance class, in file order.
+    pub const ALL: [Provenance; 4] = [
+        Provenance::Published,
+        Provenance::Derived,
+        Provenance::Estimated,
+        Provenance::Given,
+    ];
+
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Published => "published",
+            Provenance::Derived => "derived",
+            Provenance::Estimated => "estimated",
+            Provenance::Given => "given",
+        }
+    }
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Provenance {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Provenance::ALL
+            .into_iter()
+            .find(|p| p.as_str() == text)
+            .ok_or_else(|| {
+                format!(
+                    "unknown provenance class {text:?}; expected one of published, derived, \
+                     estimated, given"
+                )
+            })
+    }
+}
+
+/// Options of the compensation layer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PricingOptions {
+    /// The pricing scheme.
+    pub scheme: BuiltinScheme,
+    /// Eq 18: how `A_i`'s denominator is averaged.
+    pub mean: AreaMean,
+    /// Eq 18: unit of the Engel coefficient `t_i`.
+    pub engel_unit: EngelUnit,
+    /// Eq 18's `a` (dimensionless).
+    pub a: f64,
+    /// Eq 18's `b` (dimensionless).
+    pub b: f64,
+}
+
+/// A compensation standard given directly for one region (overrides Eq 18).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StandardEntry {
+    /// The standard `P · γ_i`.
+    pub yuan_per_tonne: YuanPerTonne,
+    /// Where it comes from.
+    pub provenance: Provenance,
+    /// How it was obtained.
+    pub note: String,
+}
+
+/// Socio-economic data of one region (Eq 18 inputs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EconomyEntry {
+    /// Resident population (persons).
+    pub population_persons: f64,
+    /// GDP in yuan.
+    pub gdp_yuan: f64,
+    /// Engel coefficient in the scenario's `engel_unit`, if known.
+    pub engel: Option<f64>,
+    /// Where the row comes from.
+    pub provenance: Provenance,
+}
+
+/// One given bilateral net ECT transfer `NT[from, to]` (`> 0`: `from` owes `to`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GivenNet {
+    /// Index of the region whose consumption caused the emissions.
+    pub from: usize,
+    /// Index of the region where they were released.
+    pub to: usize,
+    /// `NT[from, to]`.
+    pub tonnes: TonnesCo2,
+    /// Where it comes from.
+    pub provenance: Provenance,
+}
+
+/// The ECT layer given as results: region net transfers and optional bilateral nets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EctResults {
+    /// `NF[r]` per region, in the scenario's region order.
+    pub net: Vec<TonnesCo2>,
+    /// Provenance of each `NF[r]`.
+    pub net_provenance: Vec<Provenance>,
+    /// Bilateral nets that are known; the rest is allocated by `rule`.
+    pub given: Vec<GivenNet>,
+    /// How unknown bilateral nets are filled in.
+    pub rule: BilateralRule,
+}
+
+/// One CSSF transfer: the input region receives the output region's sequestration service.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CssfTransfer {
+    /// Index of the output (supplying) region, which is paid.
+    pub output: usize,
+    /// Index of the input (receiving) region, which pays.
+    pub input: usize,
+    /// `V_sr`.
+    pub tonnes: TonnesCo2,
+    /// Where it comes from.
+    pub provenance: Provenance,
+}
+
+/// A complete, validated scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Short name; the default output directory is `out/<name>/`.
+    pub name: String,
+    /// One line saying what the scenario is.
+    pub description: String,
+    /// The regions, in the order of the scenario file; every index refers to this list.
+    pub regions: Vec<RegionId>,
+    /// The carbon price `P`.
+    pub price: YuanPerTonne,
+    /// Compensation options.
+    pub pricing: PricingOptions,
+    /// Standards given directly, per region (`None`: computed by Eq 18).
+    pub standards: Vec<Option<StandardEntry>>,
+    /// Economy rows per region, if an economy table was given.
+    pub economy: Option<Vec<EconomyEntry>>,
+    /// The ECT layer, if any.
+    pub ect: Option<EctResults>,
+    /// The CSSF transfers, if any.
+    pub cssf: Option<Vec<CssfTransfer>>,
+}
+
+impl Scenario {
+    /// The index of a region id, if it is one of the scenario's regions.
+    pub fn region_index(&self, id: &str) -> Option<usize> {
+        self.regions.iter().position(|r| r.as_str() == id)
+    }
+}
