@@ -1,1 +1,3 @@
 //! Shared pieces of the fzc benchmarks: deterministic synthetic inputs.
+
+pub mod synthetic_mrio;
