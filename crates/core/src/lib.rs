@@ -24,13 +24,16 @@
 //! # Ok::<(), fzc_core::CoreError>(())
 //! ```
 
+mod demand_estimator;
 mod error;
 mod flow_model;
 mod ids;
 mod pricing_scheme;
 mod raster_grid;
+mod supply_estimator;
 mod units;
 
+pub use demand_estimator::{DemandEstimator, DemandPixel, DemandZone, PopulationScaling};
 pub use error::CoreError;
 pub use flow_model::{
     FlowModel, FlowModelError, FlowOutput, FlowRegion, LonLat, PolygonRings, RegionFlow, RegionShape,
@@ -40,4 +43,5 @@ pub use pricing_scheme::{
     FlowPrice, Layer, PricingFlow, PricingInput, PricingOutput, PricingScheme, PricingSchemeError,
 };
 pub use raster_grid::{GeoTransform, GridCrs, RasterGrid};
+pub use supply_estimator::{PixelSupply, SupplyEstimator, SupplyPixel};
 pub use units::{MassUnit, TonnesCo2, Yuan, YuanPerTonne};

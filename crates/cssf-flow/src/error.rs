@@ -63,4 +63,34 @@ pub enum CssfError {
         /// The failure, or the panic message.
         why: String,
     },
+    /// Land-use classes without carbon pools (and the unmapped-class policy is "error").
+    #[error("land-use classes without carbon pools (class: pixels): {}; expected every class in the pools table or the class mapping, or the skip option", classes.iter().map(|(c, n)| format!("{c}: {n}")).collect::<Vec<_>>().join(", "))]
+    UnmappedClasses {
+        /// Class code (as in the raster) and pixel count.
+        classes: Vec<(i64, u64)>,
+    },
+    /// A region that the raster covers only in part.
+    #[error("region `{region}`: {:.2} % of it lies outside the raster; expected a raster covering every region (check the extent and CRS)", outside_share * 100.0)]
+    RasterDoesNotCover {
+        /// The region.
+        region: RegionId,
+        /// Share of its cell coverage outside the raster, in [0, 1].
+        outside_share: f64,
+    },
+    /// A region whose cells are all nodata in a layer.
+    #[error("region `{region}`: every cell of layer `{layer}` inside it is nodata")]
+    AllNoData {
+        /// The region.
+        region: RegionId,
+        /// The layer (file or name).
+        layer: String,
+    },
+    /// Demand cannot be calibrated for a region.
+    #[error("region `{region}`: demand: {why}")]
+    Demand {
+        /// The region.
+        region: RegionId,
+        /// What is wrong and what would be right.
+        why: String,
+    },
 }

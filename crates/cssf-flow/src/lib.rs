@@ -62,15 +62,26 @@
 //! ```
 
 mod cssdr;
+mod demand;
 mod error;
 mod flow;
 pub mod geodesic;
 mod graph;
+pub mod pixel_area;
+mod supply;
+pub mod zonal;
 
 pub use cssdr::{CSSDR_NODATA, Role, cssdr, cssdr_pixels};
+pub use demand::{
+    Dasymetric, PopulationKind, PopulationRaster, RegionEmissions, Theta, ZonePopulation, ZoneRule,
+    calibrate_theta,
+};
 pub use error::CssfError;
 pub use flow::{
-    BreakpointModel, Core, CssfRegion, CssfRun, ImpactFactor, Intensity, Mass,
-    breakpoint_range_km, flow_intensity_t_per_km2, transfer_t,
+    BreakpointModel, Core, CssfRegion, CssfRun, ImpactFactor, Intensity, Mass, breakpoint_range_km,
+    flow_intensity_t_per_km2, transfer_t,
 };
 pub use graph::{FlowGraph, flow_graph};
+pub use supply::{
+    CarbonPools, InvestSupply, SupplyStats, SupplyUnit, UnmappedClasses, supply_pixels,
+};
