@@ -4,8 +4,8 @@
 
 mod atomic;
 mod ceads_mat;
-mod csv_columns;
-mod demand_tables;
+mod concordance_csv;
+mod ect_tables;
 mod error;
 mod geotiff;
 pub mod mat_v5;
@@ -13,15 +13,16 @@ mod mrio_csv;
 mod mrio_data;
 mod mrio_format;
 mod number;
-mod pools;
 mod pymrio_folder;
 mod pymrio_txt;
 mod region_major;
-mod reproject;
 
 pub use atomic::write_atomically;
 pub use ceads_mat::{CEADS_SECTORS, read_ceads_mat};
-pub use demand_tables::{read_census, read_region_emissions};
+pub use concordance_csv::read_concordance;
+pub use ect_tables::{
+    ECT_BILATERAL_HEADER, ECT_REGIONS_HEADER, format_number, write_ect_bilateral, write_ect_regions,
+};
 pub use error::{IoError, Location};
 pub use geotiff::{
     GeoTiffReader, GeoTiffSampleType, GeoTiffWriteOptions, check_same_grid, write_geotiff,
@@ -29,6 +30,4 @@ pub use geotiff::{
 pub use mrio_csv::read_mrio_csv;
 pub use mrio_data::{MrioData, StressorRow};
 pub use mrio_format::{MrioFormat, read_mrio};
-pub use pools::{read_carbon_pools, read_class_map, read_class_weights};
 pub use pymrio_folder::read_pymrio_folder;
-pub use reproject::reproject_lonlat_to;

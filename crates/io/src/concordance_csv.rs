@@ -1,0 +1,63 @@
+//! Reader of a sector concordance CSV (`from_sector,to_sector`), METHOD 1.5.
+
+use std::path::Path;
+
+use fzc_ect_mrio::Concordance;
+
+use crate::region_major::sector_id;
+use crate::{IoError, Location};
+
+/// Reads a many-to-one sector concordance: a CSV with the header `from_sector,to_sector` and
+/// one row per source sector. Target sectors are ordered by first appearance.
+///
+/// # Errors
+/// [`IoError`] naming file and line for a missing column, an empty or padded label, or a
+/// source sector mapped to two targets.
+pub fn read_concordance(path: &Path) -> Result<Concordance, IoError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .map_err(|e| IoError::structure(Location::file(path), e.to_string()))?;
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| IoError::structure(Location::line(path, 1), e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    let col = |name: &str| {
+        headers.iter().position(|h| h == name).ok_or_else(|| {
+            IoError::structure(
+                Location::line(path, 1),
+                format!("no column {name:?}; expected the header from_sector,to_sector"),
+            )
+        })
+    };
+    let (fc, tc) = (col("from_sector")?, col("to_sector")?);
+    let mut pairs = Vec::new();
+    let mut first_line = std::collections::BTreeMap::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| IoError::structure(Location::file(path), e.to_string()))?;
+        let line = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        let cell = |c: usize| record.get(c).unwrap_or_default();
+        let from = sector_id(cell(fc), || Location::cell(path, line, "from_sector"))?;
+        let to = sector_id(cell(tc), || Location::cell(path, line, "to_sector"))?;
+        if let Some((first, first_to)) = first_line.insert(from.clone(), (line, to.clone()))
+            && first_to != to
+        {
+            return Err(IoError::value(
+                Location::cell(path, line, "to_sector"),
+                to.as_str(),
+                format!(
+                    "{first_to}, the target of sector {from} on line {first}: each source sector maps to one target"
+                ),
+            ));
+        }
+        pairs.push((from, to));
+    }
+    Concordance::new(pairs).map_err(|source| IoError::Mrio {
+        path: path.to_path_buf(),
+        source,
+    })
+}

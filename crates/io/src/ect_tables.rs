@@ -1,0 +1,125 @@
+//! Writers of the ECT accounts: `ect-regions.csv` and `ect-bilateral.csv`.
+//!
+//! Rows follow the table order of the regions (the order of the MRIO source), which is
+//! stable for a given input; the bilateral file is ordered by `from`, then `to`, both in that
+//! order. Numbers are written with Rust's shortest round-trip formatting of `f64` (`{}`):
+//! plain decimal notation, no exponent, as many digits as needed to read the same `f64` back
+//! and no more, `-0` written as `0`. See `docs/formats/ect-regions.md` and
+//! `docs/formats/ect-bilateral.md`.
+
+use std::io::Write;
+use std::path::Path;
+
+use fzc_ect_mrio::EctAccounts;
+
+use crate::{IoError, write_atomically};
+
+/// The header of `ect-regions.csv`.
+pub const ECT_REGIONS_HEADER: &str = "region,production,consumption,inflow,outflow,net";
+/// The header of `ect-bilateral.csv`.
+pub const ECT_BILATERAL_HEADER: &str = "from,to,total,intermediate,final";
+
+/// Formats a number the way every fzc table does: shortest round-trip decimal, `-0` as `0`.
+pub fn format_number(value: f64) -> String {
+    if value == 0.0 {
+        "0".to_owned()
+    } else {
+        format!("{value}")
+    }
+}
+
+/// Quotes a CSV field if it needs it (comma, quote, line break).
+fn field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Writes `ect-regions.csv`: per region, production `Σ_s T[r,s]`, consumption `Σ_r T[r,s]`,
+/// inflow `IF`, outflow `OF` and net `NF = OF − IF`, atomically.
+///
+/// # Units
+/// The accounts' unit (`accounts.unit`), which the file does not repeat.
+///
+/// # Errors
+/// [`IoError::Os`] if the file cannot be written.
+pub fn write_ect_regions(path: &Path, accounts: &EctAccounts) -> Result<(), IoError> {
+    let columns = [
+        accounts.production(),
+        accounts.consumption(),
+        accounts.inflow(),
+        accounts.outflow(),
+        accounts.net(),
+    ];
+    write_atomically(path, |w: &mut dyn Write| {
+        writeln!(w, "{ECT_REGIONS_HEADER}")?;
+        for (r, region) in accounts.regions.iter().enumerate() {
+            write!(w, "{}", field(region.as_str()))?;
+            for column in &columns {
+                write!(w, ",{}", format_number(column[r]))?;
+            }
+            writeln!(w)?;
+        }
+        Ok(())
+    })
+    .map_err(|e| IoError::os(path, e))
+}
+
+/// Writes `ect-bilateral.csv`: one row per ordered pair `(from, to)` including `from = to`,
+/// with `T`, `T_inter` and `T_final`, atomically. `from` is where the emissions are released,
+/// `to` the region whose final demand caused them.
+///
+/// # Units
+/// The accounts' unit (`accounts.unit`).
+///
+/// # Errors
+/// [`IoError::Os`] if the file cannot be written.
+pub fn write_ect_bilateral(path: &Path, accounts: &EctAccounts) -> Result<(), IoError> {
+    write_atomically(path, |w: &mut dyn Write| {
+        writeln!(w, "{ECT_BILATERAL_HEADER}")?;
+        for (r, from) in accounts.regions.iter().enumerate() {
+            for (s, to) in accounts.regions.iter().enumerate() {
+                writeln!(
+                    w,
+                    "{},{},{},{},{}",
+                    field(from.as_str()),
+                    field(to.as_str()),
+                    format_number(accounts.total.get(r, s)),
+                    format_number(accounts.intermediate.get(r, s)),
+                    format_number(accounts.final_part.get(r, s)),
+                )?;
+            }
+        }
+        Ok(())
+    })
+    .map_err(|e| IoError::os(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn numbers_are_plain_and_stable() {
+        assert_eq!(format_number(-0.0), "0");
+        assert_eq!(format_number(1.0), "1");
+        assert_eq!(format_number(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(format_number(1e-7), "0.0000001");
+        assert_eq!(field("a,b"), "\"a,b\"");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// The written text reads back as the very same f64.
+        #[test]
+        fn format_round_trips(value in proptest::num::f64::NORMAL | proptest::num::f64::ZERO) {
+            let text = format_number(value);
+            prop_assert!(!text.contains('e'));
+            let back: f64 = text.parse().unwrap();
+            prop_assert!(back == value);
+        }
+    }
+}
