@@ -5,6 +5,8 @@
 mod atomic;
 mod ceads_mat;
 mod concordance_csv;
+mod csv_columns;
+mod demand_tables;
 mod ect_tables;
 mod error;
 mod geotiff;
@@ -20,6 +22,7 @@ mod region_major;
 pub use atomic::write_atomically;
 pub use ceads_mat::{CEADS_SECTORS, read_ceads_mat};
 pub use concordance_csv::read_concordance;
+pub use demand_tables::{read_census, read_region_emissions};
 pub use ect_tables::{
     ECT_BILATERAL_HEADER, ECT_REGIONS_HEADER, format_number, write_ect_bilateral, write_ect_regions,
 };
