@@ -15,9 +15,11 @@ mod mrio_csv;
 mod mrio_data;
 mod mrio_format;
 mod number;
+mod pools;
 mod pymrio_folder;
 mod pymrio_txt;
 mod region_major;
+mod reproject;
 
 pub use atomic::write_atomically;
 pub use ceads_mat::{CEADS_SECTORS, read_ceads_mat};
@@ -33,4 +35,6 @@ pub use geotiff::{
 pub use mrio_csv::read_mrio_csv;
 pub use mrio_data::{MrioData, StressorRow};
 pub use mrio_format::{MrioFormat, read_mrio};
+pub use pools::{read_carbon_pools, read_class_map, read_class_weights};
 pub use pymrio_folder::read_pymrio_folder;
+pub use reproject::reproject_lonlat_to;
