@@ -143,9 +143,9 @@ pub fn read_ceads_mat(path: &Path, emissions: &Path) -> Result<MrioData, IoError
         x: None,
         monetary_unit: "10^4 yuan".to_owned(),
     };
-    table.validate().map_err(|source| IoError::Mrio {
+    table.validate().map_err(|error| IoError::Mrio {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let stressors = read_emissions_csv(emissions, &labels_of(&table))?;
     Ok(MrioData {

@@ -56,8 +56,8 @@ pub fn read_concordance(path: &Path) -> Result<Concordance, IoError> {
         }
         pairs.push((from, to));
     }
-    Concordance::new(pairs).map_err(|source| IoError::Mrio {
+    Concordance::new(pairs).map_err(|error| IoError::Mrio {
         path: path.to_path_buf(),
-        source,
+        error,
     })
 }

@@ -64,12 +64,13 @@ impl fmt::Display for Location {
 #[non_exhaustive]
 pub enum IoError {
     /// The operating system refused to open, read or write a file.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Os {
         /// The file or folder.
         path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error (part of the message, not a `source()`, so that error chains
+        /// do not print it twice).
+        error: std::io::Error,
     },
     /// A value or label that does not parse, or breaks the file's rules.
     #[error("{at}: found {found:?}, expected {expected}")]
@@ -91,12 +92,12 @@ pub enum IoError {
         message: String,
     },
     /// The table read is not a valid MRIO table.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Mrio {
         /// The file or folder the table came from.
         path: PathBuf,
-        /// The engine's complaint.
-        source: fzc_ect_mrio::MrioError,
+        /// The engine's complaint (part of the message, not a `source()`).
+        error: fzc_ect_mrio::MrioError,
     },
     /// No stressor of that name, or more than one.
     #[error("stressor {wanted:?} {problem} in {}; candidates: {}", path.display(), candidates.join(", "))]
@@ -114,10 +115,10 @@ pub enum IoError {
 
 impl IoError {
     /// An OS error on `path`.
-    pub fn os(path: &Path, source: std::io::Error) -> Self {
+    pub fn os(path: &Path, error: std::io::Error) -> Self {
         IoError::Os {
             path: path.to_path_buf(),
-            source,
+            error,
         }
     }
 

@@ -317,9 +317,9 @@ pub fn read_mrio_csv(dir: &Path) -> Result<MrioData, IoError> {
         x,
         monetary_unit: z_unit.unwrap_or_default(),
     };
-    table.validate().map_err(|source| IoError::Mrio {
+    table.validate().map_err(|error| IoError::Mrio {
         path: dir.to_path_buf(),
-        source,
+        error,
     })?;
     let stressors = read_emissions_csv(&dir.join("emissions.csv"), &labels_of(&table))?;
     let mut data = MrioData {

@@ -303,9 +303,9 @@ pub fn read_pymrio_folder(dir: &Path) -> Result<MrioData, IoError> {
         x,
         monetary_unit,
     };
-    table.validate().map_err(|source| IoError::Mrio {
+    table.validate().map_err(|error| IoError::Mrio {
         path: dir.to_path_buf(),
-        source,
+        error,
     })?;
 
     let mut stressors = Vec::new();

@@ -1,0 +1,297 @@
+//! `fzc ect` end to end: the README command on `examples/mrio-small` (insta snapshots of both
+//! output files and the summary), the long-CSV and CEADs readers through the CLI, sector
+//! aggregation, and errors.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `fzc` in the workspace root; (success, stdout, stderr).
+fn fzc(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_fzc"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap()
+}
+
+#[test]
+fn readme_command_on_the_example() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("mrio-small");
+    let out_str = out.to_str().unwrap();
+    let (ok, stdout, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        "examples/mrio-small",
+        "--stressor",
+        "CO2",
+        "--out",
+        out_str,
+    ]);
+    assert!(ok, "{stderr}");
+    let regions = read(&out, "ect-regions.csv");
+    let bilateral = read(&out, "ect-bilateral.csv");
+    assert!(regions.starts_with("region,production,consumption,inflow,outflow,net\n"));
+    assert!(bilateral.starts_with("from,to,total,intermediate,final\n"));
+    assert_eq!(
+        bilateral.lines().count(),
+        1 + 16,
+        "one row per ordered pair incl. r = s"
+    );
+    insta::assert_snapshot!("mrio_small_ect_regions", regions);
+    insta::assert_snapshot!("mrio_small_ect_bilateral", bilateral);
+    insta::assert_snapshot!("mrio_small_stdout", stdout.replace(out_str, "OUT"));
+
+    // Deterministic: a second run writes the same bytes.
+    let (ok, _, _) = fzc(&[
+        "ect",
+        "--mrio",
+        "examples/mrio-small",
+        "--stressor",
+        "CO2",
+        "--out",
+        out_str,
+    ]);
+    assert!(ok);
+    assert_eq!(read(&out, "ect-regions.csv"), regions);
+    assert_eq!(read(&out, "ect-bilateral.csv"), bilateral);
+}
+
+#[test]
+fn eebt_method_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let (ok, _, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        "examples/mrio-small",
+        "--stressor",
+        "CO2",
+        "--method",
+        "eebt",
+        "--out",
+        out,
+    ]);
+    assert!(ok, "{stderr}");
+    insta::assert_snapshot!(
+        "mrio_small_eebt_bilateral",
+        read(tmp.path(), "ect-bilateral.csv")
+    );
+}
+
+/// Writes the example as fzc's long CSV set, from the labelled pymrio text files.
+fn write_long_csv(dir: &Path) {
+    let example = root().join("examples/mrio-small");
+    let table = |name: &str| -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+        let text = std::fs::read_to_string(example.join(name)).unwrap();
+        let lines: Vec<Vec<String>> = text
+            .lines()
+            .map(|l| l.split('\t').map(str::to_owned).collect())
+            .collect();
+        let header = lines[..2].iter().map(|l| l[2..].to_vec()).collect();
+        (header, lines[3..].to_vec())
+    };
+    std::fs::create_dir_all(dir).unwrap();
+    let (zh, zr) = table("Z.txt");
+    let mut z = String::from("to_sector,from_region,from_sector,to_region,value[M.CNY]\n");
+    for row in &zr {
+        for (k, v) in row[2..].iter().enumerate() {
+            z.push_str(&format!(
+                "{},{},{},{},{v}\n",
+                zh[1][k], row[0], row[1], zh[0][k]
+            ));
+        }
+    }
+    std::fs::write(dir.join("Z.csv"), z).unwrap();
+    let (yh, yr) = table("Y.txt");
+    let mut y = String::from("region,sector,demand_region,category,value\n");
+    for row in &yr {
+        for (k, v) in row[2..].iter().enumerate() {
+            y.push_str(&format!(
+                "{},{},{},{},{v}\n",
+                row[0], row[1], yh[0][k], yh[1][k]
+            ));
+        }
+    }
+    std::fs::write(dir.join("Y.csv"), y).unwrap();
+    let (fh, fr) = table("emissions/F.txt");
+    let mut e = String::from("stressor,region,sector,value,unit\n");
+    for row in &fr {
+        for (k, v) in row[2..].iter().enumerate() {
+            e.push_str(&format!("{},{},{},{v},t\n", row[0], fh[0][k], fh[1][k]));
+        }
+    }
+    std::fs::write(dir.join("emissions.csv"), e).unwrap();
+    let (gh, gr) = table("emissions/F_Y.txt");
+    let mut g = String::from("stressor,region,value[t]\n");
+    for row in &gr {
+        for (k, v) in row[2..].iter().enumerate() {
+            g.push_str(&format!("{},{},{v}\n", row[0], gh[0][k]));
+        }
+    }
+    std::fs::write(dir.join("emissions_final_users.csv"), g).unwrap();
+}
+
+#[test]
+fn long_csv_set_gives_the_same_bytes_as_the_pymrio_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv_dir = tmp.path().join("csv");
+    write_long_csv(&csv_dir);
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let (ok, _, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        "examples/mrio-small",
+        "--stressor",
+        "CO2",
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    let (ok, stdout, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        csv_dir.to_str().unwrap(),
+        "--stressor",
+        "CO2",
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("final users' direct emissions 332 t"),
+        "{stdout}"
+    );
+    for name in ["ect-regions.csv", "ect-bilateral.csv"] {
+        assert_eq!(read(&a, name), read(&b, name), "{name}");
+    }
+}
+
+fn column(csv: &str, col: usize) -> Vec<f64> {
+    csv.lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn aggregation_keeps_production_per_region() {
+    let tmp = tempfile::tempdir().unwrap();
+    let conc = tmp.path().join("concordance.csv");
+    std::fs::write(
+        &conc,
+        "from_sector,to_sector\nagriculture,primary\nindustry,secondary\nservices,secondary\n",
+    )
+    .unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let base = [
+        "ect",
+        "--mrio",
+        "examples/mrio-small",
+        "--stressor",
+        "CO2",
+        "--out",
+    ];
+    let (ok, _, stderr) = fzc(&[&base[..], &[a.to_str().unwrap()]].concat());
+    assert!(ok, "{stderr}");
+    let (ok, stdout, stderr) = fzc(&[
+        &base[..],
+        &[b.to_str().unwrap(), "--aggregate", conc.to_str().unwrap()],
+    ]
+    .concat());
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("4 regions × 2 sectors"), "{stdout}");
+    let (pa, pb) = (
+        column(&read(&a, "ect-regions.csv"), 1),
+        column(&read(&b, "ect-regions.csv"), 1),
+    );
+    for (x, y) in pa.iter().zip(&pb) {
+        assert!(
+            (x - y).abs() <= 1e-9 * x,
+            "production {x} vs aggregated {y}"
+        );
+    }
+    // Aggregation changes the attribution (the point of doing it), so consumption differs.
+    assert_ne!(read(&a, "ect-regions.csv"), read(&b, "ect-regions.csv"));
+}
+
+#[test]
+fn ceads_mat_through_the_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let mat = "tests/fixtures/mrio/small-ceads.mat";
+    let (ok, _, stderr) = fzc(&["ect", "--mrio", mat, "--stressor", "CO2", "--out", out]);
+    assert!(!ok);
+    assert!(stderr.contains("--emissions"), "{stderr}");
+    let (ok, stdout, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        mat,
+        "--emissions",
+        "tests/fixtures/mrio/small-ceads-emissions.csv",
+        "--stressor",
+        "CO2",
+        "--out",
+        out,
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("CO2 (kt) for 2 regions × 42 sectors"),
+        "{stdout}"
+    );
+    let regions = read(tmp.path(), "ect-regions.csv");
+    assert!(
+        regions.contains("\ncity001,") && regions.contains("\ncity002,"),
+        "{regions}"
+    );
+}
+
+#[test]
+fn errors_go_to_stderr_with_candidates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("never");
+    let (ok, stdout, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        "examples/mrio-small",
+        "--stressor",
+        "N2O",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!ok && stdout.is_empty());
+    assert!(
+        stderr.contains("stressor \"N2O\" not found")
+            && stderr.contains("emissions/CO2 (air), emissions/CH4 (air)"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "no output on error");
+    let (ok, _, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        "no/such/folder",
+        "--stressor",
+        "CO2",
+        "--out",
+        "x",
+    ]);
+    assert!(!ok);
+    assert_eq!(
+        stderr.matches("no such file").count(),
+        1,
+        "said once: {stderr}"
+    );
+}
