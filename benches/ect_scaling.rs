@@ -42,6 +42,7 @@ fn main() -> BenchResult<()> {
     );
     println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
     let mut blas = String::new();
+    let load_before = load_average();
     for &(m, n_sec, reps) in SIZES.iter().take(if full { 4 } else { 3 }) {
         let recipe = SyntheticMrio {
             m,
@@ -90,10 +91,19 @@ fn main() -> BenchResult<()> {
     }
     println!();
     println!(
-        "numpy BLAS: {blas}; fzc: faer with {} rayon threads",
-        rayon_threads()
+        "numpy BLAS: {blas}; fzc: faer with {} rayon threads; load average before {load_before}, after {}",
+        rayon_threads(),
+        load_average()
     );
     Ok(())
+}
+
+/// The 1-minute load average, to judge how much other work shared the cores.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn rayon_threads() -> usize {
