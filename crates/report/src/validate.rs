@@ -1,0 +1,110 @@
+//! Consistency checks on a [`ReportInput`] before anything is drawn or written.
+
+use std::collections::BTreeSet;
+
+use crate::ReportError;
+use crate::model::ReportInput;
+
+fn bad(what: String) -> ReportError {
+    ReportError::Input { what }
+}
+
+fn finite(v: f64, what: impl FnOnce() -> String) -> Result<(), ReportError> {
+    if v.is_finite() {
+        Ok(())
+    } else {
+        Err(bad(format!("{} is {v}, expected a finite number", what())))
+    }
+}
+
+/// Checks that region ids are unique and non-empty, every region has a polygon, every number
+/// is finite, and every flow, ledger pair and comparison row names a known region.
+///
+/// # Errors
+/// [`ReportError::Input`] naming the region or pair and what was expected.
+pub fn validate(input: &ReportInput) -> Result<(), ReportError> {
+    let mut ids = BTreeSet::new();
+    for r in &input.regions {
+        if r.id.is_empty() {
+            return Err(bad(
+                "a region has an empty id, expected e.g. `beijing`".into()
+            ));
+        }
+        if !ids.insert(r.id.as_str()) {
+            return Err(bad(format!(
+                "region `{}` appears twice, expected unique ids",
+                r.id
+            )));
+        }
+        if r.geometry.0.is_empty() {
+            return Err(bad(format!(
+                "region `{}` has no polygon, expected its boundary in lon/lat",
+                r.id
+            )));
+        }
+        for p in r.geometry.iter() {
+            for c in p.exterior().coords() {
+                if !(c.x.is_finite() && c.y.is_finite() && c.y.abs() <= 90.0) {
+                    return Err(bad(format!(
+                        "region `{}` has the vertex ({}, {}), expected lon/lat degrees",
+                        r.id, c.x, c.y
+                    )));
+                }
+            }
+        }
+        for (name, v) in [
+            ("nf_t", r.nf_t),
+            ("v_net_t", r.v_net_t),
+            ("benchmark_t", r.benchmark_t),
+            ("paid_yuan", r.paid_yuan),
+            ("received_yuan", r.received_yuan),
+            ("net_yuan", r.net_yuan),
+        ] {
+            finite(v, || format!("region `{}` {name}", r.id))?;
+        }
+    }
+    let known = |id: &str, what: &str| {
+        if ids.contains(id) {
+            Ok(())
+        } else {
+            Err(bad(format!(
+                "{what} names region `{id}`, which has no polygon; expected one of: {}",
+                ids.iter().copied().collect::<Vec<_>>().join(", ")
+            )))
+        }
+    };
+    for f in &input.ect_flows {
+        let what = format!("ECT flow {} → {}", f.from, f.to);
+        known(&f.from, &what)?;
+        known(&f.to, &what)?;
+        finite(f.tonnes, || format!("{what} tonnes"))?;
+    }
+    for f in &input.cssf_flows {
+        let what = format!("CSSF flow {} → {}", f.output, f.input);
+        known(&f.output, &what)?;
+        known(&f.input, &what)?;
+        finite(f.transfer_t, || format!("{what} transfer_t"))?;
+        finite(f.range_km, || format!("{what} range_km"))?;
+    }
+    for p in &input.ledger {
+        let what = format!("{} ledger pair {} → {}", p.layer.as_str(), p.payer, p.payee);
+        known(&p.payer, &what)?;
+        known(&p.payee, &what)?;
+        finite(p.amount_yuan, || format!("{what} amount_yuan"))?;
+    }
+    if let Some(c) = &input.comparison {
+        for row in &c.rows {
+            known(&row.region, "comparison row")?;
+            if row.net_yuan.len() != c.schemes.len() {
+                return Err(bad(format!(
+                    "comparison row `{}` has {} amounts, expected {} (one per scheme: {})",
+                    row.region,
+                    row.net_yuan.len(),
+                    c.schemes.len(),
+                    c.schemes.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
+}

