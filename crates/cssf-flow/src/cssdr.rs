@@ -118,6 +118,9 @@ mod tests {
         let d = [1.0, 0.0, 1.0, -9.0, 1.0];
         let mut out = [0.0; 5];
         cssdr_pixels(&s, &d, Some(-9.0), &mut out);
-        assert_eq!(out, [0.0, CSSDR_NODATA, CSSDR_NODATA, CSSDR_NODATA, CSSDR_NODATA]);
+        assert_eq!(
+            out,
+            [0.0, CSSDR_NODATA, CSSDR_NODATA, CSSDR_NODATA, CSSDR_NODATA]
+        );
     }
 }

@@ -9,6 +9,7 @@ mod csv_columns;
 mod demand_tables;
 mod ect_tables;
 mod error;
+mod geojson_regions;
 mod geotiff;
 pub mod mat_v5;
 mod mrio_csv;
@@ -18,6 +19,7 @@ mod number;
 mod pools;
 mod pymrio_folder;
 mod pymrio_txt;
+mod region_balance;
 mod region_major;
 mod reproject;
 
@@ -29,6 +31,7 @@ pub use ect_tables::{
     ECT_BILATERAL_HEADER, ECT_REGIONS_HEADER, format_number, write_ect_bilateral, write_ect_regions,
 };
 pub use error::{IoError, Location};
+pub use geojson_regions::read_geojson_regions;
 pub use geotiff::{
     GeoTiffReader, GeoTiffSampleType, GeoTiffWriteOptions, check_same_grid, write_geotiff,
 };
@@ -37,4 +40,5 @@ pub use mrio_data::{MrioData, StressorRow};
 pub use mrio_format::{MrioFormat, read_mrio};
 pub use pools::{read_carbon_pools, read_class_map, read_class_weights};
 pub use pymrio_folder::read_pymrio_folder;
+pub use region_balance::{RegionBalanceRow, read_region_balance};
 pub use reproject::reproject_lonlat_to;

@@ -59,7 +59,13 @@ mod tests {
         // Beijing's surplus 115.62 Mt over a 102.55 km range: 10,994.64 t/km² (Table 3).
         let i = flow_intensity_t_per_km2(Intensity::SurplusOverRange, 115.62e6, 0.0, 0.0, 102.55);
         assert!((i - 10_994.64).abs() < 1.0, "{i}");
-        assert_eq!(flow_intensity_t_per_km2(Intensity::AsPrinted, 1.0, 4.0, 2.0, 1.0), 1.0);
-        assert_eq!(flow_intensity_t_per_km2(Intensity::AsPrinted, 1.0, 4.0, 0.0, 0.0), 0.0);
+        assert_eq!(
+            flow_intensity_t_per_km2(Intensity::AsPrinted, 1.0, 4.0, 2.0, 1.0),
+            1.0
+        );
+        assert_eq!(
+            flow_intensity_t_per_km2(Intensity::AsPrinted, 1.0, 4.0, 0.0, 0.0),
+            0.0
+        );
     }
 }

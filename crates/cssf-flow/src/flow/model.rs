@@ -7,8 +7,7 @@ use geo::{Centroid, InteriorPoint};
 use rayon::prelude::*;
 
 use super::{
-    Core, ImpactFactor, Intensity, Mass, breakpoint_range_km, flow_intensity_t_per_km2,
-    transfer_t,
+    Core, ImpactFactor, Intensity, Mass, breakpoint_range_km, flow_intensity_t_per_km2, transfer_t,
 };
 use crate::geodesic::{
     DEFAULT_CIRCLE_VERTICES, RegionPolygon, geodesic_circle, geodesic_distance_km,
@@ -81,12 +80,20 @@ pub struct CssfRun {
 impl CssfRun {
     /// Total transfer received by region `index` (as input region), t.
     pub fn received(&self, index: usize) -> TonnesCo2 {
-        self.flows.iter().filter(|f| f.to == index).map(|f| f.transfer).sum()
+        self.flows
+            .iter()
+            .filter(|f| f.to == index)
+            .map(|f| f.transfer)
+            .sum()
     }
 
     /// Total transfer provided by region `index` (as output region), t.
     pub fn provided(&self, index: usize) -> TonnesCo2 {
-        self.flows.iter().filter(|f| f.from == index).map(|f| f.transfer).sum()
+        self.flows
+            .iter()
+            .filter(|f| f.from == index)
+            .map(|f| f.transfer)
+            .sum()
     }
 
     /// The flow graph: one node per region (node index = region index), one edge per pair
@@ -140,8 +147,12 @@ impl BreakpointModel {
                 area_km2: polygon.area_km2,
             });
         }
-        let outputs: Vec<usize> = (0..out.len()).filter(|&i| out[i].role == Role::Output).collect();
-        let inputs: Vec<usize> = (0..out.len()).filter(|&i| out[i].role == Role::Input).collect();
+        let outputs: Vec<usize> = (0..out.len())
+            .filter(|&i| out[i].role == Role::Output)
+            .collect();
+        let inputs: Vec<usize> = (0..out.len())
+            .filter(|&i| out[i].role == Role::Input)
+            .collect();
         let pairs: Vec<(usize, usize)> = outputs
             .iter()
             .flat_map(|&s| inputs.iter().map(move |&r| (s, r)))
@@ -194,10 +205,9 @@ impl BreakpointModel {
     ) -> Result<RegionFlow, CssfError> {
         let (out, inp) = (&regions[s], &regions[r]);
         let distance_km = geodesic_distance_km(out.core, inp.core);
-        let (n_input, n_output) = self.mass.masses(
-            (inp.supply.0, inp.demand.0),
-            (out.supply.0, out.demand.0),
-        );
+        let (n_input, n_output) = self
+            .mass
+            .masses((inp.supply.0, inp.demand.0), (out.supply.0, out.demand.0));
         let range_km = breakpoint_range_km(distance_km, n_input, n_output);
         let area_km2 = if range_km > 0.0 {
             let circle = geodesic_circle(out.core, range_km, self.circle_vertices.max(3));

@@ -22,6 +22,9 @@ mod tests {
         // Meridian arc from 0° to 1° N on WGS84: 110.574 km.
         let d = geodesic_distance_km(LonLat::new(0.0, 0.0), LonLat::new(0.0, 1.0));
         assert!((d - 110.574).abs() < 1e-3, "{d}");
-        assert_eq!(geodesic_distance_km(LonLat::new(116.4, 39.9), LonLat::new(116.4, 39.9)), 0.0);
+        assert_eq!(
+            geodesic_distance_km(LonLat::new(116.4, 39.9), LonLat::new(116.4, 39.9)),
+            0.0
+        );
     }
 }

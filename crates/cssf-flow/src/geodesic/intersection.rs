@@ -57,6 +57,9 @@ mod tests {
         let inside = intersection_area_km2(&big, &small).unwrap();
         let expected = ellipsoidal_area_km2(&small);
         // i_overlay snaps to an integer grid: a relative error of order 1e-9.
-        assert!((inside / expected - 1.0).abs() < 1e-7, "{inside} {expected}");
+        assert!(
+            (inside / expected - 1.0).abs() < 1e-7,
+            "{inside} {expected}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Ring orientation before any geodesic area.
 
-use geo::orient::{Direction, Orient};
 use geo::MultiPolygon;
+use geo::orient::{Direction, Orient};
 
 /// The polygon with exteriors counter-clockwise and holes clockwise.
 ///
