@@ -91,7 +91,8 @@ impl Comparison {
     /// The printed table: one line per region, amounts in billion yuan, each scheme's zone
     /// as `P` (payer), `R` (recipient) or `-`.
     pub fn table(&self) -> String {
-        let mut out = String::from("amounts in billion yuan (> 0 pays, < 0 receives); zone P/R/-; diff vs ");
+        let mut out =
+            String::from("amounts in billion yuan (> 0 pays, < 0 receives); zone P/R/-; diff vs ");
         out.push_str(self.names.first().map_or("", String::as_str));
         out.push_str("\n\n");
         let _ = write!(out, "{:<14}", "region");

@@ -11,8 +11,8 @@ use crate::bilateral::BilateralRule;
 use crate::model::{
     CssfTransfer, EconomyEntry, EctResults, GivenNet, PricingOptions, Scenario, StandardEntry,
 };
-use fzc_pricing::{AreaMean, BuiltinScheme, EngelUnit};
 use crate::tables::Table;
+use fzc_pricing::{AreaMean, BuiltinScheme, EngelUnit};
 
 /// Where a scenario's files are read from.
 #[derive(Debug, Clone)]
@@ -269,7 +269,13 @@ pub fn load(source: &ScenarioSource) -> Result<Scenario, ScenarioError> {
                     "[ect] needs `net`, a region,nf,unit table of net transfers".to_owned(),
                 ));
             };
-            Some(read_ect(source, net, e.bilateral.as_deref(), e.bilateral_rule, &regions)?)
+            Some(read_ect(
+                source,
+                net,
+                e.bilateral.as_deref(),
+                e.bilateral_rule,
+                &regions,
+            )?)
         }
     };
     let cssf = match &raw.cssf {
@@ -316,7 +322,12 @@ fn read_standards(
     regions: &[RegionId],
 ) -> Result<Vec<Option<StandardEntry>>, ScenarioError> {
     let (path, text) = source.read_relative(rel)?;
-    let table = Table::parse(&path, &text, &["region", "yuan_per_tonne", "provenance"], &[])?;
+    let table = Table::parse(
+        &path,
+        &text,
+        &["region", "yuan_per_tonne", "provenance"],
+        &[],
+    )?;
     let mut out = vec![None; regions.len()];
     for row in table.rows() {
         let i = row.region("region", regions)?;
@@ -406,7 +417,10 @@ fn read_ect(
     for row in table.rows() {
         let i = row.region("region", regions)?;
         let tonnes = row.number("nf")? * row.unit("unit")?.tonnes_per_unit();
-        if net[i].replace((TonnesCo2(tonnes), row.provenance()?)).is_some() {
+        if net[i]
+            .replace((TonnesCo2(tonnes), row.provenance()?))
+            .is_some()
+        {
             return Err(row.duplicate("region", regions[i].to_string()));
         }
     }
@@ -433,7 +447,12 @@ fn read_ect(
     let mut given = Vec::new();
     if let Some(rel) = bilateral_rel {
         let (path, text) = source.read_relative(rel)?;
-        let table = Table::parse(&path, &text, &["from", "to", "nt", "unit", "provenance"], &[])?;
+        let table = Table::parse(
+            &path,
+            &text,
+            &["from", "to", "nt", "unit", "provenance"],
+            &[],
+        )?;
         let mut pairs = BTreeSet::new();
         for row in table.rows() {
             let from = row.region("from", regions)?;
@@ -446,10 +465,7 @@ fn read_ect(
                 )));
             }
             if !pairs.insert((from.min(to), from.max(to))) {
-                return Err(row.duplicate(
-                    "pair",
-                    format!("{} / {}", regions[from], regions[to]),
-                ));
+                return Err(row.duplicate("pair", format!("{} / {}", regions[from], regions[to])));
             }
             let tonnes = row.number("nt")? * row.unit("unit")?.tonnes_per_unit();
             given.push(GivenNet {
@@ -477,7 +493,13 @@ fn read_cssf(
     let table = Table::parse(
         &path,
         &text,
-        &["output_region", "input_region", "transfer", "unit", "provenance"],
+        &[
+            "output_region",
+            "input_region",
+            "transfer",
+            "unit",
+            "provenance",
+        ],
         &[],
     )?;
     let mut out = Vec::new();
@@ -492,10 +514,7 @@ fn read_cssf(
             )));
         }
         if !pairs.insert((output, input)) {
-            return Err(row.duplicate(
-                "pair",
-                format!("{} -> {}", regions[output], regions[input]),
-            ));
+            return Err(row.duplicate("pair", format!("{} -> {}", regions[output], regions[input])));
         }
         let tonnes = row.number("transfer")? * row.unit("unit")?.tonnes_per_unit();
         if tonnes < 0.0 {

@@ -113,7 +113,11 @@ pub fn summary_json(scenario: &Scenario, outcome: &Outcome) -> String {
         .collect();
     let accounts = outcome.ledger.accounts();
     let names = |f: &dyn Fn(&RegionAccount) -> bool| -> Vec<&str> {
-        accounts.iter().filter(|a| f(a)).map(|a| a.region.as_str()).collect()
+        accounts
+            .iter()
+            .filter(|a| f(a))
+            .map(|a| a.region.as_str())
+            .collect()
     };
     let mut layers = serde_json::Map::new();
     for layer in Layer::ALL {
@@ -250,7 +254,11 @@ pub fn terminal_table(scenario: &Scenario, outcome: &Outcome) -> String {
 ///
 /// # Errors
 /// [`ScenarioError::Io`] naming the file.
-pub fn write_outputs(dir: &Path, scenario: &Scenario, outcome: &Outcome) -> Result<(), ScenarioError> {
+pub fn write_outputs(
+    dir: &Path,
+    scenario: &Scenario,
+    outcome: &Outcome,
+) -> Result<(), ScenarioError> {
     std::fs::create_dir_all(dir).map_err(|source| ScenarioError::Io {
         path: dir.to_owned(),
         source,

@@ -106,8 +106,8 @@ pub fn run_with_scheme(
             let fixed: Vec<(usize, usize, TonnesCo2)> =
                 ect.given.iter().map(|g| (g.from, g.to, g.tonnes)).collect();
             let scale: f64 = ect.net.iter().map(|t| t.0.abs()).sum();
-            let matrix = allocate(&ect.net, &fixed, ect.rule, (1e-6 * scale).max(1.0))
-                .map_err(|e| match e {
+            let matrix = allocate(&ect.net, &fixed, ect.rule, (1e-6 * scale).max(1.0)).map_err(
+                |e| match e {
                     AllocationError::Incomplete {
                         region,
                         row_sum,
@@ -123,7 +123,8 @@ pub fn run_with_scheme(
                             left_tonnes: left,
                         }
                     }
-                })?;
+                },
+            )?;
             let nets: Vec<BilateralNet> = matrix
                 .positive_entries()
                 .into_iter()

@@ -62,7 +62,12 @@ impl Table {
                     format!(
                         "unknown column {column:?}; expected columns {} (and optionally {})",
                         required.join(","),
-                        optional.iter().chain(&["note"]).copied().collect::<Vec<_>>().join(",")
+                        optional
+                            .iter()
+                            .chain(&["note"])
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(",")
                     ),
                 ));
             }
@@ -156,7 +161,11 @@ impl Row<'_> {
     }
 
     /// A region id that must be one of `regions`; returns its index.
-    pub(crate) fn region(&self, column: &str, regions: &[RegionId]) -> Result<usize, ScenarioError> {
+    pub(crate) fn region(
+        &self,
+        column: &str,
+        regions: &[RegionId],
+    ) -> Result<usize, ScenarioError> {
         let text = self.text(column);
         regions
             .iter()
