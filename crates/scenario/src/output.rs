@@ -199,12 +199,15 @@ pub fn terminal_table(scenario: &Scenario, outcome: &Outcome) -> String {
             .map_or(0.0, |t| t.paid.0 - t.received.0)
     };
     let mut out = String::new();
+    let scheme = match outcome.ledger.scheme() {
+        "payer" => "payer (the paper's: each flow at the paying region's standard)",
+        other => other,
+    };
     let _ = writeln!(
         out,
-        "{}: {} regions, scheme {}, P = {} yuan/t",
+        "{}: {} regions, scheme {scheme}, P = {} yuan/t",
         scenario.name,
         scenario.regions.len(),
-        outcome.ledger.scheme(),
         scenario.price.0
     );
     let _ = writeln!(
@@ -213,13 +216,12 @@ pub fn terminal_table(scenario: &Scenario, outcome: &Outcome) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<14} {:<28} {:>9} {:>9} {:>9} {:<9} {:>8} {:>8} {:>8} {:>8} {:<10} flag",
+        "{:<14} {:<28} {:>9} {:>9} {:>9} {:<9} {:>8} {:>8} {:>8} {:>8} {:<9} flag",
         "region", "class", "NF", "V_net", "L", "zone", "std", "ECT", "CSSF", "net", "by ledger"
     );
     for a in &accounts {
-        let _ = writeln!(
-            out,
-            "{:<14} {:<28} {:>9} {:>9} {:>9} {:<9} {:>8} {:>8} {:>8} {:>8} {:<10} {}",
+        let line = format!(
+            "{:<14} {:<28} {:>9} {:>9} {:>9} {:<9} {:>8} {:>8} {:>8} {:>8} {:<9} {}",
             a.region.as_str(),
             a.class.as_str(),
             fixed(a.nf.0 / 1e6, 2),
@@ -233,6 +235,8 @@ pub fn terminal_table(scenario: &Scenario, outcome: &Outcome) -> String {
             a.ledger_zone.as_str(),
             if a.flag { "*" } else { "" }
         );
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     let paid: f64 = accounts.iter().map(|a| a.paid.0).sum();
     let _ = writeln!(

@@ -40,6 +40,22 @@ fn bth_2020_run_snapshots() {
 }
 
 #[test]
+fn the_readme_shows_the_printed_table() {
+    let (scenario, outcome) = bth();
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    let shown = readme
+        .split("```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap_or_default();
+    assert_eq!(
+        shown,
+        fzc_scenario::terminal_table(&scenario, &outcome),
+        "README.md's output block differs from what `cargo run --release` prints"
+    );
+}
+
+#[test]
 fn bth_2020_comparison_snapshot() {
     let (scenario, _) = bth();
     let schemes = parse_schemes("paper,payee,uniform,eq17").unwrap();
