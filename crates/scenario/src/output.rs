@@ -137,7 +137,7 @@ pub fn summary_json(scenario: &Scenario, outcome: &Outcome) -> String {
         json!({
             "bilateral_rule": e.rule.as_str(),
             "given_pairs": e.given.len(),
-            "allocated_pairs": outcome
+            "nonzero_pairs": outcome
                 .ect_matrix
                 .as_ref()
                 .map_or(0, |m| m.positive_entries().len()),
