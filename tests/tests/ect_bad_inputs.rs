@@ -3,6 +3,8 @@
 //! Every case copies the pymrio fixture to a temporary folder, breaks one thing, runs the
 //! reader and the engine as `fzc ect` does, and checks the message.
 
+#![allow(clippy::unwrap_used)] // a test file: a failed unwrap is a failed test
+
 use std::path::Path;
 
 use fzc_ect_mrio::{EctOptions, compute_ect};

@@ -2,6 +2,8 @@
 //! `tests/fixtures/mrio/make_reference.py` (pymrio 0.7.0), and the CEADs `.mat` reader against
 //! the same numbers saved as CSV by that script.
 
+#![allow(clippy::unwrap_used)] // a test file: a failed unwrap is a failed test
+
 use std::path::PathBuf;
 
 use fzc_ect_mrio::{EctOptions, compute_ect};

@@ -2,6 +2,8 @@
 //! output files and the summary), the long-CSV and CEADs readers through the CLI, sector
 //! aggregation, and errors.
 
+#![allow(clippy::unwrap_used)] // a test file: a failed unwrap is a failed test
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -39,7 +39,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
         std::fs::write(&path, "old").unwrap();
-        let result = write_atomically(&path, &mut |w: &mut dyn Write| {
+        let result = write_atomically(&path, |w: &mut dyn Write| {
             w.write_all(b"partial")?;
             Err(std::io::Error::other("boom"))
         });

@@ -1,6 +1,50 @@
 //! File formats of fzc: everything that touches a path lives here.
 //!
-//! (Crate essay and doctest: written with the readers, see issue 2.)
+//! The compute crates (`fzc-ect-mrio`, `fzc-cssf-flow`, `fzc-zoning`, `fzc-pricing`) take
+//! plain validated structs and do no file IO. This crate is the edge: it reads the input files
+//! users have, checks them, and turns them into those structs; and it writes fzc's output
+//! tables, atomically ([`write_atomically`]) and byte-for-byte reproducibly.
+//!
+//! **MRIO tables** (METHOD section 1), each format with a reference in `docs/formats/`:
+//! - [`read_pymrio_folder`]: pymrio's `save_all` folder in txt layout (`pymrio-folder.md`);
+//! - [`read_mrio_csv`]: fzc's long-format CSV set (`mrio-csv.md`);
+//! - [`read_ceads_mat`]: the CEADs city MRIO MATLAB file, with our own parser of the
+//!   MAT v5/v7 subset it needs ([`mat_v5`]), plus an emissions CSV (`ceads-mat.md`);
+//! - [`read_mrio`] dispatches on a [`MrioFormat`], detected from the path when not given.
+//!
+//! Each returns an [`MrioData`]: the engine's `MrioTable` and every stressor row of the source
+//! ([`StressorRow`]); [`MrioData::satellite`] picks one by name and checks its unit and values.
+//! [`read_concordance`] reads a sector concordance (`concordance.md`);
+//! [`write_ect_regions`] and [`write_ect_bilateral`] write the ECT accounts
+//! (`ect-regions.md`, `ect-bilateral.md`).
+//!
+//! The key design decision: every error is an [`IoError`] that names the file, the 1-based
+//! line and the column, what was found and what was expected; and a label is never read as a
+//! number (a region called `nan` stays a region, a value cell holding `nan` is an error).
+//!
+//! ```
+//! use fzc_io::{MrioFormat, read_mrio};
+//!
+//! // A 1-region, 1-sector table as the long CSV set.
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("Z.csv"),
+//!     "from_region,from_sector,to_region,to_sector,value\nnan,farming,nan,farming,20\n")?;
+//! std::fs::write(dir.path().join("Y.csv"),
+//!     "region,sector,demand_region,value\nnan,farming,nan,80\n")?;
+//! std::fs::write(dir.path().join("emissions.csv"),
+//!     "stressor,region,sector,value[Mt CO2]\nCO2,nan,farming,5\n")?;
+//!
+//! assert_eq!(MrioFormat::detect(dir.path())?, MrioFormat::Csv);
+//! let data = read_mrio(dir.path(), None, None)?;
+//! assert_eq!(data.table.regions[0].as_str(), "nan"); // a label, not a number
+//! let co2 = data.satellite(None, "CO2")?;
+//! assert_eq!(co2.unit, fzc_core::MassUnit::Megatonne);
+//!
+//! // A stressor that is not there: the error lists what is.
+//! let err = data.satellite(None, "CH4").unwrap_err().to_string();
+//! assert!(err.contains("not found") && err.contains("candidates: CO2"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod atomic;
 mod ceads_mat;

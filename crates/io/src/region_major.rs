@@ -52,7 +52,7 @@ pub(crate) fn region_major(
             ));
         }
     }
-    if labels.len() % n_sectors != 0 {
+    if !labels.len().is_multiple_of(n_sectors) {
         return Err(IoError::structure(
             at(labels.len() - 1),
             format!(
