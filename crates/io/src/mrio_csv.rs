@@ -479,3 +479,115 @@ fn read_final_users_csv(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A random table as (m, N, Z row-major, Y per (row, demand region, category), F).
+    fn tables() -> impl Strategy<Value = (usize, usize, Vec<f64>, Vec<f64>, Vec<f64>)> {
+        (1usize..4, 1usize..4).prop_flat_map(|(m, n_sec)| {
+            let n = m * n_sec;
+            (
+                Just(m),
+                Just(n_sec),
+                proptest::collection::vec(prop_oneof![Just(0.0), 0.0f64..1e6], n * n),
+                proptest::collection::vec(0.0f64..1e6, n * m * 2),
+                proptest::collection::vec(0.0f64..1e3, n),
+            )
+        })
+    }
+
+    fn write_set(dir: &Path, m: usize, n_sec: usize, z: &[f64], y: &[f64], f: &[f64]) {
+        let n = m * n_sec;
+        // Region names that look like numbers or NaN must stay labels.
+        let region = |k: usize| ["nan", "1e3", "Henan", "NA"][k];
+        let sector = |k: usize| format!("s{k}");
+        let label = |i: usize| format!("{},{}", region(i / n_sec), sector(i % n_sec));
+        let mut text = String::from("from_region,from_sector,to_region,to_sector,value\n");
+        // The diagonal first, every entry listed, so that labels appear in table order.
+        for i in 0..n {
+            text.push_str(&format!("{},{},{}\n", label(i), label(i), z[i * n + i]));
+        }
+        for i in 0..n {
+            for j in 0..n {
+                if z[i * n + j] != 0.0 && i != j {
+                    text.push_str(&format!("{},{},{}\n", label(i), label(j), z[i * n + j]));
+                }
+            }
+        }
+        std::fs::write(dir.join("Z.csv"), text).unwrap();
+        let mut text = String::from("region,sector,demand_region,category,value\n");
+        for i in 0..n {
+            for s in 0..m {
+                for c in 0..2 {
+                    let v = y[(i * m + s) * 2 + c];
+                    text.push_str(&format!("{},{},c{c},{v}\n", label(i), region(s)));
+                }
+            }
+        }
+        std::fs::write(dir.join("Y.csv"), text).unwrap();
+        let mut text = String::from("region,sector,value[kt CO2]\n");
+        for (i, v) in f.iter().enumerate() {
+            text.push_str(&format!("{},{v}\n", label(i)));
+        }
+        std::fs::write(dir.join("emissions.csv"), text).unwrap();
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Reading the long CSV set gives back every flow exactly, final demand summed over
+        /// categories per demand region, and every emission, with labels kept as text.
+        #[test]
+        fn long_csv_round_trips((m, n_sec, z, y, f) in tables()) {
+            let dir = tempfile::tempdir().unwrap();
+            write_set(dir.path(), m, n_sec, &z, &y, &f);
+            let data = read_mrio_csv(dir.path()).unwrap();
+            let t = &data.table;
+            let n = m * n_sec;
+            prop_assert_eq!(t.regions.len(), m);
+            prop_assert_eq!(t.regions[0].as_str(), "nan");
+            prop_assert_eq!(t.sectors.len(), n_sec);
+            for i in 0..n {
+                for j in 0..n {
+                    prop_assert_eq!(t.z[(i, j)], z[i * n + j]);
+                }
+                for s in 0..m {
+                    let want = y[(i * m + s) * 2] + y[(i * m + s) * 2 + 1];
+                    prop_assert_eq!(t.y[(i, s)], want);
+                }
+            }
+            let co2 = data.satellite(None, "CO2").unwrap();
+            prop_assert_eq!(co2.by_sector, f);
+            prop_assert_eq!(co2.unit, fzc_core::MassUnit::Kilotonne);
+        }
+    }
+
+    #[test]
+    fn unit_is_required_and_labels_must_be_known() {
+        let dir = tempfile::tempdir().unwrap();
+        write_set(dir.path(), 1, 1, &[1.0], &[2.0, 3.0], &[4.0]);
+        std::fs::write(
+            dir.path().join("emissions.csv"),
+            "region,sector,value\nnan,s0,4\n",
+        )
+        .unwrap();
+        let err = read_mrio_csv(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("emissions.csv, line 1") && err.contains("no unit"),
+            "{err}"
+        );
+        std::fs::write(
+            dir.path().join("emissions.csv"),
+            "region,sector,value[t]\nnan,s0,4\nHebei,s0,1\n",
+        )
+        .unwrap();
+        let err = read_mrio_csv(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("line 3, column region") && err.contains("\"Hebei\""),
+            "{err}"
+        );
+        assert!(err.contains("label sets differ"), "{err}");
+    }
+}
