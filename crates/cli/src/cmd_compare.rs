@@ -27,9 +27,9 @@ pub fn run_command(args: &CompareArgs) -> anyhow::Result<()> {
     let schemes = parse_schemes(&args.pricing)?;
     let comparison = compare(&scenario, &schemes)?;
     let dir = out_dir(args.out.as_deref(), &scenario);
-    std::fs::create_dir_all(&dir).map_err(|source| ScenarioError::Io {
+    std::fs::create_dir_all(&dir).map_err(|error| ScenarioError::Io {
         path: dir.clone(),
-        source,
+        error,
     })?;
     let path = dir.join("compare.csv");
     let text = comparison.csv();

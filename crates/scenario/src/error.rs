@@ -10,12 +10,12 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum ScenarioError {
     /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// The underlying error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The scenario TOML is malformed, has an unknown key, or a value of the wrong type or an
     /// unknown name (the message of the TOML parser names the key, line and expected values).
@@ -142,8 +142,22 @@ pub enum ScenarioError {
     },
     /// The zoning layer refused the assembled inputs.
     #[error("zoning: {0}")]
-    Zoning(#[from] fzc_zoning::ZoningError),
+    Zoning(fzc_zoning::ZoningError),
     /// The pricing layer refused the assembled inputs.
     #[error("pricing: {0}")]
-    Pricing(#[from] fzc_pricing::PricingError),
+    Pricing(fzc_pricing::PricingError),
+}
+
+// Not `#[from]`: that would also make the layer error the `source`, and error reports that
+// print the chain would repeat its message.
+impl From<fzc_zoning::ZoningError> for ScenarioError {
+    fn from(e: fzc_zoning::ZoningError) -> Self {
+        ScenarioError::Zoning(e)
+    }
+}
+
+impl From<fzc_pricing::PricingError> for ScenarioError {
+    fn from(e: fzc_pricing::PricingError) -> Self {
+        ScenarioError::Pricing(e)
+    }
 }

@@ -52,9 +52,9 @@ impl ScenarioSource {
     fn read(&self, path: &Path, relative: &str) -> Result<String, ScenarioError> {
         match self {
             ScenarioSource::File(_) => {
-                std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+                std::fs::read_to_string(path).map_err(|error| ScenarioError::Io {
                     path: path.to_owned(),
-                    source,
+                    error,
                 })
             }
             ScenarioSource::Embedded { files, .. } => files
@@ -63,7 +63,7 @@ impl ScenarioSource {
                 .map(|(_, text)| (*text).to_owned())
                 .ok_or_else(|| ScenarioError::Io {
                     path: path.to_owned(),
-                    source: std::io::Error::new(
+                    error: std::io::Error::new(
                         std::io::ErrorKind::NotFound,
                         "not among the embedded files",
                     ),
@@ -148,9 +148,9 @@ pub fn load(source: &ScenarioSource) -> Result<Scenario, ScenarioError> {
     };
     let text = match source {
         ScenarioSource::File(path) => {
-            std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+            std::fs::read_to_string(path).map_err(|error| ScenarioError::Io {
                 path: path.clone(),
-                source,
+                error,
             })?
         }
         ScenarioSource::Embedded { .. } => source.read(&toml_path, &toml_name)?,

@@ -263,9 +263,9 @@ pub fn write_outputs(
     scenario: &Scenario,
     outcome: &Outcome,
 ) -> Result<(), ScenarioError> {
-    std::fs::create_dir_all(dir).map_err(|source| ScenarioError::Io {
+    std::fs::create_dir_all(dir).map_err(|error| ScenarioError::Io {
         path: dir.to_owned(),
-        source,
+        error,
     })?;
     for (name, text) in [
         ("zoning.csv", zoning_csv(outcome)),
@@ -274,7 +274,7 @@ pub fn write_outputs(
     ] {
         let path = dir.join(name);
         fzc_io::write_atomically(&path, |w: &mut dyn Write| w.write_all(text.as_bytes()))
-            .map_err(|source| ScenarioError::Io { path, source })?;
+            .map_err(|error| ScenarioError::Io { path, error })?;
     }
     Ok(())
 }
