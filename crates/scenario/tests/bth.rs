@@ -600,3 +600,52 @@ fn reproduction_table_is_current() {
          FZC_BLESS=1 cargo test -p fzc-scenario --test bth reproduction"
     );
 }
+
+#[test]
+fn a_region_without_a_given_standard_gets_eq18_from_the_economy_table() {
+    // Drop Xingtai's given standard and give every city an Engel coefficient of 0.3.
+    let dir = tempfile::tempdir().unwrap();
+    let example = workspace().join("examples/bth-2020");
+    for name in [
+        "scenario.toml",
+        "standards.csv",
+        "economy.csv",
+        "ect-net.csv",
+        "ect-bilateral.csv",
+        "cssf-transfers.csv",
+    ] {
+        let mut text = std::fs::read_to_string(example.join(name)).unwrap();
+        if name == "standards.csv" {
+            text = text
+                .lines()
+                .filter(|l| !l.starts_with("xingtai"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+        }
+        if name == "economy.csv" {
+            text = text.replace(",,published,", ",0.3,published,");
+        }
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let scenario = load(&ScenarioSource::File(dir.path().join("scenario.toml"))).unwrap();
+    let outcome = run(&scenario).unwrap();
+    // Eq 18 by hand: A = per-capita GDP over the population-weighted area mean.
+    let economy = scenario.economy.as_ref().unwrap();
+    let gdp: f64 = economy.iter().map(|e| e.gdp_yuan).sum();
+    let pop: f64 = economy.iter().map(|e| e.population_persons).sum();
+    let i = scenario.region_index("xingtai").unwrap();
+    let a = (economy[i].gdp_yuan / economy[i].population_persons) / (gdp / pop);
+    let expected = 46.66 * a / (1.0 + (-0.3f64).exp());
+    let used = outcome
+        .standards
+        .get(&"xingtai".parse().unwrap())
+        .unwrap()
+        .standard
+        .0;
+    assert!(
+        (used - expected).abs() < 1e-9 * expected,
+        "{used} vs {expected}"
+    );
+    let summary = summary_json(&scenario, &outcome);
+    assert!(summary.contains("\"source\": \"eq18\""), "{summary}");
+}
