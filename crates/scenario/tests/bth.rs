@@ -312,7 +312,12 @@ fn basis(p: &Published) -> Basis {
         | ("combined_pair", "cangzhou", "tangshan")
         | ("ect_received", "tianjin", _)
         | ("combined_received", "chengde", _)
-        | ("net_ect_sign", _, _) => Basis::Circular,
+        | ("net_ect_sign", _, _)
+        | (
+            "standard_tier",
+            "qinhuangdao" | "xingtai" | "zhangjiakou" | "chengde" | "hengshui",
+            _,
+        ) => Basis::Circular,
         _ => Basis::Independent,
     }
 }
