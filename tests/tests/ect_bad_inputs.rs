@@ -187,7 +187,7 @@ fn unknown_unit() {
         &[
             "unit.txt, line 2, column unit",
             "\"lb\"",
-            "unknown mass unit",
+            "expected a known mass unit",
             "Mt",
         ],
     );

@@ -66,7 +66,13 @@ impl StressorRow {
     /// the location it was read from.
     pub fn to_satellite(&self) -> Result<Satellite, IoError> {
         let unit: MassUnit = self.unit.parse().map_err(|e: fzc_core::CoreError| {
-            IoError::value(self.unit_at.clone(), &self.unit, e.to_string())
+            let expected = match &e {
+                fzc_core::CoreError::UnknownUnit { expected, .. } => {
+                    format!("a known mass unit ({expected})")
+                }
+                other => other.to_string(),
+            };
+            IoError::value(self.unit_at.clone(), &self.unit, expected)
         })?;
         if let Some((at, found)) = &self.first_invalid {
             return Err(IoError::value(
