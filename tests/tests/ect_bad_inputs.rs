@@ -335,3 +335,31 @@ fn singular_leontief_system_names_the_sector() {
         &["singular", "Hebei/industry"],
     );
 }
+
+#[test]
+fn extension_picks_the_subfolder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    copy_dir(
+        &fzc_tests::workspace_root().join("tests/fixtures/mrio/small-pymrio"),
+        d,
+    );
+    copy_dir(&d.join("emissions"), &d.join("energy"));
+    // The copy holds CO2 in kt, so a wrong pick would show in the unit.
+    edit_line(d, "energy/unit.txt", 2, |c| c[2] = "kt".into());
+    let data = read_pymrio_folder(d).unwrap();
+    let err = data.satellite(None, "CO2").unwrap_err().to_string();
+    assert!(
+        err.contains("is ambiguous") && err.contains("energy/CO2 (air)"),
+        "{err}"
+    );
+    let kt = data.satellite(Some("energy"), "CO2").unwrap();
+    assert_eq!(kt.unit, fzc_core::MassUnit::Kilotonne);
+    let t = data.satellite(Some("emissions"), "CO2").unwrap();
+    assert_eq!(t.unit, fzc_core::MassUnit::Tonne);
+    let err = data
+        .satellite(Some("water"), "CO2")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("\"water/CO2\" not found"), "{err}");
+}

@@ -61,3 +61,50 @@ pub fn read_concordance(path: &Path) -> Result<Concordance, IoError> {
         error,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Concordance, IoError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("concordance.csv");
+        std::fs::write(&path, text).unwrap();
+        read_concordance(&path)
+    }
+
+    #[test]
+    fn many_to_one_and_repeats_are_fine() {
+        let c = read(
+            "to_sector,from_sector\nprimary,s01\nsecondary,s02\nsecondary,s03\nsecondary,s03\n",
+        )
+        .unwrap();
+        let target = |s: &str| c.target(&fzc_core::SectorId::new(s).unwrap()).cloned();
+        assert_eq!(target("s03").unwrap().as_str(), "secondary");
+        assert!(target("s04").is_none());
+    }
+
+    #[test]
+    fn two_targets_and_bad_headers_are_errors() {
+        let err = read("from_sector,to_sector\ns01,a\ns02,b\ns01,b\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 4, column to_sector")
+                && err.contains("a, the target of sector s01 on line 2"),
+            "{err}"
+        );
+        let err = read("from,to\ns01,a\n").unwrap_err().to_string();
+        assert!(
+            err.contains("line 1") && err.contains("from_sector"),
+            "{err}"
+        );
+        let err = read("from_sector,to_sector\n s01,a\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 2, column from_sector") && err.contains("white space"),
+            "{err}"
+        );
+    }
+}
