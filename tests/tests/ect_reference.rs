@@ -137,8 +137,8 @@ fn ceads_mat_reader_reads_what_scipy_wrote() {
     let f = read_dense_csv("small-ceads-F.csv");
     let n = 84;
     for i in 0..n {
-        for j in 0..n {
-            assert_eq!(table.z[(i, j)], z[i][j], "Z[{i}, {j}]");
+        for (j, &want) in z[i].iter().enumerate() {
+            assert_eq!(table.z[(i, j)], want, "Z[{i}, {j}]");
         }
         for city in 0..2 {
             let want: f64 = f[i][city * 5..(city + 1) * 5].iter().sum();
