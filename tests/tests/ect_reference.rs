@@ -126,6 +126,7 @@ fn ceads_mat_reader_reads_what_scipy_wrote() {
     let data = read_ceads_mat(
         &fixtures().join("small-ceads.mat"),
         &fixtures().join("small-ceads-emissions.csv"),
+        None,
     )
     .unwrap();
     let table = &data.table;

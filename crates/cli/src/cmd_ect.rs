@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use fzc_ect_mrio::{EctMethod, EctOptions, aggregate_sectors, compute_ect};
-use fzc_io::{MrioFormat, read_concordance, read_mrio, write_ect_bilateral, write_ect_regions};
+use fzc_io::{
+    MrioFormat, SideFiles, read_concordance, read_mrio, write_ect_bilateral, write_ect_regions,
+};
 
 /// Arguments of `fzc ect`.
 #[derive(Debug, Args)]
@@ -25,6 +27,10 @@ pub struct EctArgs {
     /// Emissions per city and sector, for a CEADs `.mat` table (which holds none).
     #[arg(long, value_name = "CSV")]
     emissions: Option<PathBuf>,
+    /// City names in table order (header `region`), for a CEADs `.mat` table; default
+    /// `city001`, `city002`, ….
+    #[arg(long, value_name = "CSV")]
+    city_names: Option<PathBuf>,
     /// How emissions are attributed to pairs of regions.
     #[arg(long, value_enum, default_value = "final-demand")]
     method: MethodArg,
@@ -56,7 +62,11 @@ pub fn run(args: &EctArgs) -> anyhow::Result<()> {
         FormatArg::Csv => MrioFormat::Csv,
         FormatArg::CeadsMat => MrioFormat::CeadsMat,
     });
-    let data = read_mrio(&args.mrio, format, args.emissions.as_deref())?;
+    let side = SideFiles {
+        emissions: args.emissions.clone(),
+        city_names: args.city_names.clone(),
+    };
+    let data = read_mrio(&args.mrio, format, &side)?;
     let satellite = data.satellite(args.extension.as_deref(), &args.stressor)?;
     let (mut table, mut satellite) = (data.table, satellite);
     if let Some(path) = &args.aggregate {

@@ -259,6 +259,60 @@ fn ceads_mat_through_the_cli() {
         regions.contains("\ncity001,") && regions.contains("\ncity002,"),
         "{regions}"
     );
+
+    // With city names, the emissions CSV must use them: the generated labels are unknown.
+    let names = tmp.path().join("cities.csv");
+    std::fs::write(&names, "region\nnan\nTangshan\n").unwrap();
+    let named = tmp.path().join("named");
+    let (ok, _, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        mat,
+        "--emissions",
+        "tests/fixtures/mrio/small-ceads-emissions.csv",
+        "--city-names",
+        names.to_str().unwrap(),
+        "--stressor",
+        "CO2",
+        "--out",
+        named.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("small-ceads-emissions.csv, line 2, column region")
+            && stderr.contains("\"city001\"")
+            && stderr.contains("nan, Tangshan"),
+        "{stderr}"
+    );
+    let renamed = tmp.path().join("renamed.csv");
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/mrio/small-ceads-emissions.csv"))
+            .unwrap()
+            .replace(",city001,", ",nan,")
+            .replace(",city002,", ",Tangshan,");
+    std::fs::write(&renamed, text).unwrap();
+    let (ok, _, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        mat,
+        "--emissions",
+        renamed.to_str().unwrap(),
+        "--city-names",
+        names.to_str().unwrap(),
+        "--stressor",
+        "CO2",
+        "--out",
+        named.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    let named_regions = read(&named, "ect-regions.csv");
+    assert_eq!(
+        named_regions
+            .replace("\nnan,", "\ncity001,")
+            .replace("\nTangshan,", "\ncity002,"),
+        regions,
+        "names change labels only"
+    );
 }
 
 #[test]

@@ -60,14 +60,20 @@ fn check_cell(path: &Path, field: &str, row: usize, col: usize, v: f64) -> Resul
 /// Reads a CEADs city MRIO `.mat` file and the emissions of its sectors.
 ///
 /// `emissions` is a CSV in the layout of `emissions.csv` of the long CSV set (see
-/// `docs/formats/mrio-csv.md`) whose regions are `city001`, `city002`, … and sectors `s01` …
-/// `s42`, in table order.
+/// `docs/formats/mrio-csv.md`) whose sectors are `s01` … `s42` and whose regions are the
+/// city labels: `city001`, `city002`, … in table order, or the names read from
+/// `city_names`, a CSV with a header `region` and one row per city in table order.
 ///
 /// # Errors
 /// [`IoError`] for a v7.3 (HDF5) file, a missing `MRIO` struct or field, a `Z` that is not
 /// square or not a whole number of 42-sector cities, an `F` whose size does not fit, NaN or
-/// negative entries (with their 1-based MATLAB subscripts), and the errors of the emissions CSV.
-pub fn read_ceads_mat(path: &Path, emissions: &Path) -> Result<MrioData, IoError> {
+/// negative entries (with their 1-based MATLAB subscripts), a city-name file with the wrong
+/// number of rows or a bad label, and the errors of the emissions CSV.
+pub fn read_ceads_mat(
+    path: &Path,
+    emissions: &Path,
+    city_names: Option<&Path>,
+) -> Result<MrioData, IoError> {
     let vars = read_mat_file(path)?;
     let names: Vec<String> = vars
         .iter()
@@ -110,11 +116,16 @@ pub fn read_ceads_mat(path: &Path, emissions: &Path) -> Result<MrioData, IoError
         ));
     }
     let per_city = fc / m;
-    let width = m.to_string().len().max(3);
-    let regions = (1..=m)
-        .map(|k| RegionId::new(format!("city{k:0width$}")))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| IoError::structure(Location::file(path), e.to_string()))?;
+    let regions = match city_names {
+        Some(names) => read_city_names(names, m)?,
+        None => {
+            let width = m.to_string().len().max(3);
+            (1..=m)
+                .map(|k| RegionId::new(format!("city{k:0width$}")))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| IoError::structure(Location::file(path), e.to_string()))?
+        }
+    };
     let sectors = (1..=CEADS_SECTORS)
         .map(|k| SectorId::new(format!("s{k:02}")))
         .collect::<Result<Vec<_>, _>>()
@@ -153,4 +164,50 @@ pub fn read_ceads_mat(path: &Path, emissions: &Path) -> Result<MrioData, IoError
         table,
         stressors,
     })
+}
+
+/// A CSV with a header `region` and one city name per row, in table order.
+fn read_city_names(path: &Path, m: usize) -> Result<Vec<RegionId>, IoError> {
+    let text = std::fs::read_to_string(path).map_err(|e| IoError::os(path, e))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    match lines.next() {
+        Some((_, header)) if header.trim() == "region" => {}
+        _ => {
+            return Err(IoError::structure(
+                Location::line(path, 1),
+                "expected the header `region`, then one city name per row in table order",
+            ));
+        }
+    }
+    let mut names = Vec::with_capacity(m);
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, line) in lines {
+        let name = line.strip_suffix('\r').unwrap_or(line);
+        let name = name
+            .strip_prefix('"')
+            .and_then(|n| n.strip_suffix('"'))
+            .unwrap_or(name);
+        let id = crate::region_major::region_id(name, || Location::cell(path, i + 1, "region"))?;
+        if !seen.insert(id.clone()) {
+            return Err(IoError::value(
+                Location::cell(path, i + 1, "region"),
+                name,
+                "a city name not used on an earlier line",
+            ));
+        }
+        names.push(id);
+    }
+    if names.len() != m {
+        return Err(IoError::structure(
+            Location::file(path),
+            format!(
+                "{} city names, but MRIO.Z has {m} cities of {CEADS_SECTORS} sectors",
+                names.len()
+            ),
+        ));
+    }
+    Ok(names)
 }

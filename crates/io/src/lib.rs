@@ -35,7 +35,7 @@
 //!     "stressor,region,sector,value[Mt CO2]\nCO2,nan,farming,5\n")?;
 //!
 //! assert_eq!(MrioFormat::detect(dir.path())?, MrioFormat::Csv);
-//! let data = read_mrio(dir.path(), None, None)?;
+//! let data = read_mrio(dir.path(), None, &Default::default())?;
 //! assert_eq!(data.table.regions[0].as_str(), "nan"); // a label, not a number
 //! let co2 = data.satellite(None, "CO2")?;
 //! assert_eq!(co2.unit, fzc_core::MassUnit::Megatonne);
@@ -81,7 +81,7 @@ pub use geotiff::{
 };
 pub use mrio_csv::read_mrio_csv;
 pub use mrio_data::{MrioData, StressorRow};
-pub use mrio_format::{MrioFormat, read_mrio};
+pub use mrio_format::{MrioFormat, SideFiles, read_mrio};
 pub use pools::{read_carbon_pools, read_class_map, read_class_weights};
 pub use pymrio_folder::read_pymrio_folder;
 pub use region_balance::{RegionBalanceRow, read_region_balance};

@@ -1,6 +1,6 @@
 //! The MRIO input formats, their detection from a path, and one entry point over all readers.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::{IoError, Location, MrioData, read_ceads_mat, read_mrio_csv, read_pymrio_folder};
 
@@ -66,15 +66,24 @@ impl std::str::FromStr for MrioFormat {
     }
 }
 
-/// Reads an MRIO source in `format` (detected when `None`). `emissions` is required for
-/// CEADs files and ignored otherwise.
+/// The files that go with a source that does not hold everything itself (CEADs `.mat`).
+#[derive(Debug, Clone, Default)]
+pub struct SideFiles {
+    /// Emissions per city and sector (required for CEADs).
+    pub emissions: Option<PathBuf>,
+    /// City names in table order (optional for CEADs; default `city001`, …).
+    pub city_names: Option<PathBuf>,
+}
+
+/// Reads an MRIO source in `format` (detected when `None`). The side files are used by the
+/// CEADs reader and ignored otherwise.
 ///
 /// # Errors
-/// The reader's [`IoError`]; a CEADs file without `emissions` is an error saying so.
+/// The reader's [`IoError`]; a CEADs file without an emissions file is an error saying so.
 pub fn read_mrio(
     path: &Path,
     format: Option<MrioFormat>,
-    emissions: Option<&Path>,
+    side: &SideFiles,
 ) -> Result<MrioData, IoError> {
     let format = match format {
         Some(f) => f,
@@ -83,8 +92,8 @@ pub fn read_mrio(
     match format {
         MrioFormat::Pymrio => read_pymrio_folder(path),
         MrioFormat::Csv => read_mrio_csv(path),
-        MrioFormat::CeadsMat => match emissions {
-            Some(e) => read_ceads_mat(path, e),
+        MrioFormat::CeadsMat => match &side.emissions {
+            Some(e) => read_ceads_mat(path, e, side.city_names.as_deref()),
             None => Err(IoError::structure(
                 Location::file(path),
                 "a CEADs .mat file holds no emissions: give them as a CSV (--emissions)",
