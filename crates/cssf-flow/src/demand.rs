@@ -238,7 +238,7 @@ pub fn calibrate_theta(
     {
         return Err(bad(format!("urban share {s} outside [0, 1]")));
     }
-    if !(pop.total() > 0.0) {
+    if pop.total().is_nan() || pop.total() <= 0.0 {
         return Err(bad(format!(
             "no population inside the region (agricultural {}, urban {}, rural {}); \
              expected some to spread {e} t of emissions over",

@@ -221,7 +221,7 @@ fn exact_rows(edges: &[(Coord<f64>, Coord<f64>)], r0: i64, r1: i64) -> Vec<(i64,
                 }
             }
         }
-        specials.sort_by(|p, q| p.0.cmp(&q.0));
+        specials.sort_by_key(|p| p.0);
         specials.dedup_by(|later, first| {
             if later.0 == first.0 {
                 first.1 += later.1;
