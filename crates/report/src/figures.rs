@@ -105,10 +105,11 @@ pub(crate) fn de<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 
-/// A region's core and where it came from: `"given"` or `"interior_point"`.
+/// A region's core and where it came from: `"given"` or `"label_point"` (see
+/// [`map_canvas::label_point`]).
 pub(crate) fn core_and_source(r: &crate::model::RegionResult) -> (geo::Coord<f64>, &'static str) {
     match r.core {
         Some(p) => (p.0, "given"),
-        None => (map_canvas::label_point(r), "interior_point"),
+        None => (map_canvas::label_point(r), "label_point"),
     }
 }

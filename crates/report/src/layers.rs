@@ -2,8 +2,8 @@
 //! [`ReportInput`], shared by the GeoPackage and the GeoJSON outputs.
 //!
 //! Flow lines run straight (in lon/lat) from the first region's core to the second's. A core
-//! is the given one, or else an interior point of the region's largest polygon; the `cores`
-//! layer says which (`core_source`).
+//! is the given one, or else a point inside the region's largest polygon (its centroid if
+//! inside, else an interior point); the `cores` layer says which (`core_source`).
 
 use geo::{Geometry, LineString, Point};
 

@@ -36,8 +36,8 @@ pub struct RegionResult {
     pub display_name: String,
     /// Boundary, WGS84 lon/lat degrees.
     pub geometry: MultiPolygon<f64>,
-    /// The region's core (CSSF flow origin), lon/lat. `None`: the report uses an interior
-    /// point of the largest polygon, which is always inside the region.
+    /// The region's core (CSSF flow origin), lon/lat. `None`: the report uses the centroid
+    /// of the largest polygon if it lies inside it, otherwise an interior point of it.
     pub core: Option<Point<f64>>,
     /// Zoning class from the signs of `NF` and `V_net`.
     pub class: ZoneClass,

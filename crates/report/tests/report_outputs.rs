@@ -8,6 +8,9 @@
 //!
 //! Set `FZC_REPORT_DIR=/some/dir` to keep the outputs for looking at them.
 
+// Test helpers panic on broken fixtures; that is the failure we want.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

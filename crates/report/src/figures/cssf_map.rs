@@ -74,7 +74,7 @@ impl Figure for CssfMap<'_> {
             let Some(out) = self.input.region(&f.output) else {
                 continue;
             };
-            if !(f.range_km > 0.0) {
+            if f.range_km.is_nan() || f.range_km <= 0.0 {
                 continue;
             }
             let ring: Vec<(f64, f64)> = geodesic_circle(core_point(out), f.range_km, 180)

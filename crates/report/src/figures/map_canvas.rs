@@ -1,7 +1,10 @@
 //! Shared map drawing: the projection fitted to a pixel rectangle, polygons, hatching, labels
 //! with a halo, arrows, a scale bar, a north arrow and legends.
 
-use geo::{Area, BooleanOps, BoundingRect, Coord, InteriorPoint, LineString, MultiLineString};
+use geo::{
+    Area, BooleanOps, BoundingRect, Centroid, Contains, Coord, InteriorPoint, LineString,
+    MultiLineString,
+};
 use geo::{MultiPolygon, Polygon, Rect};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -327,16 +330,22 @@ pub(crate) fn regions_bbox(regions: &[&RegionResult]) -> Rect<f64> {
     })
 }
 
-/// Where a region's name goes: an interior point of its largest polygon (always inside,
-/// unlike the centroid of a U-shaped or multi-part region).
+/// Where a region's name goes: the centroid of its largest polygon when that lies inside it,
+/// otherwise an interior point (always inside, unlike the centroid of a U-shaped or
+/// multi-part region).
 pub(crate) fn label_point(r: &RegionResult) -> Coord<f64> {
     let largest = r.geometry.iter().max_by(|a, b| {
         a.unsigned_area()
             .partial_cmp(&b.unsigned_area())
             .unwrap_or(std::cmp::Ordering::Equal)
     });
-    largest
-        .and_then(|p| p.interior_point())
+    let Some(p) = largest else {
+        return Coord { x: 0.0, y: 0.0 };
+    };
+    if let Some(c) = p.centroid().filter(|c| p.contains(c)) {
+        return c.0;
+    }
+    p.interior_point()
         .map(|p| p.0)
         .unwrap_or(Coord { x: 0.0, y: 0.0 })
 }
@@ -599,7 +608,16 @@ pub(crate) fn legend<DB: DrawingBackend>(
                     0.0,
                     0.0,
                 )?;
-                label
+                text(
+                    area,
+                    label,
+                    (x + sw + 24.0, cy),
+                    20.0,
+                    INK,
+                    (HPos::Left, VPos::Center),
+                )?;
+                y += row;
+                continue;
             }
             LegendItem::Ring { colour, label } => {
                 area.draw(&Circle::new(
