@@ -140,6 +140,39 @@ pub enum ScenarioError {
         /// What to use instead.
         hint: &'static str,
     },
+    /// A raw input file (MRIO, concordance, polygons, balance table) could not be read; the
+    /// message names the file, line and column.
+    #[error("{0}")]
+    Input(fzc_io::IoError),
+    /// A raw input's regions are not the scenario's regions.
+    #[error(
+        "{}: the regions of the {what} differ from the scenario's: only in the {what}: [{}]; \
+         only in the scenario: [{}] (ids compare exactly, case included)",
+        path.display(),
+        only_in_input.join(", "),
+        only_in_scenario.join(", ")
+    )]
+    RegionsDiffer {
+        /// The input file or folder.
+        path: PathBuf,
+        /// What the input is (`MRIO`, `region polygons`, `balance table`).
+        what: &'static str,
+        /// Regions of the input that the scenario does not list.
+        only_in_input: Vec<String>,
+        /// Regions of the scenario that the input lacks.
+        only_in_scenario: Vec<String>,
+    },
+    /// A layer crate refused a raw input (sector aggregation, the ECT computation, the CSSF
+    /// flow model).
+    #[error("{}: {what}: {message}", path.display())]
+    Layer {
+        /// The input the layer was computing from.
+        path: PathBuf,
+        /// The step that failed.
+        what: &'static str,
+        /// The layer's message.
+        message: String,
+    },
     /// The zoning layer refused the assembled inputs.
     #[error("zoning: {0}")]
     Zoning(fzc_zoning::ZoningError),
@@ -159,5 +192,11 @@ impl From<fzc_zoning::ZoningError> for ScenarioError {
 impl From<fzc_pricing::PricingError> for ScenarioError {
     fn from(e: fzc_pricing::PricingError) -> Self {
         ScenarioError::Pricing(e)
+    }
+}
+
+impl From<fzc_io::IoError> for ScenarioError {
+    fn from(e: fzc_io::IoError) -> Self {
+        ScenarioError::Input(e)
     }
 }

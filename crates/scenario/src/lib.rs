@@ -43,6 +43,7 @@ mod error;
 mod load;
 mod model;
 mod output;
+mod raw;
 mod run;
 mod tables;
 

@@ -3,13 +3,17 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use fzc_core::{RegionId, TonnesCo2, YuanPerTonne};
+use fzc_core::{MassUnit, RegionId, TonnesCo2, YuanPerTonne};
 use serde::Deserialize;
 
 use crate::ScenarioError;
 use crate::bilateral::BilateralRule;
 use crate::model::{
     CssfTransfer, EconomyEntry, EctResults, GivenNet, PricingOptions, Scenario, StandardEntry,
+};
+use crate::raw::{
+    CoreKey, FormatKey, IntensityKey, MassKey, MethodKey, MrioInput, PolygonInput,
+    cssf_from_polygons, ect_from_mrio,
 };
 use crate::tables::Table;
 use fzc_pricing::{AreaMean, BuiltinScheme, EngelUnit};
@@ -122,8 +126,15 @@ struct EctToml {
     net: Option<String>,
     bilateral: Option<String>,
     #[serde(default)]
-    bilateral_rule: BilateralRule,
+    bilateral_rule: Option<BilateralRule>,
     mrio: Option<String>,
+    format: Option<FormatKey>,
+    extension: Option<String>,
+    stressor: Option<String>,
+    method: Option<MethodKey>,
+    aggregate: Option<String>,
+    emissions: Option<String>,
+    city_names: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,6 +142,14 @@ struct EctToml {
 struct CssfToml {
     transfers: Option<String>,
     rasters: Option<String>,
+    regions: Option<String>,
+    id_field: Option<String>,
+    balance: Option<String>,
+    unit: Option<String>,
+    k: Option<f64>,
+    intensity: Option<IntensityKey>,
+    mass: Option<MassKey>,
+    core: Option<CoreKey>,
 }
 
 /// Reads and validates a scenario.
@@ -256,46 +275,11 @@ pub fn load(source: &ScenarioSource) -> Result<Scenario, ScenarioError> {
 
     let ect = match &raw.ect {
         None => None,
-        Some(e) => {
-            if let Some(mrio) = &e.mrio {
-                return Err(ScenarioError::Unsupported {
-                    what: format!("ect.mrio = {mrio:?} in {}", toml_path.display()),
-                    hint: "compute net transfers with `fzc ect` and give them as ect.net (a \
-                           region,nf,unit table)",
-                });
-            }
-            let Some(net) = &e.net else {
-                return Err(toml_err(
-                    "[ect] needs `net`, a region,nf,unit table of net transfers".to_owned(),
-                ));
-            };
-            Some(read_ect(
-                source,
-                net,
-                e.bilateral.as_deref(),
-                e.bilateral_rule,
-                &regions,
-            )?)
-        }
+        Some(e) => Some(load_ect(source, &toml_path, e, &regions)?),
     };
     let cssf = match &raw.cssf {
         None => None,
-        Some(c) => {
-            if let Some(rasters) = &c.rasters {
-                return Err(ScenarioError::Unsupported {
-                    what: format!("cssf.rasters = {rasters:?} in {}", toml_path.display()),
-                    hint: "give the CSSF layer as a transfers table \
-                           (output_region,input_region,transfer,unit)",
-                });
-            }
-            let Some(transfers) = &c.transfers else {
-                return Err(toml_err(
-                    "[cssf] needs `transfers`, an output_region,input_region,transfer,unit table"
-                        .to_owned(),
-                ));
-            };
-            Some(read_cssf(source, transfers, &regions)?)
-        }
+        Some(c) => Some(load_cssf(source, &toml_path, c, &regions)?),
     };
     if ect.is_none() && cssf.is_none() {
         return Err(toml_err(
@@ -314,6 +298,171 @@ pub fn load(source: &ScenarioSource) -> Result<Scenario, ScenarioError> {
         ect,
         cssf,
     })
+}
+
+/// The keys of one input mode that were given, by name, for "cannot be combined" errors.
+fn given_keys(keys: &[(&'static str, bool)]) -> Vec<&'static str> {
+    keys.iter()
+        .filter(|(_, given)| *given)
+        .map(|(key, _)| *key)
+        .collect()
+}
+
+/// The path of a raw input, which must be a file on disk (an embedded scenario has none).
+fn raw_path(
+    source: &ScenarioSource,
+    toml_path: &Path,
+    key: &str,
+    relative: &str,
+) -> Result<PathBuf, ScenarioError> {
+    match source {
+        ScenarioSource::File(_) => Ok(source.resolve(relative)),
+        ScenarioSource::Embedded { .. } => Err(ScenarioError::Unsupported {
+            what: format!(
+                "{key} = {relative:?} in the embedded scenario {}",
+                toml_path.display()
+            ),
+            hint: "raw inputs are read from disk: run the scenario from its file",
+        }),
+    }
+}
+
+fn load_ect(
+    source: &ScenarioSource,
+    toml_path: &Path,
+    e: &EctToml,
+    regions: &[RegionId],
+) -> Result<EctResults, ScenarioError> {
+    let toml_err = |message: String| ScenarioError::Toml {
+        path: toml_path.to_owned(),
+        message,
+    };
+    let Some(mrio) = &e.mrio else {
+        let raw_only = given_keys(&[
+            ("format", e.format.is_some()),
+            ("extension", e.extension.is_some()),
+            ("stressor", e.stressor.is_some()),
+            ("method", e.method.is_some()),
+            ("aggregate", e.aggregate.is_some()),
+            ("emissions", e.emissions.is_some()),
+            ("city_names", e.city_names.is_some()),
+        ]);
+        if !raw_only.is_empty() {
+            return Err(toml_err(format!(
+                "[ect] {} only apply with `mrio`; without it the layer is the `net` table",
+                raw_only.join(", ")
+            )));
+        }
+        let Some(net) = &e.net else {
+            return Err(toml_err(
+                "[ect] needs `net`, a region,nf,unit table of net transfers, or `mrio`, an MRIO \
+                 table"
+                    .to_owned(),
+            ));
+        };
+        return read_ect(
+            source,
+            net,
+            e.bilateral.as_deref(),
+            e.bilateral_rule.unwrap_or_default(),
+            regions,
+        );
+    };
+    let tables = given_keys(&[
+        ("net", e.net.is_some()),
+        ("bilateral", e.bilateral.is_some()),
+        ("bilateral_rule", e.bilateral_rule.is_some()),
+    ]);
+    if !tables.is_empty() {
+        return Err(toml_err(format!(
+            "[ect] mrio cannot be combined with {}: from an MRIO the net transfers and the whole \
+             bilateral matrix are computed",
+            tables.join(", ")
+        )));
+    }
+    let Some(stressor) = &e.stressor else {
+        return Err(toml_err(
+            "[ect] mrio needs `stressor`, the satellite row to use (e.g. \"CO2\")".to_owned(),
+        ));
+    };
+    let optional = |key: &str, rel: &Option<String>| {
+        rel.as_deref()
+            .map(|rel| raw_path(source, toml_path, key, rel))
+            .transpose()
+    };
+    let input = MrioInput {
+        mrio: raw_path(source, toml_path, "ect.mrio", mrio)?,
+        format: e.format,
+        extension: e.extension.as_deref(),
+        stressor,
+        method: e.method.unwrap_or_default(),
+        aggregate: optional("ect.aggregate", &e.aggregate)?,
+        emissions: optional("ect.emissions", &e.emissions)?,
+        city_names: optional("ect.city_names", &e.city_names)?,
+    };
+    ect_from_mrio(&input, regions)
+}
+
+fn load_cssf(
+    source: &ScenarioSource,
+    toml_path: &Path,
+    c: &CssfToml,
+    regions: &[RegionId],
+) -> Result<Vec<CssfTransfer>, ScenarioError> {
+    let toml_err = |message: String| ScenarioError::Toml {
+        path: toml_path.to_owned(),
+        message,
+    };
+    if let Some(rasters) = &c.rasters {
+        return Err(ScenarioError::Unsupported {
+            what: format!("cssf.rasters = {rasters:?} in {}", toml_path.display()),
+            hint: "compute supply and demand per region with `fzc cssf supply` and `fzc cssf \
+                   demand` and give them as cssf.balance with cssf.regions (polygons), or give \
+                   the layer as a transfers table (output_region,input_region,transfer,unit)",
+        });
+    }
+    let polygon_keys = given_keys(&[
+        ("regions", c.regions.is_some()),
+        ("id_field", c.id_field.is_some()),
+        ("balance", c.balance.is_some()),
+        ("unit", c.unit.is_some()),
+        ("k", c.k.is_some()),
+        ("intensity", c.intensity.is_some()),
+        ("mass", c.mass.is_some()),
+        ("core", c.core.is_some()),
+    ]);
+    if let Some(transfers) = &c.transfers {
+        if !polygon_keys.is_empty() {
+            return Err(toml_err(format!(
+                "[cssf] transfers cannot be combined with {}: give the layer either as a \
+                 transfers table or as regions + balance",
+                polygon_keys.join(", ")
+            )));
+        }
+        return read_cssf(source, transfers, regions);
+    }
+    let (Some(polygons), Some(balance)) = (&c.regions, &c.balance) else {
+        return Err(toml_err(
+            "[cssf] needs `transfers`, an output_region,input_region,transfer,unit table, or \
+             both `regions` (polygons) and `balance` (a region,supply,demand table)"
+                .to_owned(),
+        ));
+    };
+    let unit_text = c.unit.as_deref().unwrap_or("t");
+    let unit: MassUnit = unit_text
+        .parse()
+        .map_err(|e: fzc_core::CoreError| toml_err(format!("cssf.unit: {e}")))?;
+    let input = PolygonInput {
+        regions: raw_path(source, toml_path, "cssf.regions", polygons)?,
+        id_field: c.id_field.as_deref(),
+        balance: raw_path(source, toml_path, "cssf.balance", balance)?,
+        unit,
+        k: c.k.unwrap_or(fzc_cssf_flow::ImpactFactor::PAPER.get()),
+        intensity: c.intensity.unwrap_or_default(),
+        mass: c.mass.unwrap_or_default(),
+        core: c.core.unwrap_or_default(),
+    };
+    cssf_from_polygons(&input, regions)
 }
 
 fn read_standards(

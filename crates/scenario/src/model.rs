@@ -22,15 +22,18 @@ pub enum Provenance {
     Estimated,
     /// The user's own data, not from a publication.
     Given,
+    /// Computed by fzc from the scenario's raw inputs (an MRIO, polygons and a balance table).
+    Computed,
 }
 
 impl Provenance {
     /// Every provenance class, in file order.
-    pub const ALL: [Provenance; 4] = [
+    pub const ALL: [Provenance; 5] = [
         Provenance::Published,
         Provenance::Derived,
         Provenance::Estimated,
         Provenance::Given,
+        Provenance::Computed,
     ];
 
     /// The name used in files.
@@ -40,6 +43,7 @@ impl Provenance {
             Provenance::Derived => "derived",
             Provenance::Estimated => "estimated",
             Provenance::Given => "given",
+            Provenance::Computed => "computed",
         }
     }
 }
@@ -60,7 +64,7 @@ impl FromStr for Provenance {
             .ok_or_else(|| {
                 format!(
                     "unknown provenance class {text:?}; expected one of published, derived, \
-                     estimated, given"
+                     estimated, given, computed"
                 )
             })
     }

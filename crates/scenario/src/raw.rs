@@ -1,0 +1,291 @@
+//! Layers that start from raw inputs: the ECT layer from an MRIO table, the CSSF layer from
+//! region polygons and a supply/demand balance table.
+//!
+//! Nothing here computes a layer: reading is `fzc-io`'s, the ECT accounts are
+//! `fzc-ect-mrio`'s and the breakpoint flows are `fzc-cssf-flow`'s. This module checks that
+//! the regions of the raw inputs are exactly the scenario's, converts units to t CO2 and maps
+//! the results onto the scenario's region indices, so that the runner sees the same
+//! [`EctResults`] and [`CssfTransfer`]s as for a scenario given as tables.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use fzc_core::{FlowRegion, MassUnit, RegionId, TonnesCo2};
+use fzc_cssf_flow::{BreakpointModel, Core, ImpactFactor, Intensity, Mass};
+use fzc_ect_mrio::{EctMethod, EctOptions, aggregate_sectors, compute_ect};
+use fzc_io::MrioFormat;
+use serde::Deserialize;
+
+use crate::ScenarioError;
+use crate::bilateral::BilateralRule;
+use crate::model::{CssfTransfer, EctResults, GivenNet, Provenance};
+
+/// `[ect] format`: the MRIO's file format (detected from the path when omitted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum FormatKey {
+    Pymrio,
+    Csv,
+    CeadsMat,
+}
+
+/// `[ect] method`: how emissions are attributed to pairs of regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum MethodKey {
+    #[default]
+    FinalDemand,
+    Eebt,
+}
+
+/// `[cssf] intensity`: Eq 15's flow intensity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum IntensityKey {
+    #[default]
+    SurplusOverRange,
+    AsPrinted,
+}
+
+/// `[cssf] mass`: the masses Eq 14 compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum MassKey {
+    #[default]
+    Demand,
+    Supply,
+    Balance,
+}
+
+/// `[cssf] core`: how each region's core is placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum CoreKey {
+    #[default]
+    Centroid,
+    InteriorPoint,
+    Given,
+}
+
+/// The ECT layer's raw-input options, with paths already resolved.
+pub(crate) struct MrioInput<'a> {
+    pub(crate) mrio: PathBuf,
+    pub(crate) format: Option<FormatKey>,
+    pub(crate) extension: Option<&'a str>,
+    pub(crate) stressor: &'a str,
+    pub(crate) method: MethodKey,
+    pub(crate) aggregate: Option<PathBuf>,
+    pub(crate) emissions: Option<PathBuf>,
+    pub(crate) city_names: Option<PathBuf>,
+}
+
+/// The CSSF layer's raw-input options, with paths already resolved.
+pub(crate) struct PolygonInput<'a> {
+    pub(crate) regions: PathBuf,
+    pub(crate) id_field: Option<&'a str>,
+    pub(crate) balance: PathBuf,
+    pub(crate) unit: MassUnit,
+    pub(crate) k: f64,
+    pub(crate) intensity: IntensityKey,
+    pub(crate) mass: MassKey,
+    pub(crate) core: CoreKey,
+}
+
+/// The ECT layer from an MRIO: `NF` per region and the complete bilateral net matrix, in
+/// t CO2, indexed like `regions`.
+///
+/// # Units
+/// Converts from the satellite's [`MassUnit`] to t CO2.
+///
+/// # Errors
+/// [`ScenarioError::Input`] from reading, [`ScenarioError::RegionsDiffer`] when the MRIO's
+/// regions are not the scenario's, [`ScenarioError::Layer`] from aggregation or the ECT
+/// computation.
+pub(crate) fn ect_from_mrio(
+    input: &MrioInput<'_>,
+    regions: &[RegionId],
+) -> Result<EctResults, ScenarioError> {
+    let format = input.format.map(|f| match f {
+        FormatKey::Pymrio => MrioFormat::Pymrio,
+        FormatKey::Csv => MrioFormat::Csv,
+        FormatKey::CeadsMat => MrioFormat::CeadsMat,
+    });
+    let side = fzc_io::SideFiles {
+        emissions: input.emissions.clone(),
+        city_names: input.city_names.clone(),
+    };
+    let data = fzc_io::read_mrio(&input.mrio, format, &side)?;
+    let mut satellite = data.satellite(input.extension, input.stressor)?;
+    let mut table = data.table;
+    if let Some(path) = &input.aggregate {
+        let concordance = fzc_io::read_concordance(path)?;
+        let (t, mut sats) = aggregate_sectors(&table, &[satellite], &concordance).map_err(|e| {
+            ScenarioError::Layer {
+                path: path.clone(),
+                what: "aggregating sectors",
+                message: e.to_string(),
+            }
+        })?;
+        table = t;
+        satellite = sats.remove(0);
+    }
+    let index = match_regions(&input.mrio, "MRIO", &table.regions, regions)?;
+    let options = EctOptions {
+        method: match input.method {
+            MethodKey::FinalDemand => EctMethod::FinalDemand,
+            MethodKey::Eebt => EctMethod::Eebt,
+        },
+        ..EctOptions::default()
+    };
+    let accounts = compute_ect(table, &satellite, &options).map_err(|e| ScenarioError::Layer {
+        path: input.mrio.clone(),
+        what: "computing embodied carbon transfers",
+        message: e.to_string(),
+    })?;
+    let to_tonnes = accounts.unit.tonnes_per_unit();
+    let mut net = vec![TonnesCo2(0.0); regions.len()];
+    for (a, nf) in accounts.net().into_iter().enumerate() {
+        net[index[a]] = TonnesCo2(nf * to_tonnes);
+    }
+    let nt = accounts.net_bilateral();
+    let mut given = Vec::new();
+    for a in 0..nt.size() {
+        for b in 0..nt.size() {
+            let value = nt.get(a, b);
+            if a != b && value > 0.0 {
+                given.push(GivenNet {
+                    from: index[a],
+                    to: index[b],
+                    tonnes: TonnesCo2(value * to_tonnes),
+                    provenance: Provenance::Computed,
+                });
+            }
+        }
+    }
+    given.sort_by_key(|g| (g.from, g.to));
+    Ok(EctResults {
+        net,
+        net_provenance: vec![Provenance::Computed; regions.len()],
+        given,
+        rule: BilateralRule::Given,
+    })
+}
+
+/// The CSSF layer from polygons and a balance table, by `fzc-cssf-flow`'s breakpoint model:
+/// every output → input pair with a positive transfer.
+///
+/// # Units
+/// Supply and demand are converted from `input.unit` to t; transfers are in t CO2.
+///
+/// # Errors
+/// [`ScenarioError::Input`] from reading, [`ScenarioError::RegionsDiffer`] when the
+/// polygons' or the balance table's regions are not the scenario's, [`ScenarioError::Layer`]
+/// from the flow model (invalid polygon, `k` out of range, a missing given core).
+pub(crate) fn cssf_from_polygons(
+    input: &PolygonInput<'_>,
+    regions: &[RegionId],
+) -> Result<Vec<CssfTransfer>, ScenarioError> {
+    let layer_err = |path: &Path, e: fzc_cssf_flow::CssfError| ScenarioError::Layer {
+        path: path.to_owned(),
+        what: "running the CSSF breakpoint model",
+        message: e.to_string(),
+    };
+    let model = BreakpointModel {
+        k: ImpactFactor::new(input.k).map_err(|e| layer_err(&input.balance, e))?,
+        intensity: match input.intensity {
+            IntensityKey::SurplusOverRange => Intensity::SurplusOverRange,
+            IntensityKey::AsPrinted => Intensity::AsPrinted,
+        },
+        mass: match input.mass {
+            MassKey::Demand => Mass::Demand,
+            MassKey::Supply => Mass::Supply,
+            MassKey::Balance => Mass::Balance,
+        },
+        core: match input.core {
+            CoreKey::Centroid => Core::Centroid,
+            CoreKey::InteriorPoint => Core::InteriorPoint,
+            CoreKey::Given => Core::Given,
+        },
+        ..BreakpointModel::default()
+    };
+    let shapes = fzc_io::read_geojson_regions(&input.regions, input.id_field)?;
+    let balance = fzc_io::read_region_balance(&input.balance)?;
+    let shape_ids: Vec<RegionId> = shapes.iter().map(|(id, _)| id.clone()).collect();
+    let balance_ids: Vec<RegionId> = balance.iter().map(|row| row.id.clone()).collect();
+    let shape_index = match_regions(&input.regions, "region polygons", &shape_ids, regions)?;
+    match_regions(&input.balance, "balance table", &balance_ids, regions)?;
+    // Both lists are sorted by id and hold the scenario's ids, so they pair up in order.
+    let to_tonnes = input.unit.tonnes_per_unit();
+    let flow_regions: Vec<FlowRegion> = shapes
+        .into_iter()
+        .zip(balance)
+        .map(|((id, shape), row)| FlowRegion {
+            id,
+            supply: TonnesCo2(row.supply * to_tonnes),
+            demand: TonnesCo2(row.demand * to_tonnes),
+            given_core: row.core,
+            shape,
+        })
+        .collect();
+    if model.core == Core::Given
+        && let Some(r) = flow_regions.iter().find(|r| r.given_core.is_none())
+    {
+        return Err(ScenarioError::Table {
+            path: input.balance.clone(),
+            line: 1,
+            message: format!(
+                "region {:?} has no core_lon/core_lat, which cssf.core = \"given\" requires",
+                r.id.as_str()
+            ),
+        });
+    }
+    let run = model
+        .run(&flow_regions)
+        .map_err(|e| layer_err(&input.regions, e))?;
+    let mut out: Vec<CssfTransfer> = run
+        .flows
+        .iter()
+        .filter(|f| f.transfer.0 > 0.0)
+        .map(|f| CssfTransfer {
+            output: shape_index[f.from],
+            input: shape_index[f.to],
+            tonnes: f.transfer,
+            provenance: Provenance::Computed,
+        })
+        .collect();
+    out.sort_by_key(|t| (t.output, t.input));
+    Ok(out)
+}
+
+/// For each region of a raw input, its index among the scenario's regions.
+///
+/// # Errors
+/// [`ScenarioError::RegionsDiffer`] listing the regions only in the input and only in the
+/// scenario (ids compare exactly, case included).
+fn match_regions(
+    path: &Path,
+    what: &'static str,
+    found: &[RegionId],
+    regions: &[RegionId],
+) -> Result<Vec<usize>, ScenarioError> {
+    let found_set: BTreeSet<&str> = found.iter().map(RegionId::as_str).collect();
+    let scenario_set: BTreeSet<&str> = regions.iter().map(RegionId::as_str).collect();
+    if found_set != scenario_set || found_set.len() != found.len() {
+        return Err(ScenarioError::RegionsDiffer {
+            path: path.to_owned(),
+            what,
+            only_in_input: found_set
+                .difference(&scenario_set)
+                .map(|s| (*s).to_owned())
+                .collect(),
+            only_in_scenario: scenario_set
+                .difference(&found_set)
+                .map(|s| (*s).to_owned())
+                .collect(),
+        });
+    }
+    Ok(found
+        .iter()
+        .map(|id| regions.iter().position(|r| r == id).unwrap_or_default())
+        .collect())
+}

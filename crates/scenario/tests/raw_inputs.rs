@@ -1,0 +1,356 @@
+//! Scenarios whose layers start from raw inputs: the ECT layer from an MRIO table, the CSSF
+//! layer from region polygons and a supply/demand balance table.
+//!
+//! The expected values come from the layer crates called directly (never from this crate's
+//! own output), plus snapshots of the whole runs, and bad inputs with their messages.
+
+#![allow(clippy::unwrap_used)] // a test file: a failed unwrap is a failed test
+
+use std::path::{Path, PathBuf};
+
+use fzc_core::{FlowRegion, Layer, MassUnit, TonnesCo2};
+use fzc_cssf_flow::{BreakpointModel, Mass};
+use fzc_ect_mrio::{EctOptions, compute_ect};
+use fzc_scenario::{
+    Outcome, Provenance, Scenario, ScenarioError, ScenarioSource, ledger_csv, load, run,
+    summary_json, zoning_csv,
+};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn data(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(relative)
+}
+
+fn load_and_run(path: &Path) -> (Scenario, Outcome) {
+    let scenario = load(&ScenarioSource::File(path.to_owned())).unwrap();
+    let outcome = run(&scenario).unwrap();
+    (scenario, outcome)
+}
+
+/// Every layer of a ledger pays out exactly what it takes in, and the region accounts net to
+/// zero.
+fn assert_ledger_balances(outcome: &Outcome) {
+    for layer in [Layer::Ect, Layer::Cssf] {
+        let totals = outcome.ledger.layer_totals(layer);
+        let paid: f64 = totals.iter().map(|t| t.paid.0).sum();
+        let received: f64 = totals.iter().map(|t| t.received.0).sum();
+        assert!(
+            (paid - received).abs() <= 1e-9 * paid.max(1.0),
+            "{layer:?}: paid {paid} ≠ received {received}"
+        );
+    }
+    let accounts = outcome.ledger.accounts();
+    let net: f64 = accounts.iter().map(|a| a.net.0).sum();
+    let scale: f64 = accounts.iter().map(|a| a.paid.0 + a.received.0).sum();
+    assert!(net.abs() <= 1e-9 * scale.max(1.0), "accounts net to {net}");
+}
+
+#[test]
+fn mrio_small_nf_and_bilateral_nets_are_the_ect_librarys() {
+    let (scenario, outcome) = load_and_run(&data("mrio-small/scenario.toml"));
+
+    // What `fzc ect --mrio examples/mrio-small --stressor CO2` computes, from the libraries.
+    let source = workspace().join("examples/mrio-small");
+    let mrio = fzc_io::read_mrio(&source, None, &fzc_io::SideFiles::default()).unwrap();
+    let satellite = mrio.satellite(None, "CO2").unwrap();
+    assert_eq!(satellite.unit, MassUnit::Tonne);
+    let accounts = compute_ect(mrio.table, &satellite, &EctOptions::default()).unwrap();
+    let net = accounts.net();
+    let nt = accounts.net_bilateral();
+
+    let matrix = outcome.ect_matrix.as_ref().unwrap();
+    for (a, region) in accounts.regions.iter().enumerate() {
+        let i = scenario.region_index(region.as_str()).unwrap();
+        let account = outcome.ledger.account(region).unwrap();
+        assert!(
+            (account.nf.0 - net[a]).abs() <= 1e-9 * net[a].abs().max(1.0),
+            "{region}: zoning NF {} ≠ fzc ect's net {}",
+            account.nf.0,
+            net[a]
+        );
+        for (b, other) in accounts.regions.iter().enumerate() {
+            let j = scenario.region_index(other.as_str()).unwrap();
+            let expected = nt.get(a, b);
+            assert!(
+                (matrix.get(i, j).0 - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+                "NT[{region}, {other}]"
+            );
+        }
+    }
+    let ect = scenario.ect.as_ref().unwrap();
+    assert!(
+        ect.net_provenance
+            .iter()
+            .all(|p| *p == Provenance::Computed)
+    );
+    assert!(scenario.cssf.is_none());
+    assert_ledger_balances(&outcome);
+
+    insta::assert_snapshot!("mrio_small_zoning_csv", zoning_csv(&outcome));
+    insta::assert_snapshot!("mrio_small_ledger_csv", ledger_csv(&outcome));
+    insta::assert_snapshot!("mrio_small_summary_json", summary_json(&scenario, &outcome));
+}
+
+#[test]
+fn bth_polygons_and_balance_run_end_to_end() {
+    let (scenario, outcome) = load_and_run(&data("bth-raw/scenario.toml"));
+
+    // The breakpoint model called directly on the same inputs.
+    let shapes =
+        fzc_io::read_geojson_regions(&workspace().join("examples/bth-2020/boundaries"), None)
+            .unwrap();
+    let balance = fzc_io::read_region_balance(&data("bth-raw/balance.csv")).unwrap();
+    let regions: Vec<FlowRegion> = shapes
+        .into_iter()
+        .zip(balance)
+        .map(|((id, shape), row)| {
+            assert_eq!(id, row.id);
+            FlowRegion {
+                id,
+                supply: TonnesCo2(row.supply * 1e6),
+                demand: TonnesCo2(row.demand * 1e6),
+                given_core: None,
+                shape,
+            }
+        })
+        .collect();
+    let direct = BreakpointModel {
+        mass: Mass::Supply,
+        ..BreakpointModel::default()
+    }
+    .run(&regions)
+    .unwrap();
+    let mut expected: Vec<(String, String, f64)> = direct
+        .flows
+        .iter()
+        .filter(|f| f.transfer.0 > 0.0)
+        .map(|f| {
+            (
+                regions[f.from].id.to_string(),
+                regions[f.to].id.to_string(),
+                f.transfer.0,
+            )
+        })
+        .collect();
+    expected.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let mut got: Vec<(String, String, f64)> = scenario
+        .cssf
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            assert_eq!(t.provenance, Provenance::Computed);
+            (
+                scenario.regions[t.output].to_string(),
+                scenario.regions[t.input].to_string(),
+                t.tonnes.0,
+            )
+        })
+        .collect();
+    got.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    assert!(!expected.is_empty(), "the test needs some flows to check");
+    assert_eq!(got, expected);
+
+    // Every transfer reaches the zoning: V_net is what each region receives minus provides.
+    for account in outcome.ledger.accounts() {
+        let id = account.region.as_str();
+        let v_net: f64 = expected
+            .iter()
+            .map(|(from, to, t)| {
+                if to == id {
+                    *t
+                } else if from == id {
+                    -*t
+                } else {
+                    0.0
+                }
+            })
+            .sum();
+        assert!((account.v_net.0 - v_net).abs() <= 1e-6, "{id}: V_net");
+    }
+    assert_ledger_balances(&outcome);
+
+    insta::assert_snapshot!("bth_raw_zoning_csv", zoning_csv(&outcome));
+    insta::assert_snapshot!("bth_raw_ledger_csv", ledger_csv(&outcome));
+    insta::assert_snapshot!("bth_raw_summary_json", summary_json(&scenario, &outcome));
+}
+
+/// Writes a scenario TOML into a fresh temporary folder and loads it.
+fn load_text(toml: &str) -> (tempfile::TempDir, Result<Scenario, ScenarioError>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scenario.toml");
+    std::fs::write(&path, toml).unwrap();
+    let result = load(&ScenarioSource::File(path));
+    (dir, result)
+}
+
+fn mrio_scenario(regions: &str, ect_extra: &str) -> String {
+    let standards = data("mrio-small/standards.csv");
+    format!(
+        "name = \"t\"\nregions = [{regions}]\n[pricing]\nprice_yuan_per_tonne = 46.66\n\
+         standards = '{}'\n[ect]\nmrio = '{}'\n{ect_extra}\n",
+        standards.display(),
+        workspace().join("examples/mrio-small").display()
+    )
+}
+
+#[test]
+fn mrio_regions_must_be_the_scenarios() {
+    let toml = mrio_scenario(
+        r#""Beijing", "Tianjin", "Hebei", "Shanxi""#,
+        "stressor = \"CO2\"",
+    );
+    // The standards table names Henan, which this scenario lacks: give it its own.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("standards.csv"),
+        "region,yuan_per_tonne,provenance\nBeijing,1,given\nTianjin,1,given\nHebei,1,given\n\
+         Shanxi,1,given\n",
+    )
+    .unwrap();
+    let toml = toml.replace(
+        &format!("'{}'", data("mrio-small/standards.csv").display()),
+        "'standards.csv'",
+    );
+    std::fs::write(dir.path().join("scenario.toml"), toml).unwrap();
+    let err = load(&ScenarioSource::File(dir.path().join("scenario.toml"))).unwrap_err();
+    match &err {
+        ScenarioError::RegionsDiffer {
+            only_in_input,
+            only_in_scenario,
+            ..
+        } => {
+            assert_eq!(only_in_input, &["Henan"]);
+            assert_eq!(only_in_scenario, &["Shanxi"]);
+        }
+        other => panic!("expected RegionsDiffer, got {other:?}"),
+    }
+    let message = err.to_string();
+    assert!(message.contains("mrio-small"), "{message}");
+    assert!(message.contains("only in the MRIO: [Henan]"), "{message}");
+    assert!(
+        message.contains("only in the scenario: [Shanxi]"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_unknown_stressor_lists_the_candidates() {
+    let (_dir, result) = load_text(&mrio_scenario(
+        r#""Beijing", "Tianjin", "Hebei", "Henan""#,
+        "stressor = \"N2O\"",
+    ));
+    let message = result.unwrap_err().to_string();
+    assert!(
+        message.contains("N2O") && message.contains("not found"),
+        "{message}"
+    );
+    assert!(
+        message.contains("CO2") && message.contains("CH4"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_mrio_layer_needs_a_stressor_and_excludes_the_tables() {
+    let regions = r#""Beijing", "Tianjin", "Hebei", "Henan""#;
+    let (_dir, result) = load_text(&mrio_scenario(regions, ""));
+    let message = result.unwrap_err().to_string();
+    assert!(message.contains("needs `stressor`"), "{message}");
+
+    let (_dir, result) = load_text(&mrio_scenario(
+        regions,
+        "stressor = \"CO2\"\nnet = \"ect-net.csv\"",
+    ));
+    let message = result.unwrap_err().to_string();
+    assert!(message.contains("cannot be combined with net"), "{message}");
+
+    let (_dir, result) = load_text(&mrio_scenario(
+        regions,
+        "stressor = \"CO2\"\nmethod = \"leontief\"",
+    ));
+    let message = result.unwrap_err().to_string();
+    assert!(
+        message.contains("leontief") && message.contains("final-demand"),
+        "{message}"
+    );
+}
+
+fn bth_cssf_scenario(polygons: &Path, cssf_extra: &str) -> String {
+    let example = workspace().join("examples/bth-2020");
+    format!(
+        "name = \"t\"\nregions = [\"beijing\", \"tianjin\", \"shijiazhuang\", \"tangshan\", \
+         \"qinhuangdao\", \"handan\", \"xingtai\", \"baoding\", \"zhangjiakou\", \"chengde\", \
+         \"cangzhou\", \"langfang\", \"hengshui\"]\n[pricing]\nprice_yuan_per_tonne = 46.66\n\
+         standards = '{}'\neconomy = '{}'\n[cssf]\nregions = '{}'\nbalance = '{}'\n\
+         unit = \"Mt\"\n{cssf_extra}\n",
+        example.join("standards.csv").display(),
+        example.join("economy.csv").display(),
+        polygons.display(),
+        data("bth-raw/balance.csv").display(),
+    )
+}
+
+#[test]
+fn polygons_missing_a_region_are_named() {
+    let boundaries = workspace().join("examples/bth-2020/boundaries");
+    let partial = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&boundaries).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.ends_with(".geojson") && name != "xingtai.geojson" {
+            std::fs::copy(&path, partial.path().join(name)).unwrap();
+        }
+    }
+    let (_dir, result) = load_text(&bth_cssf_scenario(partial.path(), ""));
+    let err = result.unwrap_err();
+    match &err {
+        ScenarioError::RegionsDiffer {
+            what,
+            only_in_input,
+            only_in_scenario,
+            ..
+        } => {
+            assert_eq!(*what, "region polygons");
+            assert!(only_in_input.is_empty());
+            assert_eq!(only_in_scenario, &["xingtai"]);
+        }
+        other => panic!("expected RegionsDiffer, got {other:?}"),
+    }
+    let message = err.to_string();
+    assert!(
+        message.contains("only in the scenario: [xingtai]"),
+        "{message}"
+    );
+}
+
+#[test]
+fn cssf_options_are_checked() {
+    let boundaries = workspace().join("examples/bth-2020/boundaries");
+    let (_dir, result) = load_text(&bth_cssf_scenario(&boundaries, "k = 1.5"));
+    let message = result.unwrap_err().to_string();
+    assert!(message.contains("1.5"), "{message}");
+
+    let (_dir, result) = load_text(&bth_cssf_scenario(&boundaries, "mass = \"weight\""));
+    let message = result.unwrap_err().to_string();
+    assert!(
+        message.contains("weight") && message.contains("supply"),
+        "{message}"
+    );
+
+    let (_dir, result) = load_text(&bth_cssf_scenario(&boundaries, "transfers = \"t.csv\""));
+    let message = result.unwrap_err().to_string();
+    assert!(
+        message.contains("cannot be combined with regions"),
+        "{message}"
+    );
+
+    let (_dir, result) = load_text(&bth_cssf_scenario(&boundaries, "rasters = \"lc.tif\""));
+    let message = result.unwrap_err().to_string();
+    assert!(message.contains("not supported yet"), "{message}");
+}
