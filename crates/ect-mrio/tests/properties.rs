@@ -316,6 +316,34 @@ proptest! {
         // The updated table balances with its own x.
         prop_assert!(total_output(&up, 1e-8).is_ok());
     }
+
+    /// Per-region growth keeps A (z'_ij / x'_j = z_ij / x_j), scales each Y column by its
+    /// factor, and the new table balances: x' = Z'·1 + Y'·1.
+    #[test]
+    fn per_region_growth_keeps_coefficients(
+        c in case(),
+        g in prop::collection::vec(0.5..3.0f64, 4),
+    ) {
+        let m = c.table.region_count();
+        let n = c.table.size();
+        let up = update_constant_coefficients(&c.table, &g[..m], 1e-6, Par::Seq).unwrap();
+        let x0 = total_output(&c.table, 1e-6).unwrap().x;
+        let x1 = up.x.clone().unwrap();
+        for j in 0..n {
+            for i in 0..n {
+                let a0 = c.table.z[(i, j)] / x0[j];
+                let a1 = up.z[(i, j)] / x1[j];
+                prop_assert!((a0 - a1).abs() <= 1e-12 * a0.max(1.0), "A[{i},{j}] {a0} vs {a1}");
+            }
+            for s in 0..m {
+                prop_assert!((up.y[(j, s)] - c.table.y[(j, s)] * g[s]).abs() <= 1e-12 * up.y[(j, s)].max(1.0));
+            }
+        }
+        let balance = total_output(&MrioTable { x: None, ..up.clone() }, 1e-6).unwrap().x;
+        for (a, b) in balance.iter().zip(&x1) {
+            prop_assert!((a - b).abs() <= 1e-9 * b.max(1.0), "Z'·1 + Y'·1 = {a} vs x' = {b}");
+        }
+    }
 }
 
 // ---------------------------------------------------------------- one test per bad input
