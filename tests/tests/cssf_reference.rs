@@ -3,6 +3,8 @@
 //! The reference values are computed by `tests/fixtures/geo/make_reference.py` (shapely 2.0.6,
 //! pyproj 3.7.0 / PROJ 9.4.1) and committed; this test needs no Python.
 
+#![allow(clippy::unwrap_used)] // tests unwrap their own fixtures
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

@@ -1,6 +1,8 @@
 //! Property tests of the CSSF formulas (issue 3, item 7): each states an invariant of
 //! METHOD.md section 2 that must hold for any input.
 
+#![allow(clippy::unwrap_used)] // tests unwrap their own fixtures
+
 use fzc_core::{FlowRegion, LonLat, PolygonRings, RegionId, RegionShape, TonnesCo2};
 use fzc_cssf_flow::geodesic::{ellipsoidal_area_km2, geodesic_distance_km};
 use fzc_cssf_flow::{

@@ -48,7 +48,8 @@ impl Mass {
 /// # Units
 /// `distance_km` and result in km; masses in the same unit (t).
 pub fn breakpoint_range_km(distance_km: f64, n_input: f64, n_output: f64) -> f64 {
-    if !(n_input >= 0.0 && n_output > 0.0) || !distance_km.is_finite() || distance_km <= 0.0 {
+    let defined = n_input >= 0.0 && n_output > 0.0 && distance_km.is_finite() && distance_km > 0.0;
+    if !defined {
         return 0.0;
     }
     distance_km / (1.0 + (n_input / n_output).sqrt())

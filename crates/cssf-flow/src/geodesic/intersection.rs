@@ -23,7 +23,9 @@ pub fn intersection_area_km2(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> Re
     }
     let overlay = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.intersection(b)))
         .map_err(|payload| panic_text(payload.as_ref()))?;
-    Ok(ellipsoidal_area_km2(&overlay).max(0.0))
+    let area = ellipsoidal_area_km2(&overlay);
+    // A degenerate sliver can measure as a tiny negative number (or −0).
+    Ok(if area > 0.0 { area } else { 0.0 })
 }
 
 /// The text of a caught panic.

@@ -1,0 +1,37 @@
+//! `fzc cssf …`: the carbon sequestration service flow layer (issue 3).
+//!
+//! One subcommand per step; each lives in its own file under `cmd_cssf/`.
+
+use clap::{Args, Subcommand};
+
+mod demand;
+mod flows;
+mod raster_regions;
+mod supply;
+
+/// Arguments of `fzc cssf`.
+#[derive(Debug, Args)]
+pub struct CssfArgs {
+    #[command(subcommand)]
+    command: CssfCommand,
+}
+
+/// The steps of the CSSF layer.
+#[derive(Debug, Subcommand)]
+enum CssfCommand {
+    /// CSSDR per region and the breakpoint flows between output and input regions (Eq 13–16).
+    Flows(flows::FlowsArgs),
+    /// Carbon sequestration service supply (Eq 11) per pixel and per region.
+    Supply(supply::SupplyArgs),
+    /// Carbon sequestration service demand (Eq 12) per pixel and per region.
+    Demand(demand::DemandArgs),
+}
+
+/// Runs `fzc cssf …`.
+pub fn run(args: CssfArgs) -> anyhow::Result<()> {
+    match args.command {
+        CssfCommand::Flows(args) => flows::run(args),
+        CssfCommand::Supply(args) => supply::run(args),
+        CssfCommand::Demand(args) => demand::run(args),
+    }
+}

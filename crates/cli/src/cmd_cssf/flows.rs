@@ -1,0 +1,277 @@
+//! `fzc cssf flows`: CSSDR per region and the breakpoint flow model between regions.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use fzc_core::{FlowRegion, MassUnit, TonnesCo2};
+use fzc_cssf_flow::geodesic::{RegionPolygon, find_overlaps};
+use fzc_cssf_flow::{BreakpointModel, Core, CssfRun, ImpactFactor, Intensity, Mass};
+
+/// Arguments of `fzc cssf flows`.
+#[derive(Debug, Args)]
+pub struct FlowsArgs {
+    /// Region polygons: a GeoJSON FeatureCollection, or a folder of GeoJSON files (one region
+    /// per file, named by the file stem unless --id-field is given).
+    #[arg(long)]
+    regions: PathBuf,
+    /// The feature property holding the region id.
+    #[arg(long)]
+    id_field: Option<String>,
+    /// CSV with the header `region,supply,demand` (and `core_lon,core_lat` for --core given).
+    #[arg(long)]
+    balance: PathBuf,
+    /// Mass unit of supply and demand in the balance table (t, kt, 10^4 t, Mt, ...).
+    #[arg(long, default_value = "t")]
+    unit: String,
+    /// Impact factor k of Eq 16, in [0, 1].
+    #[arg(long, default_value_t = 0.6)]
+    k: f64,
+    /// Flow intensity (Eq 15).
+    #[arg(long, value_enum, default_value_t = IntensityArg::SurplusOverRange)]
+    intensity: IntensityArg,
+    /// Masses compared by the breakpoint formula (Eq 14).
+    #[arg(long, value_enum, default_value_t = MassArg::Demand)]
+    mass: MassArg,
+    /// Region cores.
+    #[arg(long, value_enum, default_value_t = CoreArg::Centroid)]
+    core: CoreArg,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum IntensityArg {
+    SurplusOverRange,
+    AsPrinted,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum MassArg {
+    Demand,
+    Supply,
+    Balance,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CoreArg {
+    Centroid,
+    InteriorPoint,
+    Given,
+}
+
+/// Overlaps above this fraction of the smaller region are reported as warnings.
+const OVERLAP_WARNING_FRACTION: f64 = 0.01;
+
+/// Runs `fzc cssf flows`.
+pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
+    let unit: MassUnit = args.unit.parse().context("--unit")?;
+    let model = BreakpointModel {
+        k: ImpactFactor::new(args.k).context("--k")?,
+        intensity: match args.intensity {
+            IntensityArg::SurplusOverRange => Intensity::SurplusOverRange,
+            IntensityArg::AsPrinted => Intensity::AsPrinted,
+        },
+        mass: match args.mass {
+            MassArg::Demand => Mass::Demand,
+            MassArg::Supply => Mass::Supply,
+            MassArg::Balance => Mass::Balance,
+        },
+        core: match args.core {
+            CoreArg::Centroid => Core::Centroid,
+            CoreArg::InteriorPoint => Core::InteriorPoint,
+            CoreArg::Given => Core::Given,
+        },
+        ..BreakpointModel::default()
+    };
+    let shapes = fzc_io::read_geojson_regions(&args.regions, args.id_field.as_deref())?;
+    let balance = fzc_io::read_region_balance(&args.balance)?;
+    let shape_ids: BTreeSet<&str> = shapes.iter().map(|(id, _)| id.as_str()).collect();
+    let table_ids: BTreeSet<&str> = balance.iter().map(|r| r.id.as_str()).collect();
+    if shape_ids != table_ids {
+        let only_shapes: Vec<&str> = shape_ids.difference(&table_ids).copied().collect();
+        let only_table: Vec<&str> = table_ids.difference(&shape_ids).copied().collect();
+        bail!(
+            "the region ids of {} and {} differ: only in the polygons: [{}]; only in the balance table: [{}]",
+            args.regions.display(),
+            args.balance.display(),
+            only_shapes.join(", "),
+            only_table.join(", ")
+        );
+    }
+    // Both lists are sorted by id and hold the same ids, so they pair up in order.
+    let regions: Vec<FlowRegion> = shapes
+        .into_iter()
+        .zip(balance)
+        .map(|((id, shape), row)| FlowRegion {
+            id,
+            supply: TonnesCo2(row.supply * unit.tonnes_per_unit()),
+            demand: TonnesCo2(row.demand * unit.tonnes_per_unit()),
+            given_core: row.core,
+            shape,
+        })
+        .collect();
+    if model.core == Core::Given
+        && let Some(r) = regions.iter().find(|r| r.given_core.is_none())
+    {
+        bail!(
+            "{}: region `{}` has no core_lon/core_lat, required by --core given",
+            args.balance.display(),
+            r.id
+        );
+    }
+    let polygons: Vec<RegionPolygon> = regions
+        .iter()
+        .map(|r| RegionPolygon::new(r.id.clone(), &r.shape))
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("polygons of {}", args.regions.display()))?;
+    for overlap in find_overlaps(&polygons, OVERLAP_WARNING_FRACTION)? {
+        tracing::warn!(
+            "regions `{}` and `{}` overlap by {:.3} km² ({:.1}% of the smaller); flows are computed per region, the overlap is counted in both",
+            overlap.a,
+            overlap.b,
+            overlap.area_km2,
+            100.0 * overlap.fraction_of_smaller
+        );
+    }
+    let run = model.run_prepared(&regions, &polygons)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    write_regions(&args.out.join("cssf-regions.csv"), &run)?;
+    write_flows(&args.out.join("cssf-flows.csv"), &run)?;
+    write_geojson(&args.out.join("cssf-flows.geojson"), &run)?;
+    let moved: f64 = run.flows.iter().map(|f| f.transfer.0).sum();
+    tracing::info!(
+        "{} regions, {} output–input pairs, {:.3} t transferred",
+        run.regions.len(),
+        run.flows.len(),
+        moved
+    );
+    Ok(())
+}
+
+fn write_regions(path: &Path, run: &CssfRun) -> anyhow::Result<()> {
+    fzc_io::write_atomically(path, |w| {
+        writeln!(w, "region,supply,demand,cssdr,role,core_lon,core_lat")?;
+        for r in &run.regions {
+            let cssdr = r.cssdr.map(|v| fixed(v, 9)).unwrap_or_default();
+            writeln!(
+                w,
+                "{},{},{},{},{},{},{}",
+                csv_text(r.id.as_str()),
+                fixed(r.supply.0, 3),
+                fixed(r.demand.0, 3),
+                cssdr,
+                r.role,
+                fixed(r.core.lon_deg, 9),
+                fixed(r.core.lat_deg, 9)
+            )?;
+        }
+        Ok(())
+    })
+    .with_context(|| format!("writing {}", path.display()))
+}
+
+fn write_flows(path: &Path, run: &CssfRun) -> anyhow::Result<()> {
+    let mut flows = run.flows.clone();
+    flows.sort_by(|a, b| {
+        (&run.regions[a.from].id, &run.regions[a.to].id)
+            .cmp(&(&run.regions[b.from].id, &run.regions[b.to].id))
+    });
+    fzc_io::write_atomically(path, |w| {
+        writeln!(
+            w,
+            "from,to,distance_km,range_km,area_km2,intensity,transfer"
+        )?;
+        for f in &flows {
+            writeln!(
+                w,
+                "{},{},{},{},{},{},{}",
+                csv_text(run.regions[f.from].id.as_str()),
+                csv_text(run.regions[f.to].id.as_str()),
+                fixed(f.distance_km, 6),
+                fixed(f.range_km, 6),
+                fixed(f.area_km2, 6),
+                fixed(f.intensity_t_per_km2, 6),
+                fixed(f.transfer.0, 3)
+            )?;
+        }
+        Ok(())
+    })
+    .with_context(|| format!("writing {}", path.display()))
+}
+
+fn write_geojson(path: &Path, run: &CssfRun) -> anyhow::Result<()> {
+    let mut features = Vec::new();
+    let mut flows: Vec<_> = run.flows.iter().filter(|f| f.transfer.0 > 0.0).collect();
+    flows.sort_by(|a, b| {
+        (&run.regions[a.from].id, &run.regions[a.to].id)
+            .cmp(&(&run.regions[b.from].id, &run.regions[b.to].id))
+    });
+    for f in flows {
+        let (from, to) = (&run.regions[f.from], &run.regions[f.to]);
+        features.push(format!(
+            concat!(
+                r#"{{"type":"Feature","properties":{{"from":{},"to":{},"distance_km":{},"range_km":{},"#,
+                r#""area_km2":{},"intensity":{},"transfer":{}}},"#,
+                r#""geometry":{{"type":"LineString","coordinates":[[{},{}],[{},{}]]}}}}"#
+            ),
+            json_text(from.id.as_str()),
+            json_text(to.id.as_str()),
+            fixed(f.distance_km, 6),
+            fixed(f.range_km, 6),
+            fixed(f.area_km2, 6),
+            fixed(f.intensity_t_per_km2, 6),
+            fixed(f.transfer.0, 3),
+            fixed(from.core.lon_deg, 9),
+            fixed(from.core.lat_deg, 9),
+            fixed(to.core.lon_deg, 9),
+            fixed(to.core.lat_deg, 9)
+        ));
+    }
+    fzc_io::write_atomically(path, |w| {
+        writeln!(w, r#"{{"type":"FeatureCollection","features":["#)?;
+        for (i, f) in features.iter().enumerate() {
+            let comma = if i + 1 < features.len() { "," } else { "" };
+            writeln!(w, "{f}{comma}")?;
+        }
+        writeln!(w, "]}}")
+    })
+    .with_context(|| format!("writing {}", path.display()))
+}
+
+/// A number with a fixed count of decimals, never written as `-0`.
+fn fixed(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
+        text[1..].to_owned()
+    } else {
+        text
+    }
+}
+
+/// A CSV field, quoted when it needs to be.
+fn csv_text(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A JSON string literal.
+fn json_text(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
