@@ -138,9 +138,9 @@ pub enum AllocationError {
     Incomplete {
         /// Region index.
         region: usize,
-        /// Σ_s NT[r,s] of the given pairs, t CO2.
+        /// `Σ_s NT[r,s]` of the given pairs, t CO2.
         row_sum: f64,
-        /// NF[r], t CO2.
+        /// `NF[r]`, t CO2.
         nf: f64,
     },
 }

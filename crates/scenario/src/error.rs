@@ -115,9 +115,9 @@ pub enum ScenarioError {
     BilateralIncomplete {
         /// The region.
         region: String,
-        /// Σ_s NT[r,s], t CO2.
+        /// `Σ_s NT[r,s]`, t CO2.
         row_sum_tonnes: f64,
-        /// NF[r], t CO2.
+        /// `NF[r]`, t CO2.
         nf_tonnes: f64,
     },
     /// The given bilateral pairs leave a residual that no open pair can carry.

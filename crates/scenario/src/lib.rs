@@ -3,9 +3,14 @@
 //!
 //! A scenario ([`Scenario`], read by [`load`] from a [`ScenarioSource`]) gives each layer
 //! either as results tables (ECT: region net transfers `NF` plus optional bilateral nets;
-//! CSSF: a transfers table like the paper's Table 3) or, in later versions, as raw inputs.
-//! Paths are relative to the scenario file; every table row carries a [`Provenance`]. Units
-//! are stated in the tables and converted to t CO2 on reading.
+//! CSSF: a transfers table like the paper's Table 3) or from raw inputs: the ECT layer from
+//! an MRIO table (`[ect] mrio`, read by `fzc-io` and computed by `fzc-ect-mrio`, giving `NF`
+//! and the complete bilateral net matrix), the CSSF layer from region polygons and a
+//! supply/demand table (`[cssf] regions` + `balance`, through `fzc-cssf-flow`'s breakpoint
+//! model). Either way the runner sees the same validated structs. Paths are relative to the
+//! scenario file; every value carries a [`Provenance`] (`computed` for raw-input results).
+//! Units are stated in the tables (or by the MRIO's satellite) and converted to t CO2 on
+//! reading; a raw input whose regions are not the scenario's is an error listing both sides.
 //!
 //! [`run`] assembles the inputs and calls the layer crates: `fzc-zoning` for the zones and
 //! `fzc-pricing` for standards (given or Eq 18), flows and the ledger. The one step owned

@@ -354,3 +354,73 @@ fn cssf_options_are_checked() {
     let message = result.unwrap_err().to_string();
     assert!(message.contains("not supported yet"), "{message}");
 }
+
+/// The MRIO's region order is not the scenario's: under every order of the scenario's regions
+/// each region keeps its NF and its bilateral nets (the mapping is by id, not by position).
+#[test]
+fn every_scenario_region_order_maps_the_mrio_by_id() {
+    let reference = load(&ScenarioSource::File(data("mrio-small/scenario.toml"))).unwrap();
+    let reference_ect = reference.ect.as_ref().unwrap();
+    let names = ["Beijing", "Tianjin", "Hebei", "Henan"];
+    let mut orders = vec![vec![]];
+    for _ in 0..names.len() {
+        orders = orders
+            .into_iter()
+            .flat_map(|order: Vec<usize>| {
+                (0..names.len())
+                    .filter(|i| !order.contains(i))
+                    .map(|i| {
+                        let mut next = order.clone();
+                        next.push(i);
+                        next
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+    }
+    assert_eq!(orders.len(), 24);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        data("mrio-small/standards.csv"),
+        dir.path().join("standards.csv"),
+    )
+    .unwrap();
+    for order in orders {
+        let listed: Vec<String> = order.iter().map(|&i| format!("{:?}", names[i])).collect();
+        let toml = format!(
+            "name = \"t\"\nregions = [{}]\n[pricing]\nprice_yuan_per_tonne = 46.66\n\
+             standards = \"standards.csv\"\n[ect]\nmrio = '{}'\nstressor = \"CO2\"\n",
+            listed.join(", "),
+            workspace().join("examples/mrio-small").display()
+        );
+        let path = dir.path().join("scenario.toml");
+        std::fs::write(&path, toml).unwrap();
+        let scenario = load(&ScenarioSource::File(path)).unwrap();
+        let ect = scenario.ect.as_ref().unwrap();
+        let index = |s: &Scenario, name: &str| s.region_index(name).unwrap();
+        for name in names {
+            assert_eq!(
+                ect.net[index(&scenario, name)],
+                reference_ect.net[index(&reference, name)],
+                "{name} under order {order:?}"
+            );
+        }
+        let pairs = |s: &Scenario, e: &fzc_scenario::EctResults| {
+            let mut pairs: Vec<(String, String, f64)> = e
+                .given
+                .iter()
+                .map(|g| {
+                    (
+                        s.regions[g.from].to_string(),
+                        s.regions[g.to].to_string(),
+                        g.tonnes.0,
+                    )
+                })
+                .collect();
+            pairs.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+            pairs
+        };
+        assert_eq!(pairs(&scenario, ect), pairs(&reference, reference_ect));
+        assert_ledger_balances(&run(&scenario).unwrap());
+    }
+}
