@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd_compare;
+mod cmd_cssf;
 mod cmd_ect;
 mod cmd_plugins;
 mod cmd_run;
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Embodied carbon transfer between regions from an MRIO table (METHOD section 1).
     Ect(cmd_ect::EctArgs),
+    /// Carbon sequestration service supply, demand and flows between regions (METHOD section 2).
+    Cssf(cmd_cssf::CssfArgs),
     /// Run a scenario: zoning, ledger and summary (default: the embedded BTH-2020 case).
     Run(cmd_run::RunArgs),
     /// Compare pricing schemes on one scenario: city amounts and zones side by side.
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<()> = match cli.command {
         Some(Command::Ect(args)) => cmd_ect::run(&args),
+        Some(Command::Cssf(args)) => cmd_cssf::run(args),
         Some(Command::Run(args)) => cmd_run::run_command(&args),
         Some(Command::Compare(args)) => cmd_compare::run_command(&args),
         Some(Command::Plugins(args)) => cmd_plugins::run(&args),
