@@ -134,19 +134,47 @@ pub(crate) fn coverage_rows_raw(
     }
 }
 
-/// Crossings of the horizontal line `v = y` by the edges, with the rule `min < y ≤ max` (the
-/// line as seen from just above, inside row `y − 1`), as sorted `(u, winding)`.
-fn crossings(edges: &[(Coord<f64>, Coord<f64>)], y: f64, out: &mut Vec<(f64, i32)>) {
-    out.clear();
-    for (a, b) in edges {
-        let (lo, hi) = if a.y < b.y { (a, b) } else { (b, a) };
-        if lo.y < y && y <= hi.y {
-            let t = (y - lo.y) / (hi.y - lo.y);
-            let u = lo.x + t * (hi.x - lo.x);
-            out.push((u, if a.y < b.y { 1 } else { -1 }));
+/// Crossings of horizontal lines `v = y` (for increasing `y`) by the edges, with the rule
+/// `min < y ≤ max` (the line as seen from just above, inside row `y − 1`), as sorted
+/// `(u, winding)`. Keeps an active-edge list so that a row costs the edges it meets, not all.
+struct Scanline<'e> {
+    /// Edges sorted by their lower `v`.
+    edges: Vec<&'e (Coord<f64>, Coord<f64>)>,
+    next: usize,
+    active: Vec<&'e (Coord<f64>, Coord<f64>)>,
+}
+
+impl<'e> Scanline<'e> {
+    fn new(edges: &'e [(Coord<f64>, Coord<f64>)]) -> Self {
+        let mut sorted: Vec<_> = edges.iter().collect();
+        sorted.sort_by(|p, q| p.0.y.min(p.1.y).total_cmp(&q.0.y.min(q.1.y)));
+        Self {
+            edges: sorted,
+            next: 0,
+            active: Vec::new(),
         }
     }
-    out.sort_by(|p, q| p.0.total_cmp(&q.0));
+
+    /// The crossings of `v = y`; `y` must not decrease between calls.
+    fn crossings(&mut self, y: f64, out: &mut Vec<(f64, i32)>) {
+        while self.next < self.edges.len()
+            && self.edges[self.next].0.y.min(self.edges[self.next].1.y) < y
+        {
+            self.active.push(self.edges[self.next]);
+            self.next += 1;
+        }
+        self.active.retain(|(a, b)| a.y.max(b.y) >= y);
+        out.clear();
+        for (a, b) in &self.active {
+            let (lo, hi) = if a.y < b.y { (a, b) } else { (b, a) };
+            if lo.y < y && y <= hi.y {
+                let t = (y - lo.y) / (hi.y - lo.y);
+                let u = lo.x + t * (hi.x - lo.x);
+                out.push((u, if a.y < b.y { 1 } else { -1 }));
+            }
+        }
+        out.sort_by(|p, q| p.0.total_cmp(&q.0));
+    }
 }
 
 /// Intervals of `u` inside the polygon (nonzero winding) along a line, from its crossings.
@@ -168,8 +196,9 @@ fn inside_intervals(cross: &[(f64, i32)], out: &mut Vec<(f64, f64)>) {
 fn centre_rows(edges: &[(Coord<f64>, Coord<f64>)], r0: i64, r1: i64) -> Vec<(i64, Vec<RawRun>)> {
     let mut rows = Vec::new();
     let (mut cross, mut intervals) = (Vec::new(), Vec::new());
+    let mut scan = Scanline::new(edges);
     for r in r0..=r1 {
-        crossings(edges, r as f64 + 0.5, &mut cross);
+        scan.crossings(r as f64 + 0.5, &mut cross);
         inside_intervals(&cross, &mut intervals);
         let mut runs: Vec<RawRun> = Vec::new();
         for &(ua, ub) in &intervals {
@@ -203,8 +232,9 @@ fn exact_rows(edges: &[(Coord<f64>, Coord<f64>)], r0: i64, r1: i64) -> Vec<(i64,
     let mut rows = Vec::new();
     let (mut cross, mut intervals) = (Vec::new(), Vec::new());
     let mut specials: Vec<(i64, f64)> = Vec::new();
+    let mut scan = Scanline::new(edges);
     for r in r0..=r1 {
-        crossings(edges, (r + 1) as f64, &mut cross);
+        scan.crossings((r + 1) as f64, &mut cross);
         inside_intervals(&cross, &mut intervals);
         // Cells with an edge piece, or with a fractional share of the lower line.
         specials.clear();
