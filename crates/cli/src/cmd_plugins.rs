@@ -173,6 +173,9 @@ fn check(path: &Path, params: &[String]) -> anyhow::Result<()> {
         PluginKind::FlowModel => {
             conformance::check_flow_model(plugin.flow_model(&params)?.as_ref())
         }
+        PluginKind::DemandEstimator => {
+            conformance::check_demand_estimator(&plugin.demand_estimator(&params)?)
+        }
         other => bail!("no conformance suite for plugins of kind {other}"),
     };
     println!("{report}");

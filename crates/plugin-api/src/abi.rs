@@ -39,8 +39,23 @@ pub type EntryFn = unsafe extern "C" fn() -> *const FzcPluginTable;
 pub const KIND_PRICING_SCHEME: u32 = 1;
 /// Kind code: the plugin implements `fzc_core::FlowModel` (fills `flows`).
 pub const KIND_FLOW_MODEL: u32 = 2;
-/// Kind code: reserved for the demand estimator trait (not in ABI 1's table yet).
+/// Kind code: the plugin implements `fzc_core::DemandEstimator` (fills `demand_scaling` and
+/// `demand_pixels`).
 pub const KIND_DEMAND_ESTIMATOR: u32 = 3;
+
+/// Demand scaling code: pixel values are persons.
+pub const SCALING_AS_IS: u32 = 0;
+/// Demand scaling code: pixel values are weights rescaled to each region's census total.
+pub const SCALING_TO_REGION_TOTAL: u32 = 1;
+/// Returned by `demand_scaling` when the plugin panicked.
+pub const SCALING_FAILED: u32 = u32::MAX;
+
+/// Demand zone code: agricultural land.
+pub const ZONE_AGRICULTURAL: u32 = 0;
+/// Demand zone code: urban.
+pub const ZONE_URBAN: u32 = 1;
+/// Demand zone code: rural.
+pub const ZONE_RURAL: u32 = 2;
 
 /// Status: success; outputs are written.
 pub const STATUS_OK: i32 = 0;
@@ -164,6 +179,37 @@ pub type FlowsFn = unsafe extern "C" fn(
     err: *mut FzcErrorBuf,
 ) -> i32;
 
+/// `demand_scaling`: a demand estimator's `DemandEstimator::scaling`, as a `SCALING_*` code
+/// ([`SCALING_FAILED`] if it panicked).
+pub type DemandScalingFn = unsafe extern "C" fn(instance: *const c_void) -> u32;
+
+/// `demand_pixels`: a demand estimator's `pixel_population` and `zone` for `n` pixels. Writes
+/// `n` entries to each output: `has_population[i]` 0 for no data, else `population[i]`; and
+/// `zones[i]`, a `ZONE_*` code.
+pub type DemandPixelsFn = unsafe extern "C" fn(
+    instance: *const c_void,
+    pixels: *const FzcDemandPixel,
+    n: usize,
+    population: *mut f64,
+    has_population: *mut u8,
+    zones: *mut u32,
+    err: *mut FzcErrorBuf,
+) -> i32;
+
+/// What a demand estimator knows about one pixel (see `fzc_core::DemandPixel`); NaN = no data.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct FzcDemandPixel {
+    /// Population raster value (count or density), or NaN.
+    pub population: f64,
+    /// Land-use class code, or NaN.
+    pub land_class: f64,
+    /// Urban mask (or night-light) value, or NaN.
+    pub urban: f64,
+    /// Pixel area, km².
+    pub area_km2: f64,
+}
+
 /// The function table a plugin's [`ENTRY_SYMBOL`] returns. It lives as long as the library.
 ///
 /// `struct_size` comes first and is the size the plugin was built with: the host reads a
@@ -196,6 +242,10 @@ pub struct FzcPluginTable {
     pub price: Option<PriceFn>,
     /// Set for [`KIND_FLOW_MODEL`].
     pub flows: Option<FlowsFn>,
+    /// Set for [`KIND_DEMAND_ESTIMATOR`].
+    pub demand_scaling: Option<DemandScalingFn>,
+    /// Set for [`KIND_DEMAND_ESTIMATOR`].
+    pub demand_pixels: Option<DemandPixelsFn>,
 }
 
 /// The smallest `struct_size` a host of this version accepts: every field of ABI 1.

@@ -12,13 +12,16 @@ use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
-use fzc_core::{FlowModel, PricingScheme};
+use fzc_core::{
+    DemandEstimator, DemandPixel, DemandZone, FlowModel, PopulationScaling, PricingScheme,
+};
 
 use crate::abi::{
-    FZC_PLUGIN_ABI_VERSION, FzcErrorBuf, FzcFlowInput, FzcFlowOutput, FzcLonLat, FzcParam,
-    FzcParamDecl, FzcPluginTable, FzcPricingInput, FzcPricingOutput, FzcRegionFlow, FzcStr,
-    KIND_FLOW_MODEL, KIND_PRICING_SCHEME, STATUS_BUFFER_TOO_SMALL, STATUS_ERROR,
-    STATUS_INVALID_INPUT, STATUS_OK, STATUS_PANIC,
+    FZC_PLUGIN_ABI_VERSION, FzcDemandPixel, FzcErrorBuf, FzcFlowInput, FzcFlowOutput, FzcLonLat,
+    FzcParam, FzcParamDecl, FzcPluginTable, FzcPricingInput, FzcPricingOutput, FzcRegionFlow,
+    FzcStr, KIND_DEMAND_ESTIMATOR, KIND_FLOW_MODEL, KIND_PRICING_SCHEME, SCALING_AS_IS,
+    SCALING_FAILED, SCALING_TO_REGION_TOTAL, STATUS_BUFFER_TOO_SMALL, STATUS_ERROR,
+    STATUS_INVALID_INPUT, STATUS_OK, STATUS_PANIC, ZONE_AGRICULTURAL, ZONE_RURAL, ZONE_URBAN,
 };
 use crate::marshal::{OwnedPricingInput, flow_regions_from_abi};
 use crate::params::{ParamSpec, Params};
@@ -78,6 +81,8 @@ impl TableHolder {
             destroy: destroy::<T>,
             price: None,
             flows: None,
+            demand_scaling: None,
+            demand_pixels: None,
         };
         Self {
             table,
@@ -96,6 +101,16 @@ impl TableHolder {
     pub fn flow_model<T: Plugin + FlowModel>(version: &'static str) -> Self {
         let mut holder = Self::new::<T>(KIND_FLOW_MODEL, version);
         holder.table.flows = Some(flows::<T>);
+        holder
+    }
+}
+
+impl TableHolder {
+    /// The table of a demand estimator plugin; `version` is the plugin crate's version.
+    pub fn demand_estimator<T: Plugin + DemandEstimator>(version: &'static str) -> Self {
+        let mut holder = Self::new::<T>(KIND_DEMAND_ESTIMATOR, version);
+        holder.table.demand_scaling = Some(demand_scaling::<T>);
+        holder.table.demand_pixels = Some(demand_pixels::<T>);
         holder
     }
 }
@@ -351,6 +366,64 @@ unsafe extern "C" fn flows<T: Plugin + FlowModel>(
     })
 }
 
+unsafe extern "C" fn demand_scaling<T: Plugin + DemandEstimator>(instance: *const c_void) -> u32 {
+    catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `instance` came from `create::<T>`.
+        match unsafe { instance.cast::<T>().as_ref() }.map(T::scaling) {
+            Some(PopulationScaling::AsIs) => SCALING_AS_IS,
+            Some(PopulationScaling::ToRegionTotal) => SCALING_TO_REGION_TOTAL,
+            None => SCALING_FAILED,
+        }
+    }))
+    .unwrap_or(SCALING_FAILED)
+}
+
+unsafe extern "C" fn demand_pixels<T: Plugin + DemandEstimator>(
+    instance: *const c_void,
+    pixels: *const FzcDemandPixel,
+    n: usize,
+    population: *mut f64,
+    has_population: *mut u8,
+    zones: *mut u32,
+    err: *mut FzcErrorBuf,
+) -> i32 {
+    guarded(err, || {
+        if n == 0 {
+            return Ok(STATUS_OK);
+        }
+        if pixels.is_null() || population.is_null() || has_population.is_null() || zones.is_null() {
+            return Err((STATUS_INVALID_INPUT, "null argument".to_owned()));
+        }
+        // SAFETY: `instance` came from `create::<T>`.
+        let Some(estimator) = (unsafe { instance.cast::<T>().as_ref() }) else {
+            return Err((STATUS_INVALID_INPUT, "null instance".to_owned()));
+        };
+        // SAFETY: the host passes `n` pixels and `n` slots in each output.
+        let pixels = unsafe { std::slice::from_raw_parts(pixels, n) };
+        for (i, p) in pixels.iter().enumerate() {
+            let pixel = DemandPixel {
+                population: p.population,
+                land_class: p.land_class,
+                urban: p.urban,
+                area_km2: p.area_km2,
+            };
+            let persons = estimator.pixel_population(&pixel);
+            let zone = match estimator.zone(&pixel) {
+                DemandZone::Agricultural => ZONE_AGRICULTURAL,
+                DemandZone::Urban => ZONE_URBAN,
+                DemandZone::Rural => ZONE_RURAL,
+            };
+            // SAFETY: `i < n`.
+            unsafe {
+                population.add(i).write(persons.unwrap_or(f64::NAN));
+                has_population.add(i).write(u8::from(persons.is_some()));
+                zones.add(i).write(zone);
+            }
+        }
+        Ok(STATUS_OK)
+    })
+}
+
 /// Exports a [`PricingScheme`] + [`Plugin`] type as an fzc plugin: defines the two exported
 /// symbols, `fzc_plugin_abi_version` and `fzc_plugin_entry`. Use once per `cdylib`.
 ///
@@ -393,6 +466,29 @@ macro_rules! export_flow_model {
                 ::std::sync::OnceLock::new();
             $crate::export::entry(&TABLE, || {
                 $crate::export::TableHolder::flow_model::<$ty>(env!("CARGO_PKG_VERSION"))
+            })
+        }
+    };
+}
+
+/// Exports a [`DemandEstimator`] + [`Plugin`] type as an fzc plugin (see
+/// [`crate::export_pricing_scheme!`]).
+#[macro_export]
+macro_rules! export_demand_estimator {
+    ($ty:ty) => {
+        /// The ABI version this plugin was built against.
+        #[unsafe(no_mangle)]
+        pub extern "C" fn fzc_plugin_abi_version() -> u32 {
+            $crate::abi::FZC_PLUGIN_ABI_VERSION
+        }
+
+        /// The plugin's function table.
+        #[unsafe(no_mangle)]
+        pub extern "C" fn fzc_plugin_entry() -> *const $crate::abi::FzcPluginTable {
+            static TABLE: ::std::sync::OnceLock<$crate::export::TableHolder> =
+                ::std::sync::OnceLock::new();
+            $crate::export::entry(&TABLE, || {
+                $crate::export::TableHolder::demand_estimator::<$ty>(env!("CARGO_PKG_VERSION"))
             })
         }
     };

@@ -1,10 +1,10 @@
 //! The stable C ABI of fzc plugins, and the safe side a plugin author writes against.
 //!
 //! A plugin is a `cdylib` that implements one of the method's swappable parts with the very
-//! trait the built-ins implement: [`fzc_core::PricingScheme`] or [`fzc_core::FlowModel`]. It
-//! adds [`Plugin`] (its description, declared [`ParamSpec`]s and a constructor from
-//! [`Params`]) and exports itself with one macro, [`export_pricing_scheme!`] or
-//! [`export_flow_model!`]. The host (`fzc-plugin-host`) loads it by path and hands callers a
+//! trait the built-ins implement: [`fzc_core::PricingScheme`], [`fzc_core::FlowModel`] or
+//! [`fzc_core::DemandEstimator`]. It adds [`Plugin`] (its description, declared
+//! [`ParamSpec`]s and a constructor from [`Params`]) and exports itself with one macro,
+//! [`export_pricing_scheme!`], [`export_flow_model!`] or [`export_demand_estimator!`]. The host (`fzc-plugin-host`) loads it by path and hands callers a
 //! `Box<dyn PricingScheme>` / `Box<dyn FlowModel>` indistinguishable from a built-in.
 //!
 //! The ABI ([`abi`]) is deliberately plain:

@@ -8,8 +8,9 @@
 use std::fmt;
 
 use fzc_core::{
-    FlowModel, FlowOutput, FlowRegion, Layer, LonLat, PolygonRings, PricingFlow, PricingInput,
-    PricingOutput, PricingScheme, RegionId, RegionShape, TonnesCo2, Yuan, YuanPerTonne,
+    DemandEstimator, DemandPixel, FlowModel, FlowOutput, FlowRegion, Layer, LonLat, PolygonRings,
+    PopulationScaling, PricingFlow, PricingInput, PricingOutput, PricingScheme, RegionId,
+    RegionShape, TonnesCo2, Yuan, YuanPerTonne,
 };
 use fzc_pricing::BuiltinScheme;
 
@@ -101,6 +102,10 @@ pub mod invariant {
     pub const SURPLUS_TO_DEFICIT: &str = "transfers only from surplus to deficit regions";
     /// Flows are sorted by (from, to) without duplicates.
     pub const SORTED: &str = "flows sorted by (from, to), no duplicates";
+    /// Pixel populations are finite and non-negative.
+    pub const POPULATION_NON_NEGATIVE: &str = "pixel populations finite and never negative";
+    /// Calibrated demand sums to the region's emissions.
+    pub const DEMAND_SUMS: &str = "demand sums to the calibrated emissions";
 }
 
 /// A small deterministic generator (xorshift64*), so the suite needs no RNG crate and gives
@@ -584,6 +589,155 @@ fn ledger_imbalance(case: &[FlowRegion], out: &FlowOutput) -> Option<String> {
     }
 }
 
+/// One synthetic region for the demand checks: pixels, census population, emissions.
+struct DemandCase {
+    id: RegionId,
+    pixels: Vec<DemandPixel>,
+    census_persons: f64,
+    emissions: fzc_cssf_flow::RegionEmissions,
+}
+
+fn demand_cases() -> Vec<DemandCase> {
+    let mut g = Cases(0x5EED_DEAD_BEEF);
+    ids(4)
+        .into_iter()
+        .map(|id| {
+            let pixels = (0..150)
+                .map(|_| {
+                    let nodata = g.next() < 0.05;
+                    DemandPixel {
+                        population: if nodata {
+                            f64::NAN
+                        } else {
+                            g.range(0.0, 5000.0)
+                        },
+                        // MODIS IGBP codes: 10 grassland, 12 cropland, 13 urban, 14 mosaic.
+                        land_class: [10.0, 12.0, 13.0, 14.0][g.index(4)],
+                        urban: if g.next() < 0.05 {
+                            f64::NAN
+                        } else {
+                            g.range(0.0, 63.0)
+                        },
+                        area_km2: g.range(0.5, 1.0),
+                    }
+                })
+                .collect();
+            let total_t = g.range(1e6, 1e8);
+            DemandCase {
+                id,
+                pixels,
+                census_persons: g.range(1e5, 1e7),
+                emissions: fzc_cssf_flow::RegionEmissions {
+                    total_t,
+                    agricultural_t: 0.1 * total_t,
+                    urban_share: None,
+                },
+            }
+        })
+        .collect()
+}
+
+/// Demand per region: the estimator's pixel populations (rescaled to the census total when
+/// its scaling says so), θ calibrated by `fzc-cssf-flow`, and Σ θ(zone)·persons.
+fn calibrated_demand(
+    estimator: &dyn DemandEstimator,
+    case: &DemandCase,
+) -> Result<(f64, Vec<u64>), String> {
+    let mut pop = fzc_cssf_flow::ZonePopulation::default();
+    let mut per_pixel = Vec::with_capacity(case.pixels.len());
+    for (i, pixel) in case.pixels.iter().enumerate() {
+        let zone = estimator.zone(pixel);
+        match estimator.pixel_population(pixel) {
+            Some(p) if !(p.is_finite() && p >= 0.0) => {
+                return Err(format!("pixel {i} of `{}` has population {p}", case.id));
+            }
+            Some(p) => {
+                pop.add(zone, p);
+                per_pixel.push((zone, p));
+            }
+            None => {}
+        }
+    }
+    let scale = match estimator.scaling() {
+        PopulationScaling::AsIs => 1.0,
+        PopulationScaling::ToRegionTotal if pop.total() > 0.0 => case.census_persons / pop.total(),
+        PopulationScaling::ToRegionTotal => 1.0,
+    };
+    let pop = pop.scaled(scale);
+    let (theta, _) = fzc_cssf_flow::calibrate_theta(&case.id, &case.emissions, &pop)
+        .map_err(|e| e.to_string())?;
+    let demand: f64 = per_pixel
+        .iter()
+        .map(|(z, p)| theta.of(*z) * p * scale)
+        .sum();
+    let bits = per_pixel.iter().map(|(_, p)| p.to_bits()).collect();
+    Ok((demand, bits))
+}
+
+/// Runs the demand-estimator invariants on `estimator`.
+pub fn check_demand_estimator(estimator: &dyn DemandEstimator) -> ConformanceReport {
+    let subject = format!("demand estimator `{}`", estimator.name());
+    let cases = demand_cases();
+    let mut results = Vec::new();
+    let mut runs = Outcome::Pass;
+    let mut non_negative = Outcome::Pass;
+    for case in &cases {
+        match calibrated_demand(estimator, case) {
+            Ok(r) => results.push((case, r)),
+            Err(why) if why.contains("has population") => {
+                non_negative = Outcome::Fail(why);
+                break;
+            }
+            Err(why) => {
+                runs = Outcome::Fail(why);
+                break;
+            }
+        }
+    }
+    let failed = runs != Outcome::Pass || non_negative != Outcome::Pass;
+    let sums = if failed {
+        Outcome::NotApplicable("the estimator failed on a case".into())
+    } else {
+        results
+            .iter()
+            .find(|(case, (demand, _))| {
+                !close(*demand, case.emissions.total_t, case.emissions.total_t)
+            })
+            .map_or(Outcome::Pass, |(case, (demand, _))| {
+                Outcome::Fail(format!(
+                    "`{}`: demand {demand} t, emissions {} t",
+                    case.id, case.emissions.total_t
+                ))
+            })
+    };
+    let deterministic = match (results.first(), calibrated_demand(estimator, &cases[0])) {
+        (Some((_, (_, first))), Ok((_, again))) if *first == again => Outcome::Pass,
+        (Some(_), Ok(_)) => Outcome::Fail("two runs on case 1 differ".into()),
+        _ => Outcome::NotApplicable("the estimator failed on a case".into()),
+    };
+    ConformanceReport {
+        subject,
+        checks: vec![
+            Check {
+                invariant: invariant::RUNS,
+                outcome: runs,
+            },
+            Check {
+                invariant: invariant::POPULATION_NON_NEGATIVE,
+                outcome: non_negative,
+            },
+            Check {
+                invariant: invariant::DEMAND_SUMS,
+                outcome: sums,
+            },
+            Check {
+                invariant: invariant::DETERMINISTIC,
+                outcome: deterministic,
+            },
+        ],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -640,6 +794,14 @@ mod tests {
             Some(&Outcome::Pass)
         );
         assert!(report.to_string().contains("DOES NOT CONFORM"), "{report}");
+    }
+
+    #[test]
+    fn builtin_demand_estimators_conform() {
+        let raster = fzc_cssf_flow::PopulationRaster::default();
+        let report = check_demand_estimator(&raster);
+        assert!(report.passed(), "{report}");
+        assert_eq!(report.outcome(invariant::DEMAND_SUMS), Some(&Outcome::Pass));
     }
 
     #[test]

@@ -33,11 +33,13 @@
 //! ```
 
 pub mod conformance;
+mod demand;
 mod error;
 mod flow;
 mod instance;
 mod load;
 mod pricing;
 
+pub use demand::LoadedDemandEstimator;
 pub use error::PluginError;
 pub use load::{LoadedPlugin, ParamInfo, PluginInfo, PluginKind, load};

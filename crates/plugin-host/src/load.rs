@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use fzc_plugin_api::abi::{
     ABI_VERSION_SYMBOL, AbiVersionFn, ENTRY_SYMBOL, EntryFn, FZC_PLUGIN_ABI_VERSION, FzcErrorBuf,
-    FzcParam, FzcPluginTable, FzcStr, KIND_FLOW_MODEL, KIND_PRICING_SCHEME, MIN_TABLE_SIZE,
-    STATUS_OK, STATUS_PANIC,
+    FzcParam, FzcPluginTable, FzcStr, KIND_DEMAND_ESTIMATOR, KIND_FLOW_MODEL, KIND_PRICING_SCHEME,
+    MIN_TABLE_SIZE, STATUS_OK, STATUS_PANIC,
 };
 use libloading::Library;
 
@@ -23,6 +23,8 @@ pub enum PluginKind {
     PricingScheme,
     /// `fzc_core::FlowModel`.
     FlowModel,
+    /// `fzc_core::DemandEstimator`.
+    DemandEstimator,
 }
 
 impl PluginKind {
@@ -31,6 +33,7 @@ impl PluginKind {
         match self {
             PluginKind::PricingScheme => "pricing-scheme",
             PluginKind::FlowModel => "flow-model",
+            PluginKind::DemandEstimator => "demand-estimator",
         }
     }
 }
@@ -165,12 +168,14 @@ pub fn load(path: &Path) -> Result<LoadedPlugin, PluginError> {
             table.abi_version
         )));
     }
-    let kind = match (table.kind, table.price.is_some(), table.flows.is_some()) {
-        (KIND_PRICING_SCHEME, true, _) => PluginKind::PricingScheme,
-        (KIND_FLOW_MODEL, _, true) => PluginKind::FlowModel,
-        (kind, _, _) => {
+    let demand = table.demand_scaling.is_some() && table.demand_pixels.is_some();
+    let kind = match table.kind {
+        KIND_PRICING_SCHEME if table.price.is_some() => PluginKind::PricingScheme,
+        KIND_FLOW_MODEL if table.flows.is_some() => PluginKind::FlowModel,
+        KIND_DEMAND_ESTIMATOR if demand => PluginKind::DemandEstimator,
+        kind => {
             return Err(invalid(format!(
-                "kind code {kind} with no matching function (1 = pricing scheme with `price`, 2 = flow model with `flows`)"
+                "kind code {kind} with no matching function (1 = pricing scheme with `price`, 2 = flow model with `flows`, 3 = demand estimator with `demand_scaling` and `demand_pixels`)"
             )));
         }
     };

@@ -10,8 +10,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use fzc_core::{
-    FlowModel, FlowRegion, Layer, LonLat, PolygonRings, PricingFlow, PricingInput, PricingScheme,
-    RegionId, RegionShape, TonnesCo2, Yuan, YuanPerTonne,
+    DemandEstimator, DemandPixel, FlowModel, FlowRegion, Layer, LonLat, PolygonRings, PricingFlow,
+    PricingInput, PricingScheme, RegionId, RegionShape, TonnesCo2, Yuan, YuanPerTonne,
 };
 use fzc_cssf_flow::{BreakpointModel, Mass};
 use fzc_plugin_host::conformance::{self, Outcome, invariant};
@@ -20,9 +20,11 @@ use fzc_pricing::{BilateralNet, BuiltinScheme, Ledger, Standards, cssf_flows, ec
 use fzc_zoning::{CssTransfer, Zoning};
 use proptest::prelude::*;
 
-const PLUGINS: [&str; 7] = [
+const PLUGINS: [&str; 9] = [
     "pricing-gdp-cap",
     "flow-gravity",
+    "demand-nightlight",
+    "builtin-demand",
     "builtin-pricing",
     "builtin-breakpoint",
     "fault-pricing",
@@ -80,7 +82,7 @@ fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 
 fn ids(n: usize) -> Vec<RegionId> {
     (0..n)
-        .map(|i| RegionId::new(format!("r{i}")).unwrap())
+        .map(|i| RegionId::new(format!("r{i}")).expect("a valid region id"))
         .collect()
 }
 
@@ -116,8 +118,11 @@ fn info_shows_name_kind_abi_version_and_parameters() {
     assert_eq!(again.info(), gravity.info());
 }
 
+/// Per region (standard, benchmark, GDP), and flows (payer, payee offset, is ECT, tonnes).
+type PricingCaseValues = (Vec<(f64, f64, f64)>, Vec<(usize, usize, bool, f64)>);
+
 /// A random pricing case: `n` regions, flows between distinct regions.
-fn pricing_case() -> impl Strategy<Value = (Vec<(f64, f64, f64)>, Vec<(usize, usize, bool, f64)>)> {
+fn pricing_case() -> impl Strategy<Value = PricingCaseValues> {
     (2usize..7).prop_flat_map(|n| {
         (
             prop::collection::vec((0.0f64..150.0, -1e8f64..1e8, 1e9f64..1e12), n),
@@ -433,4 +438,80 @@ fn faults_are_clear_errors_and_the_host_survives() {
     let err = gdp.flow_model(&params(&[("share", "0.1")])).err().unwrap();
     assert!(matches!(err, PluginError::WrongKind { .. }), "{err}");
     still_alive();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The population-raster estimator loaded through the ABI gives bit-identical pixel
+    /// populations and the same zones as in process, per pixel and in one batch.
+    #[test]
+    fn loaded_builtin_demand_is_bit_identical(
+        pixels in prop::collection::vec(
+            (prop::option::of(0.0f64..1e4), prop::sample::select(vec![10.0, 12.0, 13.0, f64::NAN]),
+             prop::option::of(0.0f64..1.0), 0.1f64..2.0),
+            1..40),
+        density in any::<bool>(),
+    ) {
+        let pixels: Vec<DemandPixel> = pixels
+            .iter()
+            .map(|&(p, c, u, a)| DemandPixel {
+                population: p.unwrap_or(f64::NAN),
+                land_class: c,
+                urban: u.unwrap_or(f64::NAN),
+                area_km2: a,
+            })
+            .collect();
+        let zones = fzc_cssf_flow::ZoneRule {
+            agricultural_classes: [12].into(),
+            urban_classes: [13].into(),
+        };
+        let builtin = fzc_cssf_flow::PopulationRaster {
+            kind: if density {
+                fzc_cssf_flow::PopulationKind::DensityPerKm2
+            } else {
+                fzc_cssf_flow::PopulationKind::Count
+            },
+            zones,
+        };
+        let kind = if density { "density" } else { "count" };
+        let loaded = plugin("builtin-demand")
+            .demand_estimator(&params(&[("kind", kind), ("agricultural_classes", "12"), ("urban_classes", "13")]))
+            .unwrap();
+        prop_assert_eq!(loaded.scaling(), builtin.scaling());
+        let batch = loaded.demand_pixels(&pixels).unwrap();
+        for (pixel, got) in pixels.iter().zip(&batch) {
+            let want = (builtin.pixel_population(pixel), builtin.zone(pixel));
+            prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
+            let one = (loaded.pixel_population(pixel), loaded.zone(pixel));
+            prop_assert_eq!(format!("{one:?}"), format!("{want:?}"));
+        }
+    }
+}
+
+#[test]
+fn demand_plugins_conform_and_sum_to_the_calibrated_emissions() {
+    let nightlight = plugin("demand-nightlight");
+    assert_eq!(nightlight.info().kind, PluginKind::DemandEstimator);
+    let estimator = nightlight.demand_estimator(&params(&[])).unwrap();
+    let report = conformance::check_demand_estimator(&estimator);
+    assert!(report.passed(), "{report}");
+    assert_eq!(
+        report.outcome(invariant::DEMAND_SUMS),
+        Some(&Outcome::Pass),
+        "{report}"
+    );
+    let boxed = estimator.into_boxed();
+    assert_eq!(boxed.name(), "nightlight");
+    let builtin = plugin("builtin-demand")
+        .demand_estimator(&params(&[]))
+        .unwrap();
+    let report = conformance::check_demand_estimator(&builtin);
+    assert!(report.passed(), "{report}");
+    // A missing parameter of a demand plugin is named as for the other kinds.
+    let err = nightlight
+        .demand_estimator(&params(&[("exponent", "-2")]))
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("`exponent`"), "{err}");
 }
