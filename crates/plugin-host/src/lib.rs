@@ -4,8 +4,9 @@
 //! else, then its function table (`struct_size`, kind, text), and returns a
 //! [`LoadedPlugin`]: its [`PluginInfo`] (name, kind, ABI version, declared parameters) and
 //! constructors that return the very trait objects the scenario runner uses for built-ins,
-//! [`LoadedPlugin::pricing_scheme`] → `Box<dyn PricingScheme>` and
-//! [`LoadedPlugin::flow_model`] → `Box<dyn FlowModel>`.
+//! [`LoadedPlugin::pricing_scheme`] → `Box<dyn PricingScheme>`,
+//! [`LoadedPlugin::flow_model`] → `Box<dyn FlowModel>` and
+//! [`LoadedPlugin::demand_estimator`] → a [`LoadedDemandEstimator`] (a `DemandEstimator`).
 //!
 //! Every call into a plugin is checked on the host side: a missing parameter is an error
 //! naming it; a plugin error or a caught panic becomes an error naming the plugin and the
