@@ -66,6 +66,7 @@ mod pymrio_txt;
 mod region_balance;
 mod region_major;
 mod reproject;
+mod shapefile_regions;
 
 pub use atomic::write_atomically;
 pub use ceads_mat::{CEADS_SECTORS, read_ceads_mat};
@@ -86,3 +87,4 @@ pub use pools::{read_carbon_pools, read_class_map, read_class_weights};
 pub use pymrio_folder::read_pymrio_folder;
 pub use region_balance::{RegionBalanceRow, read_region_balance};
 pub use reproject::reproject_lonlat_to;
+pub use shapefile_regions::read_shapefile_regions;

@@ -12,8 +12,9 @@ use fzc_cssf_flow::{BreakpointModel, Core, CssfRun, ImpactFactor, Intensity, Mas
 /// Arguments of `fzc cssf flows`.
 #[derive(Debug, Args)]
 pub struct FlowsArgs {
-    /// Region polygons: a GeoJSON FeatureCollection, or a folder of GeoJSON files (one region
-    /// per file, named by the file stem unless --id-field is given).
+    /// Region polygons: a GeoJSON FeatureCollection, a folder of GeoJSON files (one region
+    /// per file, named by the file stem unless --id-field is given), or a Shapefile (`.shp`,
+    /// geographic WGS84 `.prj`).
     #[arg(long)]
     regions: PathBuf,
     /// The feature property holding the region id.
@@ -86,7 +87,15 @@ pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
         },
         ..BreakpointModel::default()
     };
-    let shapes = fzc_io::read_geojson_regions(&args.regions, args.id_field.as_deref())?;
+    let is_shapefile = args
+        .regions
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+    let shapes = if is_shapefile {
+        fzc_io::read_shapefile_regions(&args.regions, args.id_field.as_deref())?
+    } else {
+        fzc_io::read_geojson_regions(&args.regions, args.id_field.as_deref())?
+    };
     let balance = fzc_io::read_region_balance(&args.balance)?;
     let shape_ids: BTreeSet<&str> = shapes.iter().map(|(id, _)| id.as_str()).collect();
     let table_ids: BTreeSet<&str> = balance.iter().map(|r| r.id.as_str()).collect();

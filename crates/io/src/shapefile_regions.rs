@@ -1,0 +1,318 @@
+//! Region polygons from an ESRI Shapefile (`.shp` + `.shx` + `.dbf`, with `.prj` and `.cpg`).
+
+use std::path::Path;
+
+use fzc_core::{LonLat, PolygonRings, RegionId, RegionShape};
+use geo::{Contains, Coord, LineString, Polygon};
+use shapefile::dbase::FieldValue;
+use shapefile::{PolygonRing, Shape};
+
+use crate::{IoError, Location};
+
+/// Reads region polygons from a Shapefile of `Polygon` (or `PolygonZ`/`PolygonM`) records.
+///
+/// - The region id is the attribute `id_field` (text or number). Without `id_field`, the file
+///   must hold one record, named by the file stem.
+/// - Attribute text is decoded with the code page named in the `.cpg` file (via
+///   `encoding_rs`), UTF-8 if there is none.
+/// - The `.prj` must describe a geographic (lon/lat) CRS on WGS84 or an equivalent datum
+///   (WGS 84, CGCS2000). A projected CRS is rejected: reproject to EPSG:4326 first (e.g.
+///   `ogr2ogr -t_srs EPSG:4326`). Without a `.prj`, coordinates are taken as WGS84 lon/lat
+///   if they are in range, with a warning.
+/// - Shapefile exteriors are clockwise and holes counter-clockwise; rings are returned as
+///   read and each hole is assigned to the exterior that contains it. The CSSF layer
+///   orients rings before measuring.
+///
+/// Regions are returned sorted by id.
+///
+/// # Errors
+/// [`IoError`] naming the file and the record index (0-based) when: a file cannot be read,
+/// the CRS is not geographic WGS84-like, a record is not a polygon, the id attribute is
+/// missing or empty, an id appears twice, or a coordinate is not a lon/lat in degrees.
+pub fn read_shapefile_regions(
+    path: &Path,
+    id_field: Option<&str>,
+) -> Result<Vec<(RegionId, RegionShape)>, IoError> {
+    let at = || Location::file(path);
+    check_prj(path)?;
+    let mut reader = shapefile::Reader::from_path(path)
+        .map_err(|e| IoError::structure(at(), format!("not a readable Shapefile: {e}")))?;
+    let records = reader
+        .read()
+        .map_err(|e| IoError::structure(at(), format!("reading records: {e}")))?;
+    if id_field.is_none() && records.len() != 1 {
+        return Err(IoError::structure(
+            at(),
+            format!(
+                "{} records but no id field; give the attribute that names the regions",
+                records.len()
+            ),
+        ));
+    }
+    let mut out: Vec<(RegionId, usize, RegionShape)> = Vec::with_capacity(records.len());
+    for (index, (shape, record)) in records.into_iter().enumerate() {
+        let record_error =
+            |message: String| IoError::structure(at(), format!("record {index}: {message}"));
+        let id_text = match id_field {
+            None => path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_owned(),
+            Some(field) => match record.get(field) {
+                Some(FieldValue::Character(Some(s))) | Some(FieldValue::Memo(s)) => {
+                    s.trim().to_owned()
+                }
+                Some(FieldValue::Numeric(Some(v))) | Some(FieldValue::Double(v)) => number_text(*v),
+                Some(FieldValue::Float(Some(v))) => number_text(f64::from(*v)),
+                Some(FieldValue::Integer(v)) => v.to_string(),
+                Some(other) => {
+                    return Err(record_error(format!(
+                        "id attribute `{field}` is {other:?}, expected text or a number"
+                    )));
+                }
+                None => {
+                    let known: Vec<String> =
+                        record.clone().into_iter().map(|(name, _)| name).collect();
+                    return Err(record_error(format!(
+                        "no id attribute `{field}`; the table has: {}",
+                        known.join(", ")
+                    )));
+                }
+            },
+        };
+        let id = RegionId::new(id_text).map_err(|e| record_error(e.to_string()))?;
+        let rings: Vec<Vec<(f64, f64, bool)>> = match shape {
+            Shape::Polygon(p) => rings_of(p.rings(), |pt| (pt.x, pt.y)),
+            Shape::PolygonM(p) => rings_of(p.rings(), |pt| (pt.x, pt.y)),
+            Shape::PolygonZ(p) => rings_of(p.rings(), |pt| (pt.x, pt.y)),
+            other => {
+                return Err(record_error(format!(
+                    "region `{id}` is a {} shape, expected a polygon",
+                    other.shapetype()
+                )));
+            }
+        };
+        let shape = assemble(rings).map_err(|why| record_error(format!("region `{id}`: {why}")))?;
+        if let Some((_, first, _)) = out.iter().find(|(other, _, _)| *other == id) {
+            return Err(record_error(format!(
+                "region id `{id}` appears twice (first in record {first}); ids must be unique"
+            )));
+        }
+        out.push((id, index, shape));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out.into_iter().map(|(id, _, shape)| (id, shape)).collect())
+}
+
+fn number_text(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        v.to_string()
+    }
+}
+
+fn rings_of<P>(
+    rings: &[PolygonRing<P>],
+    xy: impl Fn(&P) -> (f64, f64),
+) -> Vec<Vec<(f64, f64, bool)>> {
+    rings
+        .iter()
+        .map(|ring| {
+            let outer = matches!(ring, PolygonRing::Outer(_));
+            ring.points()
+                .iter()
+                .map(|p| {
+                    let (x, y) = xy(p);
+                    (x, y, outer)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Groups rings into polygons: each hole goes to the first exterior containing its first
+/// vertex (to the last exterior read if none does).
+fn assemble(rings: Vec<Vec<(f64, f64, bool)>>) -> Result<RegionShape, String> {
+    let mut parts: Vec<PolygonRings> = Vec::new();
+    let mut outlines: Vec<Polygon<f64>> = Vec::new();
+    let mut holes: Vec<Vec<LonLat>> = Vec::new();
+    for ring in rings {
+        let Some(&(_, _, outer)) = ring.first() else {
+            continue;
+        };
+        let points: Vec<LonLat> = ring.iter().map(|&(x, y, _)| LonLat::new(x, y)).collect();
+        if let Some(p) = points
+            .iter()
+            .find(|p| !(p.lon_deg.abs() <= 180.0 && p.lat_deg.abs() <= 90.0))
+        {
+            return Err(format!(
+                "vertex ({}, {}) is not a lon/lat position in degrees (is the layer projected?)",
+                p.lon_deg, p.lat_deg
+            ));
+        }
+        if outer {
+            outlines.push(Polygon::new(
+                LineString::from(
+                    points
+                        .iter()
+                        .map(|p| (p.lon_deg, p.lat_deg))
+                        .collect::<Vec<_>>(),
+                ),
+                vec![],
+            ));
+            parts.push(PolygonRings {
+                exterior: points,
+                holes: vec![],
+            });
+        } else {
+            holes.push(points);
+        }
+    }
+    if parts.is_empty() {
+        return Err("the polygon has no exterior ring".into());
+    }
+    for hole in holes {
+        let probe = Coord {
+            x: hole[0].lon_deg,
+            y: hole[0].lat_deg,
+        };
+        let owner = outlines
+            .iter()
+            .position(|o| o.contains(&probe))
+            .unwrap_or(parts.len() - 1);
+        parts[owner].holes.push(hole);
+    }
+    Ok(RegionShape { parts })
+}
+
+/// Accepts a geographic WGS84-like `.prj`, rejects a projected one, warns if there is none.
+fn check_prj(path: &Path) -> Result<(), IoError> {
+    let prj = path.with_extension("prj");
+    let Ok(text) = std::fs::read_to_string(&prj) else {
+        tracing::warn!(
+            "{}: no .prj file; coordinates are taken as WGS84 longitude/latitude",
+            path.display()
+        );
+        return Ok(());
+    };
+    let wkt = text.trim();
+    let upper = wkt.to_ascii_uppercase();
+    let geographic = upper.starts_with("GEOGCS[") || upper.starts_with("GEOGCRS[");
+    let wgs84_like = [
+        "WGS_1984",
+        "WGS 84",
+        "WGS84",
+        "CGCS2000",
+        "CGCS_2000",
+        "WGS_84",
+    ]
+    .iter()
+    .any(|name| upper.contains(name));
+    if geographic && wgs84_like {
+        return Ok(());
+    }
+    let mut shown: String = wkt.chars().take(60).collect();
+    if wkt.chars().count() > 60 {
+        shown.push_str("...");
+    }
+    Err(IoError::value(
+        Location::file(&prj),
+        &shown,
+        "a geographic CRS on WGS 84 (or CGCS2000), i.e. GEOGCS[\"GCS_WGS_1984\", ...]; \
+         reproject the layer to EPSG:4326 first (e.g. ogr2ogr -t_srs EPSG:4326)",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shapefile::dbase::{FieldName, Record, TableWriterBuilder};
+    use shapefile::{Point, Polygon as ShpPolygon};
+
+    fn write(dir: &Path, prj: Option<&str>) -> std::path::PathBuf {
+        let path = dir.join("cities.shp");
+        let table =
+            TableWriterBuilder::new().add_character_field(FieldName::try_from("name").unwrap(), 20);
+        let mut writer = shapefile::Writer::from_path(&path, table).unwrap();
+        // Clockwise exterior with a counter-clockwise hole, as shapefiles store them.
+        let outer = vec![
+            Point::new(116.0, 39.0),
+            Point::new(116.0, 40.0),
+            Point::new(117.0, 40.0),
+            Point::new(117.0, 39.0),
+            Point::new(116.0, 39.0),
+        ];
+        let hole = vec![
+            Point::new(116.4, 39.4),
+            Point::new(116.6, 39.4),
+            Point::new(116.6, 39.6),
+            Point::new(116.4, 39.6),
+            Point::new(116.4, 39.4),
+        ];
+        for (name, dx) in [("唐山", 0.0), ("beijing", 2.0)] {
+            let shift = |pts: &Vec<Point>| {
+                pts.iter()
+                    .map(|p| Point::new(p.x + dx, p.y))
+                    .collect::<Vec<_>>()
+            };
+            let polygon = ShpPolygon::with_rings(vec![
+                PolygonRing::Outer(shift(&outer)),
+                PolygonRing::Inner(shift(&hole)),
+            ]);
+            let mut record = Record::default();
+            record.insert(
+                "name".to_owned(),
+                FieldValue::Character(Some(name.to_owned())),
+            );
+            writer.write_shape_and_record(&polygon, &record).unwrap();
+        }
+        drop(writer);
+        std::fs::write(dir.join("cities.cpg"), "UTF-8").unwrap();
+        if let Some(prj) = prj {
+            std::fs::write(dir.join("cities.prj"), prj).unwrap();
+        }
+        path
+    }
+
+    const WGS84: &str = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+
+    #[test]
+    fn polygons_ids_and_holes_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), Some(WGS84));
+        let regions = read_shapefile_regions(&path, Some("name")).unwrap();
+        let ids: Vec<&str> = regions.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["beijing", "唐山"]);
+        let shape = &regions[1].1;
+        assert_eq!(shape.parts.len(), 1);
+        assert_eq!(shape.parts[0].holes.len(), 1);
+        assert_eq!(shape.parts[0].exterior[1], LonLat::new(116.0, 40.0));
+        let err = read_shapefile_regions(&path, Some("code"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("cities.shp") && err.contains("record 0: no id attribute `code`"),
+            "{err}"
+        );
+        let err = read_shapefile_regions(&path, None).unwrap_err().to_string();
+        assert!(err.contains("2 records but no id field"), "{err}");
+    }
+
+    #[test]
+    fn a_projected_crs_is_rejected_with_the_remedy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            Some(r#"PROJCS["WGS_1984_UTM_Zone_50N",GEOGCS["GCS_WGS_1984"]]"#),
+        );
+        let err = read_shapefile_regions(&path, Some("name"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("cities.prj") && err.contains("EPSG:4326"),
+            "{err}"
+        );
+    }
+}
