@@ -22,7 +22,11 @@ pub fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
         Some(path) => ScenarioSource::File(path.to_owned()),
         None => embedded::bth_2020(),
     };
-    Ok(load(&source)?)
+    let scenario = load(&source)?;
+    for warning in &scenario.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(scenario)
 }
 
 /// The output directory: `--out`, or `out/<scenario name>/`.

@@ -273,13 +273,14 @@ pub fn load(source: &ScenarioSource) -> Result<Scenario, ScenarioError> {
         None => None,
     };
 
+    let mut warnings = Vec::new();
     let ect = match &raw.ect {
         None => None,
-        Some(e) => Some(load_ect(source, &toml_path, e, &regions)?),
+        Some(e) => Some(load_ect(source, &toml_path, e, &regions, &mut warnings)?),
     };
     let cssf = match &raw.cssf {
         None => None,
-        Some(c) => Some(load_cssf(source, &toml_path, c, &regions)?),
+        Some(c) => Some(load_cssf(source, &toml_path, c, &regions, &mut warnings)?),
     };
     if ect.is_none() && cssf.is_none() {
         return Err(toml_err(
@@ -297,6 +298,7 @@ pub fn load(source: &ScenarioSource) -> Result<Scenario, ScenarioError> {
         economy,
         ect,
         cssf,
+        warnings,
     })
 }
 
@@ -332,6 +334,7 @@ fn load_ect(
     toml_path: &Path,
     e: &EctToml,
     regions: &[RegionId],
+    warnings: &mut Vec<String>,
 ) -> Result<EctResults, ScenarioError> {
     let toml_err = |message: String| ScenarioError::Toml {
         path: toml_path.to_owned(),
@@ -400,7 +403,7 @@ fn load_ect(
         emissions: optional("ect.emissions", &e.emissions)?,
         city_names: optional("ect.city_names", &e.city_names)?,
     };
-    ect_from_mrio(&input, regions)
+    ect_from_mrio(&input, regions, warnings)
 }
 
 fn load_cssf(
@@ -408,6 +411,7 @@ fn load_cssf(
     toml_path: &Path,
     c: &CssfToml,
     regions: &[RegionId],
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<CssfTransfer>, ScenarioError> {
     let toml_err = |message: String| ScenarioError::Toml {
         path: toml_path.to_owned(),
@@ -462,7 +466,7 @@ fn load_cssf(
         mass: c.mass.unwrap_or_default(),
         core: c.core.unwrap_or_default(),
     };
-    cssf_from_polygons(&input, regions)
+    cssf_from_polygons(&input, regions, warnings)
 }
 
 fn read_standards(

@@ -169,6 +169,10 @@ pub struct Scenario {
     pub ect: Option<EctResults>,
     /// The CSSF transfers, if any.
     pub cssf: Option<Vec<CssfTransfer>>,
+    /// What was noticed while computing layers from raw inputs but is not an error (ECT
+    /// warnings such as zero-output sectors, overlapping region polygons), each naming its
+    /// input; empty for layers given as tables. `fzc run` prints them.
+    pub warnings: Vec<String>,
 }
 
 impl Scenario {

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use fzc_core::{FlowRegion, MassUnit, RegionId, TonnesCo2};
+use fzc_cssf_flow::geodesic::{RegionPolygon, find_overlaps};
 use fzc_cssf_flow::{BreakpointModel, Core, ImpactFactor, Intensity, Mass};
 use fzc_ect_mrio::{EctMethod, EctOptions, aggregate_sectors, compute_ect};
 use fzc_io::MrioFormat;
@@ -19,6 +20,9 @@ use serde::Deserialize;
 use crate::ScenarioError;
 use crate::bilateral::BilateralRule;
 use crate::model::{CssfTransfer, EctResults, GivenNet, Provenance};
+
+/// Overlaps above this fraction of the smaller region are reported (as `fzc cssf flows` does).
+const OVERLAP_WARNING_FRACTION: f64 = 0.01;
 
 /// `[ect] format`: the MRIO's file format (detected from the path when omitted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -104,6 +108,7 @@ pub(crate) struct PolygonInput<'a> {
 pub(crate) fn ect_from_mrio(
     input: &MrioInput<'_>,
     regions: &[RegionId],
+    warnings: &mut Vec<String>,
 ) -> Result<EctResults, ScenarioError> {
     let format = input.format.map(|f| match f {
         FormatKey::Pymrio => MrioFormat::Pymrio,
@@ -142,6 +147,12 @@ pub(crate) fn ect_from_mrio(
         what: "computing embodied carbon transfers",
         message: e.to_string(),
     })?;
+    warnings.extend(
+        accounts
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {w}", input.mrio.display())),
+    );
     let to_tonnes = accounts.unit.tonnes_per_unit();
     let mut net = vec![TonnesCo2(0.0); regions.len()];
     for (a, nf) in accounts.net().into_iter().enumerate() {
@@ -184,6 +195,7 @@ pub(crate) fn ect_from_mrio(
 pub(crate) fn cssf_from_polygons(
     input: &PolygonInput<'_>,
     regions: &[RegionId],
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<CssfTransfer>, ScenarioError> {
     let layer_err = |path: &Path, e: fzc_cssf_flow::CssfError| ScenarioError::Layer {
         path: path.to_owned(),
@@ -239,8 +251,26 @@ pub(crate) fn cssf_from_polygons(
             ),
         });
     }
+    let polygons: Vec<RegionPolygon> = flow_regions
+        .iter()
+        .map(|r| RegionPolygon::new(r.id.clone(), &r.shape))
+        .collect::<Result<_, _>>()
+        .map_err(|e| layer_err(&input.regions, e))?;
+    let overlaps = find_overlaps(&polygons, OVERLAP_WARNING_FRACTION)
+        .map_err(|e| layer_err(&input.regions, e))?;
+    for overlap in overlaps {
+        warnings.push(format!(
+            "{}: regions {:?} and {:?} overlap by {:.3} km² ({:.1}% of the smaller); flows are \
+             computed per region, the overlap is counted in both",
+            input.regions.display(),
+            overlap.a.as_str(),
+            overlap.b.as_str(),
+            overlap.area_km2,
+            100.0 * overlap.fraction_of_smaller
+        ));
+    }
     let run = model
-        .run(&flow_regions)
+        .run_prepared(&flow_regions, &polygons)
         .map_err(|e| layer_err(&input.regions, e))?;
     let mut out: Vec<CssfTransfer> = run
         .flows

@@ -424,3 +424,39 @@ fn every_scenario_region_order_maps_the_mrio_by_id() {
         assert_ledger_balances(&run(&scenario).unwrap());
     }
 }
+
+#[test]
+fn overlapping_polygons_are_reported_as_warnings() {
+    let boundaries = workspace().join("examples/bth-2020/boundaries");
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&boundaries).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.ends_with(".geojson") {
+            // Langfang drawn with Tianjin's outline: the two overlap entirely.
+            let from = if name == "langfang.geojson" {
+                boundaries.join("tianjin.geojson")
+            } else {
+                path
+            };
+            std::fs::copy(&from, copy.path().join(name)).unwrap();
+        }
+    }
+    let (_dir, result) = load_text(&bth_cssf_scenario(copy.path(), "mass = \"supply\""));
+    let scenario = result.unwrap();
+    let overlaps: Vec<&String> = scenario
+        .warnings
+        .iter()
+        .filter(|w| w.contains("overlap"))
+        .collect();
+    assert_eq!(overlaps.len(), 1, "{:?}", scenario.warnings);
+    assert!(
+        overlaps[0].contains("\"langfang\"") && overlaps[0].contains("\"tianjin\""),
+        "{}",
+        overlaps[0]
+    );
+
+    // The unmodified boundaries do not overlap beyond the 1 % threshold.
+    let (_dir, result) = load_text(&bth_cssf_scenario(&boundaries, "mass = \"supply\""));
+    assert!(result.unwrap().warnings.is_empty());
+}
