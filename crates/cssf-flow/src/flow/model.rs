@@ -290,3 +290,55 @@ impl FlowModel for BreakpointModel {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fzc_core::{PolygonRings, RegionShape};
+
+    fn region(id: &str, supply: f64, demand: f64, lon0: f64) -> FlowRegion {
+        FlowRegion {
+            id: RegionId::new(id).unwrap(),
+            supply: TonnesCo2(supply),
+            demand: TonnesCo2(demand),
+            given_core: None,
+            shape: RegionShape {
+                parts: vec![PolygonRings {
+                    exterior: vec![
+                        LonLat::new(lon0, 39.0),
+                        LonLat::new(lon0 + 1.0, 39.0),
+                        LonLat::new(lon0 + 1.0, 40.0),
+                        LonLat::new(lon0, 40.0),
+                    ],
+                    holes: vec![],
+                }],
+            },
+        }
+    }
+
+    #[test]
+    fn the_trait_gives_the_same_flows_and_names_the_region_on_error() {
+        let model = BreakpointModel::default();
+        let regions = [region("a", 20e6, 4e6, 115.0), region("b", 1e6, 2e6, 116.0)];
+        let run = model.run(&regions).unwrap();
+        let out = FlowModel::flows(&model, &regions).unwrap();
+        assert_eq!(out.flows, run.flows);
+        assert_eq!(out.cores.len(), 2);
+        assert_eq!(model.name(), "breakpoint");
+        let bad = [region("a", -1.0, 4e6, 115.0)];
+        let err = FlowModel::flows(&model, &bad).unwrap_err();
+        assert_eq!(err.region.as_ref().map(RegionId::as_str), Some("a"));
+        assert!(err.to_string().contains("supply is -1"), "{err}");
+        let given = BreakpointModel {
+            core: Core::Given,
+            ..model
+        };
+        let err = given.run(&regions).unwrap_err().to_string();
+        assert!(err.contains("region `a`: no given core"), "{err}");
+        let twice = [region("a", 1.0, 2.0, 115.0), region("a", 1.0, 2.0, 116.0)];
+        assert!(matches!(
+            model.run(&twice),
+            Err(CssfError::DuplicateRegion { .. })
+        ));
+    }
+}

@@ -331,6 +331,15 @@ mod tests {
     }
 
     #[test]
+    fn a_panic_in_a_geometry_routine_becomes_an_error() {
+        let caught = guarded(|| -> usize { panic!("degenerate ring") });
+        assert_eq!(
+            caught.unwrap_err(),
+            "geometry routine panicked: degenerate ring"
+        );
+    }
+
+    #[test]
     fn overlaps_are_found_and_sorted() {
         let mk = |name: &str, x0: f64| {
             RegionPolygon::new(
