@@ -82,6 +82,35 @@ fn mrio_small_nf_and_bilateral_nets_are_the_ect_librarys() {
             );
         }
     }
+    // The same through the files: zoning.csv's nf column against the net column of the
+    // ect-regions.csv that `fzc ect` writes (fzc-io's writer), region by region.
+    let dir = tempfile::tempdir().unwrap();
+    let ect_regions = dir.path().join("ect-regions.csv");
+    fzc_io::write_ect_regions(&ect_regions, &accounts).unwrap();
+    let column = |text: &str, name: &str| -> Vec<(String, f64)> {
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let at = header.iter().position(|h| *h == name).unwrap();
+        let mut rows: Vec<(String, f64)> = lines
+            .map(|line| {
+                let cells: Vec<&str> = line.split(',').collect();
+                (cells[0].to_owned(), cells[at].parse().unwrap())
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows
+    };
+    let from_ect = column(&std::fs::read_to_string(&ect_regions).unwrap(), "net");
+    let from_zoning = column(&zoning_csv(&outcome), "nf");
+    assert_eq!(from_ect.len(), 4);
+    for ((r1, net), (r2, nf)) in from_ect.iter().zip(&from_zoning) {
+        assert_eq!(r1, r2);
+        assert!(
+            (net - nf).abs() <= 0.0005,
+            "{r1}: fzc ect net {net}, zoning nf {nf}"
+        );
+    }
+
     let ect = scenario.ect.as_ref().unwrap();
     assert!(
         ect.net_provenance
