@@ -489,3 +489,84 @@ fn overlapping_polygons_are_reported_as_warnings() {
     let (_dir, result) = load_text(&bth_cssf_scenario(&boundaries, "mass = \"supply\""));
     assert!(result.unwrap().warnings.is_empty());
 }
+
+#[test]
+fn an_embedded_scenario_cannot_read_raw_inputs() {
+    let source = ScenarioSource::Embedded {
+        label: "examples/embedded",
+        toml: "scenario.toml",
+        files: &[
+            (
+                "scenario.toml",
+                "name = \"e\"\nregions = [\"a\", \"b\"]\n[pricing]\nprice_yuan_per_tonne = 1\n\
+                 standards = \"standards.csv\"\n[ect]\nmrio = \"mrio\"\nstressor = \"CO2\"\n",
+            ),
+            (
+                "standards.csv",
+                "region,yuan_per_tonne,provenance\na,1,given\nb,1,given\n",
+            ),
+        ],
+    };
+    let message = load(&source).unwrap_err().to_string();
+    assert!(
+        message.contains("ect.mrio") && message.contains("not supported yet"),
+        "{message}"
+    );
+}
+
+/// An MRIO whose satellite is in Mt: the scenario's NF is in t, a million times the accounts'.
+#[test]
+fn the_satellites_unit_is_converted_to_tonnes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mrio = dir.path().join("mrio");
+    std::fs::create_dir(&mrio).unwrap();
+    std::fs::write(
+        mrio.join("Z.csv"),
+        "from_region,from_sector,to_region,to_sector,value\n\
+         north,farming,north,farming,10\nnorth,farming,south,farming,30\n\
+         south,farming,north,farming,5\nsouth,farming,south,farming,20\n",
+    )
+    .unwrap();
+    std::fs::write(
+        mrio.join("Y.csv"),
+        "region,sector,demand_region,value\nnorth,farming,north,40\nnorth,farming,south,20\n\
+         south,farming,north,10\nsouth,farming,south,65\n",
+    )
+    .unwrap();
+    std::fs::write(
+        mrio.join("emissions.csv"),
+        "stressor,region,sector,value[Mt CO2]\nCO2,north,farming,7\nCO2,south,farming,2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("standards.csv"),
+        "region,yuan_per_tonne,provenance\nnorth,10,given\nsouth,20,given\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("scenario.toml"),
+        "name = \"units\"\nregions = [\"south\", \"north\"]\n[pricing]\n\
+         price_yuan_per_tonne = 1\nstandards = \"standards.csv\"\n[ect]\nmrio = \"mrio\"\n\
+         format = \"csv\"\nstressor = \"CO2\"\n",
+    )
+    .unwrap();
+    let scenario = load(&ScenarioSource::File(dir.path().join("scenario.toml"))).unwrap();
+
+    let data = fzc_io::read_mrio(&mrio, None, &fzc_io::SideFiles::default()).unwrap();
+    let satellite = data.satellite(None, "CO2").unwrap();
+    assert_eq!(satellite.unit, MassUnit::Megatonne);
+    let accounts = compute_ect(data.table, &satellite, &EctOptions::default()).unwrap();
+    let net = accounts.net();
+    assert!(net[0].abs() > 0.0, "the example must transfer something");
+    let ect = scenario.ect.as_ref().unwrap();
+    for (a, region) in accounts.regions.iter().enumerate() {
+        let i = scenario.region_index(region.as_str()).unwrap();
+        let expected = net[a] * 1e6;
+        assert!(
+            (ect.net[i].0 - expected).abs() <= 1e-9 * expected.abs(),
+            "{region}: {} t, expected {expected} t",
+            ect.net[i].0
+        );
+    }
+    assert_ledger_balances(&run(&scenario).unwrap());
+}
