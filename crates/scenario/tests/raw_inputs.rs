@@ -570,3 +570,84 @@ fn the_satellites_unit_is_converted_to_tonnes() {
     }
     assert_ledger_balances(&run(&scenario).unwrap());
 }
+
+#[test]
+fn cssf_polygons_may_come_from_a_shapefile() {
+    use shapefile::dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
+    use shapefile::{Point, Polygon, PolygonRing};
+
+    let dir = tempfile::tempdir().unwrap();
+    let shp = dir.path().join("regions.shp");
+    let table =
+        TableWriterBuilder::new().add_character_field(FieldName::try_from("id").unwrap(), 20);
+    let mut writer = shapefile::Writer::from_path(&shp, table).unwrap();
+    for (id, x0) in [("forest", 115.0), ("city", 116.0)] {
+        // Clockwise exterior, as shapefiles store them.
+        let ring = vec![
+            Point::new(x0, 39.0),
+            Point::new(x0, 40.0),
+            Point::new(x0 + 1.0, 40.0),
+            Point::new(x0 + 1.0, 39.0),
+            Point::new(x0, 39.0),
+        ];
+        let mut record = Record::default();
+        record.insert("id".to_owned(), FieldValue::Character(Some(id.to_owned())));
+        writer
+            .write_shape_and_record(
+                &Polygon::with_rings(vec![PolygonRing::Outer(ring)]),
+                &record,
+            )
+            .unwrap();
+    }
+    drop(writer);
+    std::fs::write(
+        dir.path().join("regions.prj"),
+        r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("balance.csv"),
+        "region,supply,demand\nforest,20,4\ncity,1,2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("scenario.toml"),
+        "name = \"shp\"\nregions = [\"forest\", \"city\"]\n[pricing]\n\
+         price_yuan_per_tonne = 10\nstandards = \"standards.csv\"\n[cssf]\n\
+         regions = \"regions.shp\"\nid_field = \"id\"\nbalance = \"balance.csv\"\nunit = \"Mt\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("standards.csv"),
+        "region,yuan_per_tonne,provenance\nforest,10,given\ncity,30,given\n",
+    )
+    .unwrap();
+    let (scenario, outcome) = load_and_run(&dir.path().join("scenario.toml"));
+
+    let shapes = fzc_io::read_shapefile_regions(&shp, Some("id")).unwrap();
+    let regions: Vec<FlowRegion> = shapes
+        .into_iter()
+        .map(|(id, shape)| {
+            let (supply, demand) = if id.as_str() == "forest" {
+                (20e6, 4e6)
+            } else {
+                (1e6, 2e6)
+            };
+            FlowRegion {
+                id,
+                supply: TonnesCo2(supply),
+                demand: TonnesCo2(demand),
+                given_core: None,
+                shape,
+            }
+        })
+        .collect();
+    let direct = BreakpointModel::default().run(&regions).unwrap();
+    let flow = direct.flows.iter().find(|f| f.transfer.0 > 0.0).unwrap();
+    let transfers = scenario.cssf.as_ref().unwrap();
+    assert_eq!(transfers.len(), 1);
+    assert_eq!(scenario.regions[transfers[0].output].as_str(), "forest");
+    assert_eq!(scenario.regions[transfers[0].input].as_str(), "city");
+    assert_eq!(transfers[0].tonnes, flow.transfer);
+    assert_ledger_balances(&outcome);
+}
