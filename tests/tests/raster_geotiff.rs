@@ -1,6 +1,8 @@
 //! The pure-Rust GeoTIFF reader and writer against what GDAL (rasterio) reads and writes
 //! (issue 3, item 4). Fixtures: `tests/fixtures/raster/make_reference.py`.
 
+#![allow(clippy::unwrap_used)] // test helpers unwrap on fixture data
+
 use std::path::{Path, PathBuf};
 
 use fzc_core::{GeoTransform, GridCrs, RasterGrid};
@@ -100,7 +102,7 @@ fn written_geotiff_reads_back_with_grid_and_nodata() {
         crs: GridCrs::Projected { epsg: 32650 },
     };
     let value = |r: usize, c: usize| {
-        if (r + c) % 5 == 0 {
+        if (r + c).is_multiple_of(5) {
             f64::NAN
         } else {
             r as f64 * 100.0 + c as f64 + 0.125

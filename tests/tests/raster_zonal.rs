@@ -3,6 +3,8 @@
 //! single cell) over a tiled DEFLATE f64 raster with a nodata patch. Fixtures:
 //! `tests/fixtures/raster/make_reference.py` (exactextract 0.3.0).
 
+#![allow(clippy::unwrap_used)] // test helpers unwrap on fixture data
+
 use std::path::PathBuf;
 
 use fzc_cssf_flow::geodesic::RegionPolygon;

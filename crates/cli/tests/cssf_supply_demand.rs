@@ -3,6 +3,8 @@
 //! arithmetic on a UTM land-use raster, summed per region by exactextract after pyproj
 //! reprojected the lon/lat regions).
 
+#![allow(clippy::unwrap_used)] // test helpers unwrap on fixture data
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
