@@ -157,4 +157,3 @@ pub fn out_file(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir.join(name))
 }
-
