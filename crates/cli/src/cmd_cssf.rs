@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 mod demand;
 mod flows;
 mod raster_regions;
+mod run;
 mod supply;
 
 /// Arguments of `fzc cssf`.
@@ -25,13 +26,16 @@ enum CssfCommand {
     Supply(supply::SupplyArgs),
     /// Carbon sequestration service demand (Eq 12) per pixel and per region.
     Demand(demand::DemandArgs),
+    /// Supply, demand and flows in one go, every output in one folder.
+    Run(run::RunArgs),
 }
 
 /// Runs `fzc cssf …`.
 pub fn run(args: CssfArgs) -> anyhow::Result<()> {
     match args.command {
         CssfCommand::Flows(args) => flows::run(args),
-        CssfCommand::Supply(args) => supply::run(args),
-        CssfCommand::Demand(args) => demand::run(args),
+        CssfCommand::Supply(args) => supply::run(args).map(drop),
+        CssfCommand::Demand(args) => demand::run(args).map(drop),
+        CssfCommand::Run(args) => run::run(args),
     }
 }

@@ -26,56 +26,56 @@ use super::raster_regions::{
 pub struct DemandArgs {
     /// Region polygons (GeoJSON file or folder, WGS84 lon/lat).
     #[arg(long)]
-    regions: PathBuf,
+    pub(super) regions: PathBuf,
     /// The feature property holding the region id.
     #[arg(long)]
-    id_field: Option<String>,
+    pub(super) id_field: Option<String>,
     /// Emissions per region: `region,emissions[,agricultural_emissions][,urban_share]`.
     #[arg(long)]
-    emissions: PathBuf,
+    pub(super) emissions: PathBuf,
     /// Mass unit of the emissions table (t, kt, 10^4 t, Mt, ...).
     #[arg(long, default_value = "t")]
-    emissions_unit: String,
+    pub(super) emissions_unit: String,
     /// Population raster (GeoTIFF).
     #[arg(long, conflicts_with = "census")]
-    population: Option<PathBuf>,
+    pub(super) population: Option<PathBuf>,
     /// What the population raster holds.
     #[arg(long, value_enum, default_value_t = PopulationKindArg::Count)]
-    population_kind: PopulationKindArg,
+    pub(super) population_kind: PopulationKindArg,
     /// Census totals `region,population`, spread over land use (needs --lulc and --class-weights).
     #[arg(long, requires_all = ["lulc", "class_weights"])]
-    census: Option<PathBuf>,
+    pub(super) census: Option<PathBuf>,
     /// Relative population density per land-use class, `class,weight` (dasymetric estimator).
     #[arg(long)]
-    class_weights: Option<PathBuf>,
+    pub(super) class_weights: Option<PathBuf>,
     /// Land-use raster, for the agricultural zone (and urban classes without a mask).
     #[arg(long)]
-    lulc: Option<PathBuf>,
+    pub(super) lulc: Option<PathBuf>,
     /// Optional class mapping `from_class,to_class` applied to the land-use codes first.
     #[arg(long)]
-    lulc_map: Option<PathBuf>,
+    pub(super) lulc_map: Option<PathBuf>,
     /// Land-use classes (after mapping) that are agricultural land.
     #[arg(long, value_delimiter = ',', default_value = "1")]
-    agri_classes: Vec<i64>,
+    pub(super) agri_classes: Vec<i64>,
     /// Land-use classes (after mapping) that are urban when there is no urban mask.
     #[arg(long, value_delimiter = ',', default_value = "5")]
-    urban_classes: Vec<i64>,
+    pub(super) urban_classes: Vec<i64>,
     /// Urban mask raster (non-zero = urban), e.g. urban lighting zones.
     #[arg(long)]
-    urban_mask: Option<PathBuf>,
+    pub(super) urban_mask: Option<PathBuf>,
     /// How cells are shared with regions.
     #[arg(long, value_enum, default_value_t = CoverageArg::Exact)]
-    coverage: CoverageArg,
+    pub(super) coverage: CoverageArg,
     /// Largest share of a region allowed outside the raster before it is an error.
     #[arg(long, default_value_t = 1e-9)]
-    max_outside_share: f64,
+    pub(super) max_outside_share: f64,
     /// Output folder: `demand-regions.csv` (`region,demand`, t CO2) and `demand.tif`.
     #[arg(long)]
-    out: PathBuf,
+    pub(super) out: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum PopulationKindArg {
+pub(super) enum PopulationKindArg {
     Count,
     DensityPerKm2,
 }
@@ -135,8 +135,8 @@ impl Layers {
     }
 }
 
-/// Runs `fzc cssf demand`.
-pub fn run(args: DemandArgs) -> anyhow::Result<()> {
+/// Runs `fzc cssf demand` and returns the demand per region (t CO2), in the order written.
+pub fn run(args: DemandArgs) -> anyhow::Result<Vec<(RegionId, f64)>> {
     let unit: MassUnit = args.emissions_unit.parse().context("--emissions-unit")?;
     let zones = ZoneRule {
         agricultural_classes: args.agri_classes.iter().copied().collect::<BTreeSet<_>>(),
@@ -353,5 +353,5 @@ pub fn run(args: DemandArgs) -> anyhow::Result<()> {
         rows_out.len(),
         args.out.display()
     );
-    Ok(())
+    Ok(rows_out)
 }

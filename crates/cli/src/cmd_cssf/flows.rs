@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use fzc_core::{FlowRegion, MassUnit, TonnesCo2};
 use fzc_cssf_flow::geodesic::{RegionPolygon, find_overlaps};
 use fzc_cssf_flow::{BreakpointModel, Core, CssfRun, ImpactFactor, Intensity, Mass};
+use fzc_io::RegionBalanceRow;
 
 /// Arguments of `fzc cssf flows`.
 #[derive(Debug, Args)]
@@ -16,48 +17,48 @@ pub struct FlowsArgs {
     /// per file, named by the file stem unless --id-field is given), or a Shapefile (`.shp`,
     /// geographic WGS84 `.prj`).
     #[arg(long)]
-    regions: PathBuf,
+    pub(super) regions: PathBuf,
     /// The feature property holding the region id.
     #[arg(long)]
-    id_field: Option<String>,
+    pub(super) id_field: Option<String>,
     /// CSV with the header `region,supply,demand` (and `core_lon,core_lat` for --core given).
     #[arg(long)]
-    balance: PathBuf,
+    pub(super) balance: PathBuf,
     /// Mass unit of supply and demand in the balance table (t, kt, 10^4 t, Mt, ...).
     #[arg(long, default_value = "t")]
-    unit: String,
+    pub(super) unit: String,
     /// Impact factor k of Eq 16, in [0, 1].
     #[arg(long, default_value_t = 0.6)]
-    k: f64,
+    pub(super) k: f64,
     /// Flow intensity (Eq 15).
     #[arg(long, value_enum, default_value_t = IntensityArg::SurplusOverRange)]
-    intensity: IntensityArg,
+    pub(super) intensity: IntensityArg,
     /// Masses compared by the breakpoint formula (Eq 14).
     #[arg(long, value_enum, default_value_t = MassArg::Demand)]
-    mass: MassArg,
+    pub(super) mass: MassArg,
     /// Region cores.
     #[arg(long, value_enum, default_value_t = CoreArg::Centroid)]
-    core: CoreArg,
+    pub(super) core: CoreArg,
     /// Output folder (created if missing).
     #[arg(long)]
-    out: PathBuf,
+    pub(super) out: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum IntensityArg {
+pub(super) enum IntensityArg {
     SurplusOverRange,
     AsPrinted,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum MassArg {
+pub(super) enum MassArg {
     Demand,
     Supply,
     Balance,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum CoreArg {
+pub(super) enum CoreArg {
     Centroid,
     InteriorPoint,
     Given,
@@ -68,6 +69,17 @@ const OVERLAP_WARNING_FRACTION: f64 = 0.01;
 
 /// Runs `fzc cssf flows`.
 pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
+    let balance = fzc_io::read_region_balance(&args.balance)?;
+    run_with_balance(&args, balance, &args.balance.display().to_string())
+}
+
+/// Runs `fzc cssf flows` on a balance table already in memory (`balance_name` names it in
+/// errors); `args.balance` is not read.
+pub fn run_with_balance(
+    args: &FlowsArgs,
+    balance: Vec<RegionBalanceRow>,
+    balance_name: &str,
+) -> anyhow::Result<()> {
     let unit: MassUnit = args.unit.parse().context("--unit")?;
     let model = BreakpointModel {
         k: ImpactFactor::new(args.k).context("--k")?,
@@ -96,7 +108,6 @@ pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
     } else {
         fzc_io::read_geojson_regions(&args.regions, args.id_field.as_deref())?
     };
-    let balance = fzc_io::read_region_balance(&args.balance)?;
     let shape_ids: BTreeSet<&str> = shapes.iter().map(|(id, _)| id.as_str()).collect();
     let table_ids: BTreeSet<&str> = balance.iter().map(|r| r.id.as_str()).collect();
     if shape_ids != table_ids {
@@ -105,7 +116,7 @@ pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
         bail!(
             "the region ids of {} and {} differ: only in the polygons: [{}]; only in the balance table: [{}]",
             args.regions.display(),
-            args.balance.display(),
+            balance_name,
             only_shapes.join(", "),
             only_table.join(", ")
         );
@@ -127,7 +138,7 @@ pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
     {
         bail!(
             "{}: region `{}` has no core_lon/core_lat, required by --core given",
-            args.balance.display(),
+            balance_name,
             r.id
         );
     }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
+use fzc_core::RegionId;
 use fzc_cssf_flow::pixel_area::PixelAreas;
 use fzc_cssf_flow::zonal::ZonalSum;
 use fzc_cssf_flow::{InvestSupply, SupplyStats, SupplyUnit, UnmappedClasses, supply_pixels};
@@ -18,44 +19,44 @@ use super::raster_regions::{
 pub struct SupplyArgs {
     /// Land-use raster (GeoTIFF, integer class codes).
     #[arg(long)]
-    lulc: PathBuf,
+    pub(super) lulc: PathBuf,
     /// Carbon pools, InVEST biophysical table `lucode,c_above,c_below,c_soil,c_dead` (t C/ha).
     #[arg(long)]
-    pools: PathBuf,
+    pub(super) pools: PathBuf,
     /// Optional class mapping `from_class,to_class` applied to the raster's codes first.
     #[arg(long)]
-    lulc_map: Option<PathBuf>,
+    pub(super) lulc_map: Option<PathBuf>,
     /// Region polygons (GeoJSON file or folder, WGS84 lon/lat).
     #[arg(long)]
-    regions: PathBuf,
+    pub(super) regions: PathBuf,
     /// The feature property holding the region id.
     #[arg(long)]
-    id_field: Option<String>,
+    pub(super) id_field: Option<String>,
     /// Unit of supply: t C as the paper (`as-paper`) or t CO2 (`co2`, × 44/12).
     #[arg(long, value_enum, default_value_t = SupplyUnitArg::AsPaper)]
-    supply_unit: SupplyUnitArg,
+    pub(super) supply_unit: SupplyUnitArg,
     /// Land-use classes without pools: `error` (default) or `skip` (count and report).
     #[arg(long, value_enum, default_value_t = UnmappedArg::Error)]
-    unmapped: UnmappedArg,
+    pub(super) unmapped: UnmappedArg,
     /// How cells are shared with regions.
     #[arg(long, value_enum, default_value_t = CoverageArg::Exact)]
-    coverage: CoverageArg,
+    pub(super) coverage: CoverageArg,
     /// Largest share of a region allowed outside the raster before it is an error.
     #[arg(long, default_value_t = 1e-9)]
-    max_outside_share: f64,
+    pub(super) max_outside_share: f64,
     /// Output folder: `supply-regions.csv` (`region,supply`) and `supply.tif`.
     #[arg(long)]
-    out: PathBuf,
+    pub(super) out: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum SupplyUnitArg {
+pub(super) enum SupplyUnitArg {
     AsPaper,
     Co2,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum UnmappedArg {
+pub(super) enum UnmappedArg {
     Error,
     Skip,
 }
@@ -63,8 +64,8 @@ enum UnmappedArg {
 /// Rows per window (memory: a few windows of the raster's width).
 const WINDOW_ROWS: usize = 64;
 
-/// Runs `fzc cssf supply`.
-pub fn run(args: SupplyArgs) -> anyhow::Result<()> {
+/// Runs `fzc cssf supply` and returns the supply per region, in the order written.
+pub fn run(args: SupplyArgs) -> anyhow::Result<Vec<(RegionId, f64)>> {
     let mut lulc = GeoTiffReader::open(&args.lulc)?;
     let grid = *lulc.grid();
     let on = regions_on_grid(
@@ -161,5 +162,5 @@ pub fn run(args: SupplyArgs) -> anyhow::Result<()> {
         window.height,
         args.out.display()
     );
-    Ok(())
+    Ok(rows)
 }

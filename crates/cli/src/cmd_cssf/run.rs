@@ -1,0 +1,172 @@
+//! `fzc cssf run`: supply → demand → flows in one command, all outputs in one folder.
+//!
+//! It only plumbs arguments: each step is the same function its own subcommand runs, and the
+//! flows step takes the supply and demand the first two returned instead of a balance file.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::Args;
+use fzc_io::RegionBalanceRow;
+
+use super::demand::{self, DemandArgs, PopulationKindArg};
+use super::flows::{self, CoreArg, FlowsArgs, IntensityArg, MassArg};
+use super::raster_regions::CoverageArg;
+use super::supply::{self, SupplyArgs, SupplyUnitArg, UnmappedArg};
+
+/// Arguments of `fzc cssf run`: those of `supply`, `demand` and `flows`, given once.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Land-use raster (GeoTIFF, integer class codes), used by supply and by demand.
+    #[arg(long)]
+    lulc: PathBuf,
+    /// Carbon pools, InVEST biophysical table `lucode,c_above,c_below,c_soil,c_dead` (t C/ha).
+    #[arg(long)]
+    pools: PathBuf,
+    /// Optional class mapping `from_class,to_class` applied to the raster's codes first.
+    #[arg(long)]
+    lulc_map: Option<PathBuf>,
+    /// Region polygons (GeoJSON file or folder, WGS84 lon/lat).
+    #[arg(long)]
+    regions: PathBuf,
+    /// The feature property holding the region id.
+    #[arg(long)]
+    id_field: Option<String>,
+    /// Unit of supply: t C as the paper (`as-paper`) or t CO2 (`co2`, × 44/12). Flows
+    /// compare this supply with demand in t CO2, as the paper does with `as-paper`.
+    #[arg(long, value_enum, default_value_t = SupplyUnitArg::AsPaper)]
+    supply_unit: SupplyUnitArg,
+    /// Land-use classes without pools: `error` (default) or `skip` (count and report).
+    #[arg(long, value_enum, default_value_t = UnmappedArg::Error)]
+    unmapped: UnmappedArg,
+    /// Emissions per region: `region,emissions[,agricultural_emissions][,urban_share]`.
+    #[arg(long)]
+    emissions: PathBuf,
+    /// Mass unit of the emissions table (t, kt, 10^4 t, Mt, ...).
+    #[arg(long, default_value = "t")]
+    emissions_unit: String,
+    /// Population raster (GeoTIFF).
+    #[arg(long, conflicts_with = "census")]
+    population: Option<PathBuf>,
+    /// What the population raster holds.
+    #[arg(long, value_enum, default_value_t = PopulationKindArg::Count)]
+    population_kind: PopulationKindArg,
+    /// Census totals `region,population`, spread over land use (needs --class-weights).
+    #[arg(long, requires = "class_weights")]
+    census: Option<PathBuf>,
+    /// Relative population density per land-use class, `class,weight` (dasymetric estimator).
+    #[arg(long)]
+    class_weights: Option<PathBuf>,
+    /// Land-use classes (after mapping) that are agricultural land.
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    agri_classes: Vec<i64>,
+    /// Land-use classes (after mapping) that are urban when there is no urban mask.
+    #[arg(long, value_delimiter = ',', default_value = "5")]
+    urban_classes: Vec<i64>,
+    /// Urban mask raster (non-zero = urban), e.g. urban lighting zones.
+    #[arg(long)]
+    urban_mask: Option<PathBuf>,
+    /// How cells are shared with regions.
+    #[arg(long, value_enum, default_value_t = CoverageArg::Exact)]
+    coverage: CoverageArg,
+    /// Largest share of a region allowed outside the raster before it is an error.
+    #[arg(long, default_value_t = 1e-9)]
+    max_outside_share: f64,
+    /// Impact factor k of Eq 16, in [0, 1].
+    #[arg(long, default_value_t = 0.6)]
+    k: f64,
+    /// Flow intensity (Eq 15).
+    #[arg(long, value_enum, default_value_t = IntensityArg::SurplusOverRange)]
+    intensity: IntensityArg,
+    /// Masses compared by the breakpoint formula (Eq 14).
+    #[arg(long, value_enum, default_value_t = MassArg::Demand)]
+    mass: MassArg,
+    /// Region cores (`given` is not available here: there is no balance table to hold them).
+    #[arg(long, value_enum, default_value_t = CoreArg::Centroid)]
+    core: CoreArg,
+    /// Output folder: supply-regions.csv, supply.tif, demand-regions.csv, demand.tif,
+    /// cssf-regions.csv, cssf-flows.csv, cssf-flows.geojson.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Runs `fzc cssf run`.
+pub fn run(args: RunArgs) -> anyhow::Result<()> {
+    if matches!(args.core, CoreArg::Given) {
+        bail!(
+            "--core given needs core_lon/core_lat from a balance table; run `fzc cssf flows --balance` for it"
+        );
+    }
+    let supply = supply::run(SupplyArgs {
+        lulc: args.lulc.clone(),
+        pools: args.pools,
+        lulc_map: args.lulc_map.clone(),
+        regions: args.regions.clone(),
+        id_field: args.id_field.clone(),
+        supply_unit: args.supply_unit,
+        unmapped: args.unmapped,
+        coverage: args.coverage,
+        max_outside_share: args.max_outside_share,
+        out: args.out.clone(),
+    })?;
+    let demand = demand::run(DemandArgs {
+        regions: args.regions.clone(),
+        id_field: args.id_field.clone(),
+        emissions: args.emissions,
+        emissions_unit: args.emissions_unit,
+        population: args.population,
+        population_kind: args.population_kind,
+        census: args.census,
+        class_weights: args.class_weights,
+        lulc: Some(args.lulc),
+        lulc_map: args.lulc_map,
+        agri_classes: args.agri_classes,
+        urban_classes: args.urban_classes,
+        urban_mask: args.urban_mask,
+        coverage: args.coverage,
+        max_outside_share: args.max_outside_share,
+        out: args.out.clone(),
+    })?;
+    let balance = balance_rows(supply, demand)?;
+    let flows_args = FlowsArgs {
+        regions: args.regions,
+        id_field: args.id_field,
+        balance: args.out.join("supply-regions.csv"),
+        unit: "t".to_owned(),
+        k: args.k,
+        intensity: args.intensity,
+        mass: args.mass,
+        core: args.core,
+        out: args.out,
+    };
+    flows::run_with_balance(
+        &flows_args,
+        balance,
+        "the supply and demand computed by this run",
+    )
+}
+
+/// Pairs supply and demand by region into balance rows sorted by region.
+///
+/// # Errors
+/// When a region has one and not the other.
+fn balance_rows(
+    mut supply: Vec<(fzc_core::RegionId, f64)>,
+    mut demand: Vec<(fzc_core::RegionId, f64)>,
+) -> anyhow::Result<Vec<RegionBalanceRow>> {
+    supply.sort_by(|a, b| a.0.cmp(&b.0));
+    demand.sort_by(|a, b| a.0.cmp(&b.0));
+    if supply.len() != demand.len() || supply.iter().zip(&demand).any(|(s, d)| s.0 != d.0) {
+        bail!("supply and demand were computed for different regions");
+    }
+    Ok(supply
+        .into_iter()
+        .zip(demand)
+        .map(|((id, supply), (_, demand))| RegionBalanceRow {
+            id,
+            supply,
+            demand,
+            core: None,
+        })
+        .collect())
+}

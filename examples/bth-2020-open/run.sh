@@ -1,0 +1,17 @@
+#!/bin/sh
+# Runs the CSSF layer on this example's open inputs. Usage: sh run.sh [OUT_DIR] [extra fzc args]
+# (e.g. `sh run.sh out-supply --mass supply`). Needs `fzc` on PATH or FZC=path/to/fzc.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+data=$here/../../crates/cssf-flow/data
+out=${1:-$here/out}
+[ $# -gt 0 ] && shift
+"${FZC:-fzc}" cssf run \
+  --regions "$here/../bth-2020/boundaries" \
+  --lulc "$here/landcover-bth.tif" \
+  --lulc-map "$data/igbp-to-paper-classes.csv" \
+  --pools "$data/paper-pools.csv" \
+  --emissions "$here/emissions.csv" --emissions-unit Mt \
+  --census "$here/census.csv" \
+  --class-weights "$data/dasymetric-weights.csv" \
+  --out "$out" "$@"
