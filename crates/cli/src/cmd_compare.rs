@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use fzc_scenario::{ScenarioError, compare, parse_schemes};
 
-use crate::cmd_run::{load_scenario, out_dir};
+use crate::cmd_run::{load_scenario, out_dir, report};
+use crate::report_input::comparison as report_comparison;
+use crate::ui::Ui;
 
 /// Arguments of `fzc compare`.
 #[derive(Debug, clap::Args)]
@@ -22,7 +24,7 @@ pub struct CompareArgs {
 }
 
 /// Runs `fzc compare`.
-pub fn run_command(args: &CompareArgs) -> anyhow::Result<()> {
+pub fn run_command(args: &CompareArgs, ui: Ui) -> anyhow::Result<()> {
     let scenario = load_scenario(args.scenario.as_deref())?;
     let schemes = parse_schemes(&args.pricing)?;
     let comparison = compare(&scenario, &schemes)?;
@@ -34,7 +36,46 @@ pub fn run_command(args: &CompareArgs) -> anyhow::Result<()> {
     let path = dir.join("compare.csv");
     let text = comparison.csv();
     fzc_io::write_atomically(&path, |w: &mut dyn Write| w.write_all(text.as_bytes()))?;
-    print!("{}", comparison.table());
-    println!("wrote {}", path.display());
+    let files = match comparison.outcomes.first() {
+        Some(reference) => report(
+            args.scenario.as_deref(),
+            &scenario,
+            reference,
+            Some(report_comparison(&comparison)),
+            &dir,
+            ui,
+        )?,
+        None => Vec::new(),
+    };
+    if ui.json {
+        println!("{}", compare_json(&comparison));
+    } else {
+        print!("{}", comparison.table());
+    }
+    ui.note(&format!(
+        "wrote {} and {} report files (report.html, figures/scheme-comparison.*, results.*)",
+        path.display(),
+        files.len()
+    ));
     Ok(())
+}
+
+/// `--json`: the schemes and, per region, its net amount (yuan, `> 0` pays) under each.
+fn compare_json(comparison: &fzc_scenario::Comparison) -> String {
+    let c = report_comparison(comparison);
+    let rows: Vec<serde_json::Value> = c
+        .rows
+        .iter()
+        .map(|r| {
+            let amounts: serde_json::Map<String, serde_json::Value> = c
+                .schemes
+                .iter()
+                .zip(&r.net_yuan)
+                .map(|(s, v)| (s.clone(), serde_json::json!((v * 100.0).round() / 100.0)))
+                .collect();
+            serde_json::json!({ "region": r.region, "net_yuan": amounts })
+        })
+        .collect();
+    let value = serde_json::json!({ "schemes": c.schemes, "regions": rows });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
 }

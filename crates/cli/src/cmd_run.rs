@@ -3,7 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use fzc_scenario::{Scenario, ScenarioSource, embedded, load, run, terminal_table, write_outputs};
+use fzc_scenario::{
+    Outcome, Scenario, ScenarioSource, embedded, load, run, summary_json, terminal_table,
+    write_outputs,
+};
+
+use crate::report_input::{Extras, report_input, write_report};
+use crate::ui::Ui;
 
 /// Arguments of `fzc run`.
 #[derive(Debug, Default, clap::Args)]
@@ -34,19 +40,64 @@ pub fn out_dir(out: Option<&Path>, scenario: &Scenario) -> PathBuf {
     out.map_or_else(|| Path::new("out").join(&scenario.name), Path::to_owned)
 }
 
+/// Builds the report input of a run and writes the report into `dir`; returns the files.
+///
+/// # Errors
+/// When the scenario's polygons or flow ranges cannot be read, or a report file cannot be
+/// written.
+pub fn report(
+    scenario_path: Option<&Path>,
+    scenario: &Scenario,
+    outcome: &Outcome,
+    comparison: Option<fzc_report::Comparison>,
+    dir: &Path,
+    ui: Ui,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let extras = Extras::for_scenario(scenario_path);
+    let polygons = extras.polygons(scenario)?;
+    let ranges = extras.ranges_km()?;
+    let source = scenario_path.map_or_else(
+        || "embedded examples/bth-2020".to_owned(),
+        |p| p.display().to_string(),
+    );
+    let mut input = report_input(
+        scenario,
+        outcome,
+        &polygons.clone().unwrap_or_default(),
+        &ranges,
+        &source,
+    );
+    input.comparison = comparison;
+    write_report(&input, polygons.is_some(), dir, ui)
+}
+
 /// Runs `fzc run`.
-pub fn run_command(args: &RunArgs) -> anyhow::Result<()> {
+pub fn run_command(args: &RunArgs, ui: Ui) -> anyhow::Result<()> {
     let scenario = load_scenario(args.scenario.as_deref())?;
     let outcome = run(&scenario)?;
     let dir = out_dir(args.out.as_deref(), &scenario);
     write_outputs(&dir, &scenario, &outcome)
         .with_context(|| format!("writing the outputs of {}", scenario.name))?;
-    print!("{}", terminal_table(&scenario, &outcome));
-    println!(
-        "wrote {}, {}, {}",
+    let files = report(
+        args.scenario.as_deref(),
+        &scenario,
+        &outcome,
+        None,
+        &dir,
+        ui,
+    )
+    .with_context(|| format!("writing the report of {}", scenario.name))?;
+    if ui.json {
+        print!("{}", summary_json(&scenario, &outcome));
+    } else {
+        print!("{}", terminal_table(&scenario, &outcome));
+    }
+    ui.note(&format!(
+        "wrote {}, {}, {} and {} report files (report.html, figures/, results.*)",
         dir.join("zoning.csv").display(),
         dir.join("ledger.csv").display(),
-        dir.join("summary.json").display()
-    );
+        dir.join("summary.json").display(),
+        files.len()
+    ));
     Ok(())
 }

@@ -13,6 +13,8 @@ mod cmd_cssf;
 mod cmd_ect;
 mod cmd_plugins;
 mod cmd_run;
+mod report_input;
+mod ui;
 
 /// Flow–Zoning–Compensation: who owes whom for carbon, how much, and why.
 #[derive(Debug, Parser)]
@@ -21,6 +23,12 @@ struct Cli {
     /// Without a subcommand, `fzc` runs the embedded default case (as `fzc run`).
     #[command(subcommand)]
     command: Option<Command>,
+    /// Print no progress bars and no notes (warnings and errors still go to stderr).
+    #[arg(long, global = true)]
+    quiet: bool,
+    /// Print the run's summary as JSON on stdout instead of the table (`run`, `compare`).
+    #[arg(long, global = true)]
+    json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,13 +55,17 @@ fn main() -> ExitCode {
         )
         .init();
     let cli = Cli::parse();
+    let ui = ui::Ui {
+        quiet: cli.quiet,
+        json: cli.json,
+    };
     let result: anyhow::Result<()> = match cli.command {
         Some(Command::Ect(args)) => cmd_ect::run(&args),
         Some(Command::Cssf(args)) => cmd_cssf::run(args),
-        Some(Command::Run(args)) => cmd_run::run_command(&args),
-        Some(Command::Compare(args)) => cmd_compare::run_command(&args),
+        Some(Command::Run(args)) => cmd_run::run_command(&args, ui),
+        Some(Command::Compare(args)) => cmd_compare::run_command(&args, ui),
         Some(Command::Plugins(args)) => cmd_plugins::run(&args),
-        None => cmd_run::run_command(&cmd_run::RunArgs::default()),
+        None => cmd_run::run_command(&cmd_run::RunArgs::default(), ui),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
