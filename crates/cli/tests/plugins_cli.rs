@@ -7,7 +7,7 @@ fn fzc(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_fzc"))
         .args(args)
         .output()
-        .unwrap();
+        .expect("the fzc binary runs");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
