@@ -178,3 +178,24 @@ fn run_equals_the_three_steps() {
         );
     }
 }
+
+/// `run` has no balance table to hold given cores, so `--core given` is refused up front,
+/// before any output is written.
+#[test]
+fn run_refuses_given_cores() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = vec!["cssf".into(), "run".into()];
+    args.extend(raster_args());
+    args.extend(supply_args());
+    args.extend(demand_args());
+    args.extend(["--out".into(), p(dir.path().to_path_buf())]);
+    args.extend(["--core".into(), "given".into()]);
+    let out = Command::new(env!("CARGO_BIN_EXE_fzc"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--core given"), "{err}");
+    assert!(!dir.path().join("supply-regions.csv").exists());
+}
