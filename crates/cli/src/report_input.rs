@@ -3,7 +3,8 @@
 //! The scenario crate does not carry polygons, so they are found here, by convention:
 //! - the embedded default case (`examples/bth-2020`) has its boundaries compiled in;
 //! - a scenario file `DIR/scenario.toml` uses `DIR/boundaries/<region>.geojson`, one file per
-//!   region (the layout of `examples/bth-2020/boundaries/`), when that folder exists.
+//!   region (the layout of `examples/bth-2020/boundaries/`), when that folder exists;
+//! - otherwise the polygons of its raw CSSF inputs (`[cssf] regions`, with `id_field`).
 //!
 //! CSSF flow ranges (`R_sr`, km, Table 3) come from the `cssf_range` rows of
 //! `DIR/published.csv` when present (compiled in for the embedded case); otherwise the CSSF
@@ -29,8 +30,8 @@ use crate::ui::Ui;
 pub enum Extras {
     /// The embedded default case: compiled-in boundaries and `published.csv`.
     Embedded,
-    /// A scenario on disk: the folder holding its TOML.
-    Dir(PathBuf),
+    /// A scenario on disk: the folder holding its TOML, and the TOML.
+    Dir(PathBuf, PathBuf),
 }
 
 macro_rules! boundary {
@@ -75,11 +76,13 @@ impl Extras {
                     .filter(|d| !d.as_os_str().is_empty())
                     .unwrap_or_else(|| Path::new("."))
                     .to_owned(),
+                p.to_owned(),
             ),
         }
     }
 
-    /// Every region's polygons, or `None` when the scenario ships none (no `boundaries/`).
+    /// Every region's polygons, or `None` when the scenario ships none: neither a
+    /// `boundaries/` folder nor `[cssf] regions` (the polygons of the raw CSSF inputs).
     ///
     /// # Errors
     /// When the folder exists but a region's file is missing or is not (Multi)Polygon GeoJSON;
@@ -96,10 +99,10 @@ impl Extras {
                     out.insert((*id).to_owned(), parse_polygons(text, &label)?);
                 }
             }
-            Extras::Dir(dir) => {
+            Extras::Dir(dir, toml) => {
                 let folder = dir.join("boundaries");
                 if !folder.is_dir() {
-                    return Ok(None);
+                    return polygons_from_cssf_inputs(dir, toml, scenario);
                 }
                 for region in &scenario.regions {
                     let path = folder.join(format!("{}.geojson", region.as_str()));
@@ -139,7 +142,7 @@ impl Extras {
                 BTH_2020_PUBLISHED.to_owned(),
                 "examples/bth-2020/published.csv".to_owned(),
             ),
-            Extras::Dir(dir) => {
+            Extras::Dir(dir, _) => {
                 let path = dir.join("published.csv");
                 if !path.is_file() {
                     return Ok(BTreeMap::new());
@@ -151,6 +154,71 @@ impl Extras {
         };
         parse_ranges(&text, &label)
     }
+}
+
+/// The polygons a scenario's `[cssf] regions` names (GeoJSON file or folder, or a `.shp`),
+/// with its `id_field`; `None` when the TOML has no such key.
+fn polygons_from_cssf_inputs(
+    dir: &Path,
+    toml_path: &Path,
+    scenario: &Scenario,
+) -> anyhow::Result<Option<BTreeMap<String, MultiPolygon<f64>>>> {
+    let text = std::fs::read_to_string(toml_path)
+        .with_context(|| format!("reading {}", toml_path.display()))?;
+    let value: toml::Table = text
+        .parse()
+        .with_context(|| format!("{}: not TOML", toml_path.display()))?;
+    let cssf = value.get("cssf").and_then(toml::Value::as_table);
+    let Some(rel) = cssf
+        .and_then(|c| c.get("regions"))
+        .and_then(toml::Value::as_str)
+    else {
+        return Ok(None);
+    };
+    let id_field = cssf
+        .and_then(|c| c.get("id_field"))
+        .and_then(toml::Value::as_str);
+    let path = dir.join(rel);
+    let shapes = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("shp"))
+    {
+        fzc_io::read_shapefile_regions(&path, id_field)?
+    } else {
+        fzc_io::read_geojson_regions(&path, id_field)?
+    };
+    let mut out = BTreeMap::new();
+    for (id, shape) in shapes {
+        if scenario.region_index(id.as_str()).is_none() {
+            continue;
+        }
+        let ring = |r: &[fzc_core::LonLat]| {
+            geo::LineString::from(
+                r.iter()
+                    .map(|p| (p.lon_deg, p.lat_deg))
+                    .collect::<Vec<(f64, f64)>>(),
+            )
+        };
+        let polys = shape
+            .parts
+            .iter()
+            .map(|p| {
+                geo::Polygon::new(ring(&p.exterior), p.holes.iter().map(|h| ring(h)).collect())
+            })
+            .collect();
+        out.insert(id.as_str().to_owned(), MultiPolygon(polys));
+    }
+    for region in &scenario.regions {
+        if !out.contains_key(region.as_str()) {
+            bail!(
+                "{}: no polygon for region `{}` (from [cssf] regions in {})",
+                path.display(),
+                region.as_str(),
+                toml_path.display()
+            );
+        }
+    }
+    Ok(Some(out))
 }
 
 fn parse_polygons(text: &str, label: &str) -> anyhow::Result<MultiPolygon<f64>> {

@@ -194,3 +194,19 @@ fn compare_draws_the_scheme_comparison() {
     assert_eq!(json["schemes"], serde_json::json!(["paper", "uniform"]));
     assert_eq!(json["regions"].as_array().unwrap().len(), 13);
 }
+
+#[test]
+fn a_scenario_with_raw_cssf_polygons_gets_its_maps_from_them() {
+    // crates/scenario's bth-raw scenario: no boundaries/ folder beside it, but
+    // `[cssf] regions` names the bth-2020 boundaries.
+    let toml =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenario/tests/data/bth-raw/scenario.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    fzc(&["--quiet", "run", s(&toml), "--out", s(tmp.path())]);
+    let listed = files(tmp.path());
+    assert!(
+        listed.contains(&PathBuf::from("results.gpkg")),
+        "{listed:?}"
+    );
+    assert!(listed.contains(&PathBuf::from("figures/zoning-map.svg")));
+}
