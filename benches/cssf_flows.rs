@@ -1,0 +1,215 @@
+//! CSSF flow benchmark: fzc's breakpoint model (Eq 13–16) against a shapely + pyproj
+//! implementation of the same rule (`reference/cssf_flows_shapely.py`), on the same 313
+//! synthetic regions, in the same run.
+//!
+//! ```text
+//! FZC_BENCH_PYTHON=/path/to/python cargo bench -p fzc-benches --bench cssf_flows
+//! ```
+//!
+//! Each side runs in its own child process, which reports its fastest repetition (the whole
+//! run: polygons, cores, every output–input pair; not the file reading) and its peak resident
+//! memory (`VmHWM` for Rust, `ru_maxrss` for Python). The agreement column compares every
+//! pair's transfer: `max |V_fzc − V_ref| / max |V_ref|`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use fzc_benches::synthetic_regions::synthetic_regions;
+use fzc_cssf_flow::BreakpointModel;
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+const REGIONS: usize = 313;
+const SEED: u64 = 2025;
+
+fn main() -> BenchResult<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--child") {
+        let dir = PathBuf::from(args.get(2).ok_or("--child DIR REPS")?);
+        let reps: usize = args.get(3).ok_or("--child DIR REPS")?.parse()?;
+        return child(&dir, reps);
+    }
+    let reps: usize = std::env::var("FZC_BENCH_REPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let python = std::env::var("FZC_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("reference/cssf_flows_shapely.py");
+    let dir = std::env::temp_dir().join(format!("fzc-bench-cssf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let regions = synthetic_regions(REGIONS, SEED);
+    let mut text = String::new();
+    for r in &regions {
+        write!(text, "{} {:e} {:e}", r.id, r.supply.0, r.demand.0)?;
+        for p in &r.shape.parts[0].exterior {
+            write!(text, " {:e} {:e}", p.lon_deg, p.lat_deg)?;
+        }
+        text.push('\n');
+    }
+    std::fs::write(dir.join("regions.txt"), text)?;
+    let load_before = load_average();
+    let exe = std::env::current_exe()?;
+    let rust = run_child(
+        Command::new(exe)
+            .arg("--child")
+            .arg(&dir)
+            .arg(reps.to_string()),
+    )?;
+    let reference = run_child(
+        Command::new(&python)
+            .arg(&script)
+            .arg(&dir)
+            .arg(reps.to_string()),
+    );
+    println!(
+        "| regions | output–input pairs | fzc time (s) | shapely time (s) | time ratio shapely/fzc | fzc peak (MiB) | shapely peak (MiB) | max rel. diff of V | max per-pair rel. diff (V > 1e-6·max) |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    match reference {
+        Ok(py) => {
+            let (diff, per_pair) = agreement(&dir.join("v_rust.f64"), &dir.join("v_shapely.f64"))?;
+            println!(
+                "| {REGIONS} | {} | {:.3} | {:.3} | {:.1} | {:.0} | {:.0} | {diff:.1e} | {per_pair:.1e} |",
+                rust.pairs,
+                rust.time_s,
+                py.time_s,
+                py.time_s / rust.time_s,
+                rust.peak_kib / 1024.0,
+                py.peak_kib / 1024.0,
+            );
+        }
+        Err(e) => println!(
+            "| {REGIONS} | {} | {:.3} | n/a ({e}) | n/a | {:.0} | n/a | n/a | n/a |",
+            rust.pairs,
+            rust.time_s,
+            rust.peak_kib / 1024.0
+        ),
+    }
+    println!();
+    println!(
+        "fzc: {} rayon threads; load average before {load_before}, after {}",
+        rayon::current_num_threads(),
+        load_average()
+    );
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+/// The 1-minute load average, to judge how much other work shared the cores.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+struct Measured {
+    time_s: f64,
+    peak_kib: f64,
+    pairs: usize,
+}
+
+fn run_child(cmd: &mut Command) -> BenchResult<Measured> {
+    let out = cmd.output()?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("RESULT "))
+        .ok_or_else(|| {
+            format!(
+                "child failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+            )
+        })?;
+    let field = |key: &str| -> Option<&str> {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
+    };
+    Ok(Measured {
+        time_s: field("time_s").ok_or("no time_s")?.parse()?,
+        peak_kib: field("peak_kib").ok_or("no peak_kib")?.parse()?,
+        pairs: field("pairs").ok_or("no pairs")?.parse()?,
+    })
+}
+
+/// The measured child: builds the regions (untimed, as the reference reads its file
+/// untimed), runs the default breakpoint model `reps` times, writes the transfers.
+fn child(dir: &Path, reps: usize) -> BenchResult<()> {
+    let regions = synthetic_regions(REGIONS, SEED);
+    let model = BreakpointModel::default();
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..reps.max(1) {
+        let t0 = Instant::now();
+        let run = model.run(&regions)?;
+        best = best.min(t0.elapsed().as_secs_f64());
+        last = Some(run);
+    }
+    let run = last.ok_or("no repetition ran")?;
+    let mut bytes = Vec::with_capacity(run.flows.len() * 8);
+    for f in &run.flows {
+        bytes.extend_from_slice(&f.transfer.0.to_le_bytes());
+    }
+    std::fs::write(dir.join("v_rust.f64"), bytes)?;
+    println!(
+        "RESULT time_s={best:.6} peak_kib={} pairs={}",
+        vm_hwm_kib()?,
+        run.flows.len()
+    );
+    Ok(())
+}
+
+fn vm_hwm_kib() -> BenchResult<f64> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .ok_or("no VmHWM in /proc/self/status")?;
+    Ok(line
+        .split_whitespace()
+        .nth(1)
+        .ok_or("malformed VmHWM")?
+        .parse()?)
+}
+
+fn read_f64s(path: &Path) -> BenchResult<Vec<f64>> {
+    let bytes = std::fs::read(path)?;
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|c| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            f64::from_le_bytes(b)
+        })
+        .collect())
+}
+
+/// `(max |a − b| / max |b|, max over pairs with |b| > 1e-6·max |b| of |a − b| / |b|)`.
+fn agreement(a: &Path, b: &Path) -> BenchResult<(f64, f64)> {
+    let (x, y) = (read_f64s(a)?, read_f64s(b)?);
+    if x.len() != y.len() {
+        return Err(format!(
+            "pair counts differ: fzc {} vs reference {}",
+            x.len(),
+            y.len()
+        )
+        .into());
+    }
+    let scale = y.iter().fold(0.0f64, |s, v| s.max(v.abs()));
+    let global = x
+        .iter()
+        .zip(&y)
+        .fold(0.0f64, |d, (p, q)| d.max((p - q).abs() / scale));
+    let per_pair = x
+        .iter()
+        .zip(&y)
+        .filter(|(_, q)| q.abs() > 1e-6 * scale)
+        .fold(0.0f64, |d, (p, q)| d.max((p - q).abs() / q.abs()));
+    Ok((global, per_pair))
+}
