@@ -2,10 +2,11 @@
 
 use std::fmt::Write as _;
 
+use fzc_core::PricingScheme;
 use fzc_pricing::BuiltinScheme;
 
 use crate::output::fixed;
-use crate::run::{Outcome, run_with_scheme};
+use crate::run::{Outcome, run_with_pricing};
 use crate::{Scenario, ScenarioError};
 
 /// One scenario run under several pricing schemes.
@@ -37,7 +38,7 @@ pub fn parse_schemes(list: &str) -> Result<Vec<(String, BuiltinScheme)>, Scenari
     Ok(out)
 }
 
-/// Runs `scenario` under each scheme.
+/// Runs `scenario` under each built-in scheme; a thin wrapper over [`compare_with`].
 ///
 /// # Errors
 /// As [`crate::run`].
@@ -45,9 +46,25 @@ pub fn compare(
     scenario: &Scenario,
     schemes: &[(String, BuiltinScheme)],
 ) -> Result<Comparison, ScenarioError> {
+    let schemes: Vec<(String, &dyn PricingScheme)> = schemes
+        .iter()
+        .map(|(n, s)| (n.clone(), s as &dyn PricingScheme))
+        .collect();
+    compare_with(scenario, &schemes)
+}
+
+/// Runs `scenario` under each named scheme, built-in or loaded from a plugin; the names
+/// (e.g. `paper`, `plugin:gdpcap`) head the columns, the first is the reference.
+///
+/// # Errors
+/// As [`crate::run`].
+pub fn compare_with(
+    scenario: &Scenario,
+    schemes: &[(String, &dyn PricingScheme)],
+) -> Result<Comparison, ScenarioError> {
     let mut outcomes = Vec::with_capacity(schemes.len());
     for (_, scheme) in schemes {
-        outcomes.push(run_with_scheme(scenario, *scheme)?);
+        outcomes.push(run_with_pricing(scenario, *scheme)?);
     }
     Ok(Comparison {
         names: schemes.iter().map(|(n, _)| n.clone()).collect(),

@@ -53,15 +53,15 @@ mod run;
 mod tables;
 
 pub use bilateral::{AllocationError, BilateralRule, NetMatrix, allocate};
-pub use compare::{Comparison, compare, parse_schemes};
+pub use compare::{Comparison, compare, compare_with, parse_schemes};
 pub use error::ScenarioError;
 pub use load::{ScenarioSource, load};
 pub use model::{
-    CssfTransfer, EconomyEntry, EctResults, GivenNet, PricingOptions, Provenance, Scenario,
-    StandardEntry,
+    CssfTransfer, EconomyEntry, EctResults, GivenNet, PluginSpec, PricingOptions, Provenance,
+    Scenario, StandardEntry,
 };
 pub use output::{
     LEDGER_HEADER, ZONING_HEADER, fixed, ledger_csv, summary_json, terminal_table, write_outputs,
     zoning_csv,
 };
-pub use run::{Outcome, run, run_with_scheme};
+pub use run::{Outcome, run, run_with_pricing, run_with_scheme};

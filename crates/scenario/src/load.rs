@@ -9,7 +9,8 @@ use serde::Deserialize;
 use crate::ScenarioError;
 use crate::bilateral::BilateralRule;
 use crate::model::{
-    CssfTransfer, EconomyEntry, EctResults, GivenNet, PricingOptions, Scenario, StandardEntry,
+    CssfTransfer, EconomyEntry, EctResults, GivenNet, PluginSpec, PricingOptions, Scenario,
+    StandardEntry,
 };
 use crate::raw::{
     CoreKey, FormatKey, IntensityKey, MassKey, MethodKey, MrioInput, PolygonInput,
@@ -92,6 +93,18 @@ struct ScenarioToml {
     pricing: PricingToml,
     ect: Option<EctToml>,
     cssf: Option<CssfToml>,
+    #[serde(default)]
+    plugin: Vec<PluginToml>,
+}
+
+/// One `[[plugin]]` stanza: a plugin library the scenario may name as `plugin:<name>`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PluginToml {
+    name: String,
+    path: String,
+    #[serde(default)]
+    params: std::collections::BTreeMap<String, toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -227,10 +240,29 @@ pub fn load(source: &ScenarioSource) -> Result<Scenario, ScenarioError> {
             });
         }
     }
-    let scheme: BuiltinScheme = p
-        .scheme
-        .parse()
-        .map_err(|e: fzc_pricing::PricingError| toml_err(format!("pricing.scheme: {e}")))?;
+    let plugins = read_plugins(source, &raw.plugin, &toml_err)?;
+    let (scheme, pricing_plugin) = match p.scheme.strip_prefix("plugin:") {
+        Some(name) => {
+            if !plugins.iter().any(|spec| spec.name == name) {
+                return Err(toml_err(format!(
+                    "pricing.scheme: plugin {name:?} is not declared; expected a [[plugin]] \
+                     stanza with name = {name:?} (declared: {})",
+                    plugins
+                        .iter()
+                        .map(|spec| spec.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            (BuiltinScheme::PayerStandard, Some(name.to_owned()))
+        }
+        None => (
+            p.scheme
+                .parse()
+                .map_err(|e: fzc_pricing::PricingError| toml_err(format!("pricing.scheme: {e}")))?,
+            None,
+        ),
+    };
     let pricing = PricingOptions {
         scheme,
         mean: p.mean,
@@ -298,8 +330,50 @@ pub fn load(source: &ScenarioSource) -> Result<Scenario, ScenarioError> {
         economy,
         ect,
         cssf,
+        plugins,
+        pricing_plugin,
         warnings,
     })
+}
+
+/// Validates the `[[plugin]]` stanzas: unique names, paths resolved against the scenario
+/// file, parameter values as text (numbers and booleans in TOML form).
+fn read_plugins(
+    source: &ScenarioSource,
+    stanzas: &[PluginToml],
+    toml_err: &dyn Fn(String) -> ScenarioError,
+) -> Result<Vec<PluginSpec>, ScenarioError> {
+    let mut out: Vec<PluginSpec> = Vec::with_capacity(stanzas.len());
+    for (k, stanza) in stanzas.iter().enumerate() {
+        if stanza.name.is_empty() || out.iter().any(|spec| spec.name == stanza.name) {
+            return Err(toml_err(format!(
+                "plugin[{k}].name {:?}: expected a non-empty name used by one [[plugin]] only",
+                stanza.name
+            )));
+        }
+        let mut params = std::collections::BTreeMap::new();
+        for (key, value) in &stanza.params {
+            let text = match value {
+                toml::Value::String(text) => text.clone(),
+                toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_) => {
+                    value.to_string()
+                }
+                _ => {
+                    return Err(toml_err(format!(
+                        "plugin[{k}] ({}): params.{key}: expected a string, number or boolean",
+                        stanza.name
+                    )));
+                }
+            };
+            params.insert(key.clone(), text);
+        }
+        out.push(PluginSpec {
+            name: stanza.name.clone(),
+            path: source.resolve(&stanza.path),
+            params,
+        });
+    }
+    Ok(out)
 }
 
 /// The keys of one input mode that were given, by name, for "cannot be combined" errors.

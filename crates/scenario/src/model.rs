@@ -148,6 +148,19 @@ pub struct CssfTransfer {
     pub provenance: Provenance,
 }
 
+/// One `[[plugin]]` stanza: a plugin library the scenario can price with
+/// (`[pricing] scheme = "plugin:<name>"`). The scenario crate does not load it; the CLI does
+/// (through `fzc-plugin-host`) and passes the scheme to [`crate::run_with_pricing`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PluginSpec {
+    /// The name the scenario refers to it by (`plugin:<name>`).
+    pub name: String,
+    /// The library's path, resolved against the scenario file's directory.
+    pub path: std::path::PathBuf,
+    /// Parameter values as text (TOML numbers and booleans in their TOML form).
+    pub params: std::collections::BTreeMap<String, String>,
+}
+
 /// A complete, validated scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
@@ -169,6 +182,12 @@ pub struct Scenario {
     pub ect: Option<EctResults>,
     /// The CSSF transfers, if any.
     pub cssf: Option<Vec<CssfTransfer>>,
+    /// The `[[plugin]]` stanzas, in file order.
+    pub plugins: Vec<PluginSpec>,
+    /// `Some(name)` when `[pricing] scheme = "plugin:<name>"`: the ledger is priced by the
+    /// `[[plugin]]` of that name, which the caller loads (see [`crate::run_with_pricing`]);
+    /// [`crate::run`] refuses such a scenario, and `pricing.scheme` is unused.
+    pub pricing_plugin: Option<String>,
     /// What was noticed while computing layers from raw inputs but is not an error (ECT
     /// warnings such as zero-output sectors, overlapping region polygons), each naming its
     /// input; empty for layers given as tables. `fzc run` prints them.

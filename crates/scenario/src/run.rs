@@ -5,7 +5,7 @@
 //! the bilateral ECT matrix ([`crate::allocate`]), because that is a property of the
 //! scenario's data, not of the method.
 
-use fzc_core::{RegionId, TonnesCo2};
+use fzc_core::{PricingScheme, RegionId, TonnesCo2};
 use fzc_pricing::{
     BilateralNet, BuiltinScheme, Eq18Params, Flow, Ledger, RegionEconomy, Standards,
     StandardsInput, cssf_flows, ect_flows,
@@ -18,8 +18,9 @@ use crate::{Scenario, ScenarioError};
 /// Everything a run produced.
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    /// The scheme the ledger was priced with.
-    pub scheme: BuiltinScheme,
+    /// The name of the scheme the ledger was priced with (`PricingScheme::name`: a
+    /// built-in's name such as `payer`, or a plugin's own name).
+    pub scheme: String,
     /// The zoning by tonnes.
     pub zoning: Zoning,
     /// Every region's standard.
@@ -35,18 +36,40 @@ pub struct Outcome {
 ///
 /// # Errors
 /// [`ScenarioError::BilateralIncomplete`] when `bilateral_rule = "given"` and the matrix is
-/// incomplete; [`ScenarioError::Zoning`] and [`ScenarioError::Pricing`] from the layers.
+/// incomplete; [`ScenarioError::Zoning`] and [`ScenarioError::Pricing`] from the layers;
+/// [`ScenarioError::Unsupported`] when the scenario prices with a plugin
+/// (`scheme = "plugin:<name>"`), which the caller must load and pass to [`run_with_pricing`].
 pub fn run(scenario: &Scenario) -> Result<Outcome, ScenarioError> {
+    if let Some(name) = &scenario.pricing_plugin {
+        return Err(ScenarioError::Unsupported {
+            what: format!("pricing.scheme = \"plugin:{name}\" without a loaded plugin"),
+            hint: "load the [[plugin]] (fzc run does) and call run_with_pricing",
+        });
+    }
     run_with_scheme(scenario, scenario.pricing.scheme)
 }
 
-/// Runs a scenario with another pricing scheme (for comparisons).
+/// Runs a scenario with another built-in pricing scheme (for comparisons); a thin wrapper
+/// over [`run_with_pricing`].
 ///
 /// # Errors
 /// As [`run`].
 pub fn run_with_scheme(
     scenario: &Scenario,
     scheme: BuiltinScheme,
+) -> Result<Outcome, ScenarioError> {
+    run_with_pricing(scenario, &scheme)
+}
+
+/// Runs a scenario with any pricing scheme: a built-in or one loaded from a plugin (the
+/// runner does not care where it came from; loading is the caller's job, e.g. the CLI's
+/// through `fzc-plugin-host`).
+///
+/// # Errors
+/// As [`run`]; a plugin's failure arrives as [`ScenarioError::Pricing`].
+pub fn run_with_pricing(
+    scenario: &Scenario,
+    scheme: &dyn PricingScheme,
 ) -> Result<Outcome, ScenarioError> {
     let regions = &scenario.regions;
     let n = regions.len();
@@ -139,9 +162,9 @@ pub fn run_with_scheme(
         }
     };
     flows.extend(cssf_flows(&transfers)?);
-    let ledger = Ledger::build_with_economy(&scheme, &zoning, &standards, &flows, &economy)?;
+    let ledger = Ledger::build_with_economy(scheme, &zoning, &standards, &flows, &economy)?;
     Ok(Outcome {
-        scheme,
+        scheme: scheme.name().to_owned(),
         zoning,
         standards,
         ect_matrix,
