@@ -3,9 +3,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use fzc_scenario::{ScenarioError, compare, parse_schemes};
+use anyhow::bail;
+use fzc_core::PricingScheme;
+use fzc_scenario::{ScenarioError, compare_with, parse_schemes};
 
 use crate::cmd_run::{load_scenario, out_dir, report};
+use crate::pricing_plugins::{PricingPluginArgs, PricingPlugins};
 use crate::report_input::comparison as report_comparison;
 use crate::ui::Ui;
 
@@ -15,19 +18,39 @@ pub struct CompareArgs {
     /// Scenario file (TOML). Without it, the embedded default case (examples/bth-2020).
     pub scenario: Option<PathBuf>,
     /// Pricing schemes to compare, comma separated; the first is the reference for the
-    /// differences. Names: paper (= payer), payer, payee, uniform, eq17.
+    /// differences. Names: paper (= payer), payer, payee, uniform, eq17, and
+    /// plugin:<name> for a --plugin (by its own name) or a [[plugin]] of the scenario.
     #[arg(long, default_value = "paper,payee,uniform,eq17")]
     pub pricing: String,
     /// Output directory for compare.csv [default: out/<scenario name>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Pricing-scheme plugins to compare (name them in --pricing as plugin:<name>).
+    #[command(flatten)]
+    pub plugin: PricingPluginArgs,
 }
 
 /// Runs `fzc compare`.
 pub fn run_command(args: &CompareArgs, ui: Ui) -> anyhow::Result<()> {
     let scenario = load_scenario(args.scenario.as_deref())?;
-    let schemes = parse_schemes(&args.pricing)?;
-    let comparison = compare(&scenario, &schemes)?;
+    let plugins = PricingPlugins::new(&scenario, &args.plugin)?;
+    let mut owned: Vec<(String, Box<dyn PricingScheme>)> = Vec::new();
+    for name in args.pricing.split(',').map(str::trim) {
+        if owned.iter().any(|(n, _)| n == name) {
+            bail!("--pricing: scheme {name:?} listed twice; list each scheme once");
+        }
+        let scheme: Box<dyn PricingScheme> = match name.strip_prefix("plugin:") {
+            Some(plugin) => plugins.scheme(plugin)?,
+            None => match parse_schemes(name)?.into_iter().next() {
+                Some((_, builtin)) => Box::new(builtin),
+                None => bail!("--pricing: empty scheme name"),
+            },
+        };
+        owned.push((name.to_owned(), scheme));
+    }
+    let schemes: Vec<(String, &dyn PricingScheme)> =
+        owned.iter().map(|(n, s)| (n.clone(), s.as_ref())).collect();
+    let comparison = compare_with(&scenario, &schemes)?;
     let dir = out_dir(args.out.as_deref(), &scenario);
     std::fs::create_dir_all(&dir).map_err(|error| ScenarioError::Io {
         path: dir.clone(),

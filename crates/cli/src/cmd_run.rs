@@ -4,10 +4,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use fzc_scenario::{
-    Outcome, Scenario, ScenarioSource, embedded, load, run, summary_json, terminal_table,
-    write_outputs,
+    Outcome, Scenario, ScenarioSource, embedded, load, run, run_with_pricing, summary_json,
+    terminal_table, write_outputs,
 };
 
+use crate::pricing_plugins::{PricingPluginArgs, PricingPlugins};
 use crate::report_input::{Extras, report_input, write_report};
 use crate::ui::Ui;
 
@@ -20,6 +21,9 @@ pub struct RunArgs {
     /// Output directory [default: out/<scenario name>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// A pricing-scheme plugin to price with instead of the scenario's scheme.
+    #[command(flatten)]
+    pub plugin: PricingPluginArgs,
 }
 
 /// Reads the scenario named on the command line, or the embedded default.
@@ -74,7 +78,10 @@ pub fn report(
 /// Runs `fzc run`.
 pub fn run_command(args: &RunArgs, ui: Ui) -> anyhow::Result<()> {
     let scenario = load_scenario(args.scenario.as_deref())?;
-    let outcome = run(&scenario)?;
+    let outcome = match PricingPlugins::new(&scenario, &args.plugin)?.run_scheme()? {
+        Some(scheme) => run_with_pricing(&scenario, scheme.as_ref())?,
+        None => run(&scenario)?,
+    };
     let dir = out_dir(args.out.as_deref(), &scenario);
     write_outputs(&dir, &scenario, &outcome)
         .with_context(|| format!("writing the outputs of {}", scenario.name))?;

@@ -13,6 +13,7 @@ mod cmd_cssf;
 mod cmd_ect;
 mod cmd_plugins;
 mod cmd_run;
+mod pricing_plugins;
 mod report_input;
 mod ui;
 
@@ -36,7 +37,7 @@ enum Command {
     /// Embodied carbon transfer between regions from an MRIO table (METHOD section 1).
     Ect(cmd_ect::EctArgs),
     /// Carbon sequestration service supply, demand and flows between regions (METHOD section 2).
-    Cssf(cmd_cssf::CssfArgs),
+    Cssf(Box<cmd_cssf::CssfArgs>),
     /// Run a scenario: zoning, ledger and summary (default: the embedded BTH-2020 case).
     Run(cmd_run::RunArgs),
     /// Compare pricing schemes on one scenario: city amounts and zones side by side.
@@ -61,7 +62,7 @@ fn main() -> ExitCode {
     };
     let result: anyhow::Result<()> = match cli.command {
         Some(Command::Ect(args)) => cmd_ect::run(&args),
-        Some(Command::Cssf(args)) => cmd_cssf::run(args),
+        Some(Command::Cssf(args)) => cmd_cssf::run(*args),
         Some(Command::Run(args)) => cmd_run::run_command(&args, ui),
         Some(Command::Compare(args)) => cmd_compare::run_command(&args, ui),
         Some(Command::Plugins(args)) => cmd_plugins::run(&args),

@@ -42,6 +42,13 @@ pub struct FlowsArgs {
     /// Output folder (created if missing).
     #[arg(long)]
     pub(super) out: PathBuf,
+    /// A flow-model plugin library (.so, .dylib, .dll) that replaces the built-in
+    /// breakpoint model for the flows and cores; CSSDR and roles stay Eq 13's.
+    #[arg(long)]
+    pub(super) plugin: Option<PathBuf>,
+    /// A parameter of the --plugin, repeatable (declared defaults fill in the rest).
+    #[arg(long = "param", value_name = "NAME=VALUE", requires = "plugin")]
+    pub(super) params: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -156,7 +163,10 @@ pub fn run_with_balance(
             100.0 * overlap.fraction_of_smaller
         );
     }
-    let run = model.run_prepared(&regions, &polygons)?;
+    let mut run = model.run_prepared(&regions, &polygons)?;
+    if let Some(path) = &args.plugin {
+        replace_flows(&mut run, &regions, path, &args.params)?;
+    }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     write_regions(&args.out.join("cssf-regions.csv"), &run)?;
@@ -169,6 +179,42 @@ pub fn run_with_balance(
         run.flows.len(),
         moved
     );
+    Ok(())
+}
+
+/// Replaces the breakpoint model's flows and cores in `run` by those of the flow-model
+/// plugin at `path` (CSSDR, roles and areas do not depend on the flow model).
+fn replace_flows(
+    run: &mut CssfRun,
+    regions: &[FlowRegion],
+    path: &Path,
+    params: &[String],
+) -> anyhow::Result<()> {
+    let plugin = fzc_plugin_host::load(path)?;
+    let model = plugin
+        .flow_model(&crate::cmd_plugins::parse_params(params)?)
+        .with_context(|| format!("--plugin {}", path.display()))?;
+    let output = model
+        .flows(regions)
+        .map_err(|e| match &e.region {
+            Some(region) => anyhow::anyhow!("region `{region}`: {}", e.message),
+            None => anyhow::anyhow!("{}", e.message),
+        })
+        .with_context(|| format!("flow model `{}` ({})", model.name(), path.display()))?;
+    if output.cores.len() != run.regions.len() {
+        bail!(
+            "flow model `{}` ({}) returned {} cores for {} regions",
+            model.name(),
+            path.display(),
+            output.cores.len(),
+            run.regions.len()
+        );
+    }
+    for (region, core) in run.regions.iter_mut().zip(output.cores) {
+        region.core = core;
+    }
+    run.flows = output.flows;
+    tracing::info!("flows from plugin model `{}`", model.name());
     Ok(())
 }
 

@@ -88,6 +88,12 @@ pub struct RunArgs {
     /// cssf-regions.csv, cssf-flows.csv, cssf-flows.geojson.
     #[arg(long)]
     out: PathBuf,
+    /// A flow-model plugin library that replaces the built-in breakpoint model.
+    #[arg(long)]
+    plugin: Option<PathBuf>,
+    /// A parameter of the --plugin, repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE", requires = "plugin")]
+    params: Vec<String>,
 }
 
 /// Runs `fzc cssf run`.
@@ -138,6 +144,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         mass: args.mass,
         core: args.core,
         out: args.out,
+        plugin: args.plugin,
+        params: args.params,
     };
     flows::run_with_balance(
         &flows_args,
