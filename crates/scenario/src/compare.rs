@@ -113,8 +113,11 @@ impl Comparison {
         out.push_str(self.names.first().map_or("", String::as_str));
         out.push_str("\n\n");
         let _ = write!(out, "{:<14}", "region");
+        // Each scheme's column is as wide as its name (at least 10), so long plugin names
+        // such as `plugin:gdp-cap` stay aligned.
+        let widths: Vec<usize> = self.names.iter().map(|n| n.len().max(10)).collect();
         for (k, name) in self.names.iter().enumerate() {
-            let _ = write!(out, " {:>10}  ", name);
+            let _ = write!(out, " {:>w$}  ", name, w = widths[k]);
             if k > 0 {
                 let _ = write!(out, " {:>8}", "diff");
             }
@@ -132,7 +135,13 @@ impl Comparison {
                     "recipient" => "R",
                     _ => "-",
                 };
-                let _ = write!(out, " {:>10} {}", fixed(a.net.0 / 1e9, 3), zone);
+                let _ = write!(
+                    out,
+                    " {:>w$} {}",
+                    fixed(a.net.0 / 1e9, 3),
+                    zone,
+                    w = widths[k]
+                );
                 if k > 0 {
                     let _ = write!(out, " {:>8}", fixed((a.net.0 - reference.net.0) / 1e9, 3));
                 }
