@@ -654,3 +654,89 @@ fn a_region_without_a_given_standard_gets_eq18_from_the_economy_table() {
     let summary = summary_json(&scenario, &outcome);
     assert!(summary.contains("\"source\": \"eq18\""), "{summary}");
 }
+
+// ------------------------------------------------------------------ plugin stanzas
+
+/// A scheme from outside the built-in enum (as a plugin's would be): it delegates to
+/// `inner` under its own name.
+struct Renamed {
+    inner: fzc_pricing::BuiltinScheme,
+}
+
+impl fzc_core::PricingScheme for Renamed {
+    fn name(&self) -> &str {
+        "renamed"
+    }
+    fn parameters(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+    fn price(
+        &self,
+        input: &fzc_core::PricingInput<'_>,
+    ) -> Result<fzc_core::PricingOutput, fzc_core::PricingSchemeError> {
+        self.inner.price(input)
+    }
+}
+
+#[test]
+fn run_with_pricing_takes_any_scheme_and_equals_the_builtin_it_wraps() {
+    let scenario = load(&embedded::bth_2020()).unwrap();
+    for name in ["payer", "payee", "uniform"] {
+        let builtin: fzc_pricing::BuiltinScheme = name.parse().unwrap();
+        let direct = fzc_scenario::run_with_scheme(&scenario, builtin).unwrap();
+        let wrapped =
+            fzc_scenario::run_with_pricing(&scenario, &Renamed { inner: builtin }).unwrap();
+        assert_eq!(wrapped.scheme, "renamed");
+        assert_eq!(
+            ledger_csv(&direct),
+            ledger_csv(&wrapped).replace("renamed", name),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_plugin_stanza_is_read_and_run_refuses_it_without_the_loaded_scheme() {
+    let scenario = load_edited("scenario.toml", |t| {
+        t.replace("scheme = \"paper\"", "scheme = \"plugin:capped\"")
+            + "\n[[plugin]]\nname = \"capped\"\npath = \"lib/cap.so\"\n\
+               params = { share = 0.001, mode = \"x\", on = true }\n"
+    })
+    .unwrap();
+    assert_eq!(scenario.pricing_plugin.as_deref(), Some("capped"));
+    let spec = &scenario.plugins[0];
+    assert_eq!(spec.name, "capped");
+    // Resolved against the scenario file's (absolute, temporary) directory.
+    assert!(
+        spec.path.ends_with("lib/cap.so") && spec.path.is_absolute(),
+        "{spec:?}"
+    );
+    let params: Vec<(&str, &str)> = spec
+        .params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(params, [("mode", "x"), ("on", "true"), ("share", "0.001")]);
+    let err = run(&scenario).unwrap_err().to_string();
+    assert!(err.contains("plugin:capped"), "{err}");
+}
+
+#[test]
+fn an_undeclared_or_duplicate_plugin_is_named() {
+    let text = error_text("scenario.toml", |t| {
+        t.replace("scheme = \"paper\"", "scheme = \"plugin:nope\"")
+            + "\n[[plugin]]\nname = \"capped\"\npath = \"cap.so\"\n"
+    });
+    assert!(
+        text.contains("nope") && text.contains("capped") && text.contains("scenario.toml"),
+        "{text}"
+    );
+    let text = error_text("scenario.toml", |t| {
+        t.to_owned()
+            + "\n[[plugin]]\nname = \"a\"\npath = \"a.so\"\n[[plugin]]\nname = \"a\"\npath = \"b.so\"\n"
+    });
+    assert!(
+        text.contains("plugin[1]") && text.contains("\"a\""),
+        "{text}"
+    );
+}
