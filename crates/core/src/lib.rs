@@ -36,7 +36,8 @@ mod units;
 pub use demand_estimator::{DemandEstimator, DemandPixel, DemandZone, PopulationScaling};
 pub use error::CoreError;
 pub use flow_model::{
-    FlowModel, FlowModelError, FlowOutput, FlowRegion, LonLat, PolygonRings, RegionFlow, RegionShape,
+    FlowModel, FlowModelError, FlowOutput, FlowRegion, LonLat, PolygonRings, RegionFlow,
+    RegionShape,
 };
 pub use ids::{RegionId, SectorId};
 pub use pricing_scheme::{
