@@ -88,6 +88,16 @@ fn main() -> BenchResult<()> {
         ),
     }
     println!();
+    // How many pairs have work for the overlay: fzc skips the others with a distance bound
+    // (`BreakpointModel`'s reach pre-check), the reference builds and intersects every circle.
+    let reaching = std::fs::read(dir.join("v_rust.f64"))?
+        .chunks_exact(8)
+        .filter(|b| <[u8; 8]>::try_from(*b).is_ok_and(|b| f64::from_le_bytes(b) > 0.0))
+        .count();
+    println!(
+        "pairs whose flow circle reaches the input region (V > 0): {reaching} of {}",
+        rust.pairs
+    );
     println!(
         "fzc: {} rayon threads; load average before {load_before}, after {}",
         rayon::current_num_threads(),

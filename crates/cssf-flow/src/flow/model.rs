@@ -157,9 +157,15 @@ impl BreakpointModel {
             .iter()
             .flat_map(|&s| inputs.iter().map(move |&r| (s, r)))
             .collect();
+        // How far each input region reaches from its own core: lets a pair whose flow circle
+        // cannot meet the input polygon skip the circle and the overlay (issue 3, item 8).
+        let mut reach = vec![f64::INFINITY; out.len()];
+        for &r in &inputs {
+            reach[r] = reach_km(out[r].core, &polygons[r]);
+        }
         let flows = pairs
             .par_iter()
-            .map(|&(s, r)| self.pair(&out, polygons, s, r))
+            .map(|&(s, r)| self.pair(&out, polygons, s, r, reach[r]))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(CssfRun {
             regions: out,
@@ -202,6 +208,7 @@ impl BreakpointModel {
         polygons: &[RegionPolygon],
         s: usize,
         r: usize,
+        input_reach_km: f64,
     ) -> Result<RegionFlow, CssfError> {
         let (out, inp) = (&regions[s], &regions[r]);
         let distance_km = geodesic_distance_km(out.core, inp.core);
@@ -209,7 +216,7 @@ impl BreakpointModel {
             .mass
             .masses((inp.supply.0, inp.demand.0), (out.supply.0, out.demand.0));
         let range_km = breakpoint_range_km(distance_km, n_input, n_output);
-        let area_km2 = if range_km > 0.0 {
+        let area_km2 = if range_km > 0.0 && !cannot_reach(distance_km, range_km, input_reach_km) {
             let circle = geodesic_circle(out.core, range_km, self.circle_vertices.max(3));
             let circle = geo::MultiPolygon::new(vec![circle]);
             intersection_area_km2(&circle, &polygons[r].shape).map_err(|why| {
@@ -236,6 +243,29 @@ impl BreakpointModel {
             transfer: TonnesCo2(transfer),
         })
     }
+}
+
+/// The largest geodesic distance from `core` to a vertex of `polygon` (exterior rings; holes
+/// lie inside them), km.
+fn reach_km(core: LonLat, polygon: &RegionPolygon) -> f64 {
+    polygon
+        .shape
+        .0
+        .iter()
+        .flat_map(|part| part.exterior().0.iter())
+        .map(|c| geodesic_distance_km(core, LonLat::new(c.x, c.y)))
+        .fold(0.0, f64::max)
+}
+
+/// Whether a circle of radius `range_km` around the output core certainly misses the input
+/// polygon: by the triangle inequality every point `p` of the polygon is at least
+/// `distance_km − d(core_r, p)` from the output core, and `d(core_r, p)` is bounded by the
+/// reach to the vertices. Polygon edges are straight in lon/lat, not geodesics, so a point on
+/// an edge can lie slightly farther than either end: the bound keeps a 5 % + 1 km margin, far
+/// beyond that bulge for city-sized edges. Skipped pairs get area 0, exactly what the overlay
+/// of two disjoint shapes gives, so results do not change (tested below).
+fn cannot_reach(distance_km: f64, range_km: f64, input_reach_km: f64) -> bool {
+    range_km < distance_km - (1.05 * input_reach_km + 1.0)
 }
 
 fn check_regions(regions: &[FlowRegion]) -> Result<(), CssfError> {
@@ -314,6 +344,65 @@ mod tests {
                 }],
             },
         }
+    }
+
+    /// The reach prefilter only skips pairs whose overlay would have found nothing: every
+    /// flow area equals the brute-force overlay of the circle with the input polygon, over
+    /// configurations where some pairs are skipped and some overlap.
+    #[test]
+    fn skipping_unreachable_pairs_changes_no_area() {
+        let mut regions = Vec::new();
+        for i in 0..6 {
+            let lon0 = 112.0 + 1.3 * f64::from(i);
+            // Alternate outputs (supply > demand) and inputs, with varied sizes and masses.
+            let (supply, demand) = if i % 2 == 0 {
+                (40e6 + 5e6 * f64::from(i), 5e6)
+            } else {
+                (1e6, 3e6 + 4e6 * f64::from(i))
+            };
+            let mut r = region(&format!("r{i}"), supply, demand, lon0);
+            let size = 0.4 + 0.15 * f64::from(i);
+            r.shape.parts[0].exterior = vec![
+                LonLat::new(lon0, 39.0),
+                LonLat::new(lon0 + size, 39.0),
+                LonLat::new(lon0 + size, 39.0 + size),
+                LonLat::new(lon0 + size / 2.0, 39.0 + size / 3.0),
+                LonLat::new(lon0, 39.0 + size),
+            ];
+            regions.push(r);
+        }
+        let (mut skipped, mut overlapping) = (0, 0);
+        for mass in [Mass::Demand, Mass::Supply, Mass::Balance] {
+            let model = BreakpointModel {
+                mass,
+                ..BreakpointModel::default()
+            };
+            let run = model.run(&regions).unwrap();
+            let polygons: Vec<RegionPolygon> = regions
+                .iter()
+                .map(|r| RegionPolygon::new(r.id.clone(), &r.shape).unwrap())
+                .collect();
+            for flow in &run.flows {
+                let core = run.regions[flow.from].core;
+                let circle = geodesic_circle(core, flow.range_km, model.circle_vertices);
+                let brute = intersection_area_km2(
+                    &geo::MultiPolygon::new(vec![circle]),
+                    &polygons[flow.to].shape,
+                )
+                .unwrap();
+                assert_eq!(flow.area_km2, brute, "{flow:?}");
+                let reach = reach_km(run.regions[flow.to].core, &polygons[flow.to]);
+                if cannot_reach(flow.distance_km, flow.range_km, reach) {
+                    skipped += 1;
+                } else if brute > 0.0 {
+                    overlapping += 1;
+                }
+            }
+        }
+        assert!(
+            skipped > 0 && overlapping > 0,
+            "{skipped} skipped, {overlapping} overlapping"
+        );
     }
 
     #[test]
