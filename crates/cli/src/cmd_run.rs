@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use fzc_scenario::{
-    Outcome, Scenario, ScenarioSource, embedded, load, run, run_with_pricing, summary_json,
+    Outcome, Scenario, ScenarioSource, embedded, load_with, run, run_with_pricing, summary_json,
     terminal_table, write_outputs,
 };
 
@@ -26,13 +26,18 @@ pub struct RunArgs {
     pub plugin: PricingPluginArgs,
 }
 
-/// Reads the scenario named on the command line, or the embedded default.
+/// Reads the scenario named on the command line, or the embedded default; a `[cssf] model =
+/// "plugin:<name>"` is loaded through `fzc-plugin-host` from its `[[plugin]]` stanza.
 pub fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
     let source = match path {
         Some(path) => ScenarioSource::File(path.to_owned()),
         None => embedded::bth_2020(),
     };
-    let scenario = load(&source)?;
+    let scenario = load_with(&source, &|spec| {
+        fzc_plugin_host::load(&spec.path)
+            .and_then(|plugin| plugin.flow_model(&spec.params))
+            .map_err(|e| format!("[[plugin]] {:?}: {e}", spec.name))
+    })?;
     for warning in &scenario.warnings {
         eprintln!("warning: {warning}");
     }

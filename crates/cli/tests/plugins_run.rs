@@ -318,3 +318,86 @@ fn cssf_flows_with_the_gravity_plugin_moves_non_negative_tonnes() {
     let breakpoint = column(&b_header, &b_rows, "transfer");
     assert_ne!(transfers, breakpoint);
 }
+
+/// The bth-raw scenario (CSSF layer from boundaries + balance) rewritten into `dir` with
+/// absolute paths, `[cssf] model = <model>` and the given extra stanzas.
+fn bth_raw_with(dir: &Path, model: Option<&str>, stanzas: &str) -> PathBuf {
+    let data = workspace().join("crates/scenario/tests/data/bth-raw");
+    let examples = workspace().join("examples");
+    let mut toml = std::fs::read_to_string(data.join("scenario.toml"))
+        .unwrap()
+        .replace("../../../../../examples", examples.to_str().unwrap())
+        .replace(
+            "\"balance.csv\"",
+            &format!("{:?}", data.join("balance.csv").to_str().unwrap()),
+        );
+    if let Some(model) = model {
+        toml = toml.replace(
+            "core = \"centroid\"",
+            &format!("core = \"centroid\"\nmodel = {model:?}"),
+        );
+    }
+    toml.push_str(stanzas);
+    let path = dir.join("scenario.toml");
+    std::fs::write(&path, toml).unwrap();
+    path
+}
+
+#[test]
+fn a_scenario_cssf_layer_runs_the_gravity_plugin_named_by_cssf_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let stanzas = format!(
+        "\n[[plugin]]\nname = \"gravity\"\npath = {:?}\nparams = {{ k = 1e-9 }}\n\
+         \n[[plugin]]\nname = \"capped\"\npath = {:?}\nparams = {{ share = 0.0005 }}\n",
+        library("flow-gravity"),
+        library("pricing-gdp-cap")
+    );
+    let run = |name: &str, model: Option<&str>| {
+        let sub = dir.path().join(name);
+        std::fs::create_dir_all(&sub).unwrap();
+        let scenario = bth_raw_with(&sub, model, &stanzas);
+        let out = sub.join("out");
+        let result = fzc(&[
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        (result, out)
+    };
+    let (result, gravity) = run("gravity", Some("plugin:gravity"));
+    assert!(result.status.success(), "{}", stderr(&result));
+    let (header, rows) = read_csv(&gravity.join("ledger.csv"));
+    let layer = header.iter().position(|h| h == "layer").unwrap();
+    let cssf: Vec<Vec<String>> = rows.into_iter().filter(|r| r[layer] == "cssf").collect();
+    let tonnes = column(&header, &cssf, "tonnes");
+    assert!(!tonnes.is_empty(), "the gravity model moved nothing");
+    assert!(tonnes.iter().all(|t| *t >= 0.0), "{tonnes:?}");
+    // Every region's ledger_net sums to zero: what payers pay, payees receive.
+    let (zh, zr) = read_csv(&gravity.join("zoning.csv"));
+    let sum: f64 = column(&zh, &zr, "ledger_net").iter().sum();
+    assert!(sum.abs() <= 0.01 * 13.0, "ledger off by {sum} yuan");
+
+    // The built-in breakpoint model (no model key, or "breakpoint") gives another CSSF layer.
+    let (result, breakpoint) = run("breakpoint", Some("breakpoint"));
+    assert!(result.status.success(), "{}", stderr(&result));
+    let (result, default) = run("default", None);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let ledger = |dir: &Path| std::fs::read_to_string(dir.join("ledger.csv")).unwrap();
+    assert_eq!(ledger(&breakpoint), ledger(&default));
+    assert_ne!(ledger(&breakpoint), ledger(&gravity));
+
+    // An undeclared plugin is named with the declared ones.
+    let (result, _) = run("undeclared", Some("plugin:radiation"));
+    assert!(!result.status.success());
+    let message = stderr(&result);
+    assert!(message.contains("\"radiation\""), "{message}");
+    assert!(message.contains("[gravity, capped]"), "{message}");
+
+    // A pricing plugin given as the flow model is refused by kind.
+    let (result, _) = run("wrong-kind", Some("plugin:capped"));
+    assert!(!result.status.success());
+    let message = stderr(&result);
+    assert!(message.contains("capped"), "{message}");
+    assert!(message.to_lowercase().contains("flow"), "{message}");
+}

@@ -55,7 +55,7 @@ mod tables;
 pub use bilateral::{AllocationError, BilateralRule, NetMatrix, allocate};
 pub use compare::{Comparison, compare, compare_with, parse_schemes};
 pub use error::ScenarioError;
-pub use load::{ScenarioSource, load};
+pub use load::{FlowModelLoader, ScenarioSource, load, load_with};
 pub use model::{
     CssfTransfer, EconomyEntry, EctResults, GivenNet, PluginSpec, PricingOptions, Provenance,
     Scenario, StandardEntry,

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use fzc_core::{MassUnit, RegionId, TonnesCo2, YuanPerTonne};
+use fzc_core::{FlowModel, MassUnit, RegionId, TonnesCo2, YuanPerTonne};
 use serde::Deserialize;
 
 use crate::ScenarioError;
@@ -163,6 +163,7 @@ struct CssfToml {
     intensity: Option<IntensityKey>,
     mass: Option<MassKey>,
     core: Option<CoreKey>,
+    model: Option<String>,
 }
 
 /// Reads and validates a scenario.
@@ -173,6 +174,31 @@ struct CssfToml {
 /// table whose regions differ from the scenario's, an unbalanced ECT table, a region with no
 /// standard and no Eq 18 data.
 pub fn load(source: &ScenarioSource) -> Result<Scenario, ScenarioError> {
+    load_with(source, &|spec: &PluginSpec| {
+        Err(format!(
+            "flow-model plugin {:?} ({}) must be loaded by the caller: use \
+             fzc_scenario::load_with (as `fzc run` and `fzc compare` do)",
+            spec.name,
+            spec.path.display()
+        ))
+    })
+}
+
+/// Turns a `[[plugin]]` stanza named by `cssf.model` into a flow model (the caller loads
+/// the library); an `Err` is a message naming what went wrong.
+pub type FlowModelLoader<'a> = dyn Fn(&PluginSpec) -> Result<Box<dyn FlowModel>, String> + 'a;
+
+/// Like [`load`], for a scenario whose `[cssf]` layer may name a flow-model plugin
+/// (`model = "plugin:<name>"`): `flow_model` turns that `[[plugin]]` stanza into the model
+/// (the CLI loads it through `fzc-plugin-host`; this crate never loads libraries).
+///
+/// # Errors
+/// As [`load`]; also [`ScenarioError::Toml`] when `cssf.model` names an undeclared plugin,
+/// and [`ScenarioError::Layer`] when `flow_model` refuses the stanza or the model fails.
+pub fn load_with(
+    source: &ScenarioSource,
+    flow_model: &FlowModelLoader<'_>,
+) -> Result<Scenario, ScenarioError> {
     let toml_path = source.toml_path();
     let toml_name = match source {
         ScenarioSource::File(_) => String::new(),
@@ -312,7 +338,14 @@ pub fn load(source: &ScenarioSource) -> Result<Scenario, ScenarioError> {
     };
     let cssf = match &raw.cssf {
         None => None,
-        Some(c) => Some(load_cssf(source, &toml_path, c, &regions, &mut warnings)?),
+        Some(c) => Some(load_cssf(
+            source,
+            &toml_path,
+            c,
+            &regions,
+            (&plugins, flow_model),
+            &mut warnings,
+        )?),
     };
     if ect.is_none() && cssf.is_none() {
         return Err(toml_err(
@@ -485,6 +518,7 @@ fn load_cssf(
     toml_path: &Path,
     c: &CssfToml,
     regions: &[RegionId],
+    (plugins, flow_model): (&[PluginSpec], &FlowModelLoader<'_>),
     warnings: &mut Vec<String>,
 ) -> Result<Vec<CssfTransfer>, ScenarioError> {
     let toml_err = |message: String| ScenarioError::Toml {
@@ -508,6 +542,7 @@ fn load_cssf(
         ("intensity", c.intensity.is_some()),
         ("mass", c.mass.is_some()),
         ("core", c.core.is_some()),
+        ("model", c.model.is_some()),
     ]);
     if let Some(transfers) = &c.transfers {
         if !polygon_keys.is_empty() {
@@ -540,7 +575,34 @@ fn load_cssf(
         mass: c.mass.unwrap_or_default(),
         core: c.core.unwrap_or_default(),
     };
-    cssf_from_polygons(&input, regions, warnings)
+    let model = match c.model.as_deref() {
+        None | Some("breakpoint") => None,
+        Some(text) => {
+            let Some(name) = text.strip_prefix("plugin:") else {
+                return Err(toml_err(format!(
+                    "cssf.model {text:?}: expected \"breakpoint\" or \"plugin:<name>\" \
+                     naming a [[plugin]] stanza"
+                )));
+            };
+            let Some(spec) = plugins.iter().find(|spec| spec.name == name) else {
+                return Err(toml_err(format!(
+                    "cssf.model: plugin {name:?} is not declared; expected a [[plugin]] stanza \
+                     with name = {name:?} (declared: [{}])",
+                    plugins
+                        .iter()
+                        .map(|spec| spec.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            };
+            Some(flow_model(spec).map_err(|message| ScenarioError::Layer {
+                path: spec.path.clone(),
+                what: "loading the cssf.model flow-model plugin",
+                message,
+            })?)
+        }
+    };
+    cssf_from_polygons(&input, regions, model.as_deref(), warnings)
 }
 
 fn read_standards(

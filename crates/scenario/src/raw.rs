@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use fzc_core::{FlowRegion, MassUnit, RegionId, TonnesCo2};
+use fzc_core::{FlowModel, FlowRegion, MassUnit, RegionId, TonnesCo2};
 use fzc_cssf_flow::geodesic::{RegionPolygon, find_overlaps};
 use fzc_cssf_flow::{BreakpointModel, Core, ImpactFactor, Intensity, Mass};
 use fzc_ect_mrio::{EctMethod, EctOptions, aggregate_sectors, compute_ect};
@@ -182,8 +182,9 @@ pub(crate) fn ect_from_mrio(
     })
 }
 
-/// The CSSF layer from polygons and a balance table, by `fzc-cssf-flow`'s breakpoint model:
-/// every output → input pair with a positive transfer.
+/// The CSSF layer from polygons and a balance table, by `fzc-cssf-flow`'s breakpoint model
+/// or, when given, the caller's `plugin` model: every output → input pair with a positive
+/// transfer.
 ///
 /// # Units
 /// Supply and demand are converted from `input.unit` to t; transfers are in t CO2.
@@ -195,6 +196,7 @@ pub(crate) fn ect_from_mrio(
 pub(crate) fn cssf_from_polygons(
     input: &PolygonInput<'_>,
     regions: &[RegionId],
+    plugin: Option<&dyn FlowModel>,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<CssfTransfer>, ScenarioError> {
     let layer_err = |path: &Path, e: fzc_cssf_flow::CssfError| ScenarioError::Layer {
@@ -277,11 +279,44 @@ pub(crate) fn cssf_from_polygons(
             100.0 * overlap.fraction_of_smaller
         ));
     }
-    let run = model
-        .run_prepared(&flow_regions, &polygons)
-        .map_err(|e| layer_err(&input.regions, e))?;
-    let mut out: Vec<CssfTransfer> = run
-        .flows
+    let flows = match plugin {
+        None => {
+            model
+                .run_prepared(&flow_regions, &polygons)
+                .map_err(|e| layer_err(&input.regions, e))?
+                .flows
+        }
+        Some(plugin) => {
+            let run = plugin
+                .flows(&flow_regions)
+                .map_err(|e| ScenarioError::Layer {
+                    path: input.regions.clone(),
+                    what: "running the cssf.model flow-model plugin",
+                    message: format!("{}: {e}", plugin.name()),
+                })?;
+            if let Some(f) = run.flows.iter().find(|f| {
+                f.from >= shape_index.len()
+                    || f.to >= shape_index.len()
+                    || !(f.transfer.0.is_finite() && f.transfer.0 >= 0.0)
+            }) {
+                return Err(ScenarioError::Layer {
+                    path: input.regions.clone(),
+                    what: "running the cssf.model flow-model plugin",
+                    message: format!(
+                        "{}: flow {} -> {} has transfer {} t; expected region indices below {} \
+                         and a finite transfer >= 0 t",
+                        plugin.name(),
+                        f.from,
+                        f.to,
+                        f.transfer.0,
+                        shape_index.len()
+                    ),
+                });
+            }
+            run.flows
+        }
+    };
+    let mut out: Vec<CssfTransfer> = flows
         .iter()
         .filter(|f| f.transfer.0 > 0.0)
         .map(|f| CssfTransfer {
