@@ -651,3 +651,91 @@ fn cssf_polygons_may_come_from_a_shapefile() {
     assert_eq!(transfers[0].tonnes, flow.transfer);
     assert_ledger_balances(&outcome);
 }
+
+/// A flow model standing in for a plugin: one fixed transfer from the first region (by id)
+/// to the second, or a negative one when `negative`.
+struct FixedModel {
+    negative: bool,
+}
+
+impl fzc_core::FlowModel for FixedModel {
+    fn name(&self) -> &str {
+        "fixed"
+    }
+
+    fn flows(
+        &self,
+        regions: &[FlowRegion],
+    ) -> Result<fzc_core::FlowOutput, fzc_core::FlowModelError> {
+        assert_eq!(regions.len(), 13);
+        Ok(fzc_core::FlowOutput {
+            cores: Vec::new(),
+            flows: vec![fzc_core::RegionFlow {
+                from: 0,
+                to: 1,
+                distance_km: 1.0,
+                range_km: 1.0,
+                area_km2: 1.0,
+                intensity_t_per_km2: 1.0,
+                transfer: TonnesCo2(if self.negative { -5.0 } else { 5.0 }),
+            }],
+        })
+    }
+}
+
+/// bth-raw with absolute paths, `[cssf] model = "plugin:fixed"` and its stanza, in `dir`.
+fn bth_raw_with_plugin_model(dir: &Path) -> PathBuf {
+    let toml = std::fs::read_to_string(data("bth-raw/scenario.toml"))
+        .unwrap()
+        .replace(
+            "../../../../../examples",
+            workspace().join("examples").to_str().unwrap(),
+        )
+        .replace(
+            "\"balance.csv\"",
+            &format!("{:?}", data("bth-raw/balance.csv").to_str().unwrap()),
+        )
+        .replace(
+            "core = \"centroid\"",
+            "core = \"centroid\"\nmodel = \"plugin:fixed\"",
+        )
+        + "\n[[plugin]]\nname = \"fixed\"\npath = \"libfixed.so\"\n";
+    let path = dir.join("scenario.toml");
+    std::fs::write(&path, toml).unwrap();
+    path
+}
+
+#[test]
+fn a_cssf_plugin_model_comes_from_the_caller() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = ScenarioSource::File(bth_raw_with_plugin_model(dir.path()));
+    let scenario = fzc_scenario::load_with(&source, &|spec| {
+        assert_eq!(spec.name, "fixed");
+        Ok(Box::new(FixedModel { negative: false }))
+    })
+    .unwrap();
+    let cssf = scenario.cssf.as_ref().unwrap();
+    assert_eq!(cssf.len(), 1);
+    // Flow regions are in id order: baoding → beijing.
+    assert_eq!(scenario.regions[cssf[0].output].as_str(), "baoding");
+    assert_eq!(scenario.regions[cssf[0].input].as_str(), "beijing");
+    assert_eq!(cssf[0].tonnes, TonnesCo2(5.0));
+    assert_ledger_balances(&run(&scenario).unwrap());
+
+    // A negative transfer from a plugin is refused, naming the model.
+    let err = fzc_scenario::load_with(&source, &|_| Ok(Box::new(FixedModel { negative: true })))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("fixed") && err.contains("-5"), "{err}");
+    // The caller's refusal is reported with the stanza's path.
+    let err = fzc_scenario::load_with(&source, &|_| Err("not a flow model".to_owned()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("libfixed.so") && err.contains("not a flow model"),
+        "{err}"
+    );
+    // Plain `load` cannot load libraries and says so.
+    let err = load(&source).unwrap_err().to_string();
+    assert!(err.contains("load_with"), "{err}");
+}
