@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-const PLUGINS: [&str; 2] = ["pricing-gdp-cap", "flow-gravity"];
+const PLUGINS: [&str; 3] = ["pricing-gdp-cap", "flow-gravity", "demand-nightlight"];
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -400,4 +400,68 @@ fn a_scenario_cssf_layer_runs_the_gravity_plugin_named_by_cssf_model() {
     let message = stderr(&result);
     assert!(message.contains("capped"), "{message}");
     assert!(message.to_lowercase().contains("flow"), "{message}");
+}
+
+#[test]
+fn cssf_demand_with_the_nightlight_plugin_sums_to_each_regions_emissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = workspace().join("tests/fixtures/raster/storage");
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let emissions = write(
+        "em.csv",
+        "region,emissions,agricultural_emissions\neast,2.5,0.5\nwest,1.25,0.25\n",
+    );
+    let census = write("census.csv", "region,population\neast,120000\nwest,80000\n");
+    let nightlight = library("demand-nightlight");
+    let lulc = f.join("lulc.tif");
+    let regions = f.join("regions.geojson");
+    let out = dir.path().join("out");
+    // The land-use codes stand in for radiance (the plugin reads the urban-mask layer as
+    // light): any raster on the grid will do for the calibration invariant.
+    let mut args = vec![
+        "cssf",
+        "demand",
+        "--regions",
+        regions.to_str().unwrap(),
+        "--id-field",
+        "name",
+        "--emissions",
+        emissions.to_str().unwrap(),
+        "--emissions-unit",
+        "Mt",
+        "--census",
+        census.to_str().unwrap(),
+        "--lulc",
+        lulc.to_str().unwrap(),
+        "--urban-mask",
+        lulc.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--plugin",
+        nightlight.as_str(),
+        "--param",
+        "urban_threshold=5",
+        "--param",
+        "agricultural_class=1",
+    ];
+    let result = fzc(&args);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let (header, rows) = read_csv(&out.join("demand-regions.csv"));
+    let demand = column(&header, &rows, "demand");
+    assert_eq!(rows[0][0], "east");
+    assert!((demand[0] - 2.5e6).abs() <= 1e-6 * 2.5e6, "{demand:?}");
+    assert!((demand[1] - 1.25e6).abs() <= 1e-6 * 1.25e6, "{demand:?}");
+    assert!(out.join("demand.tif").exists());
+    // A flow model given as the demand estimator is refused by kind.
+    let gravity = library("flow-gravity");
+    let n = args.len();
+    args.truncate(n - 6);
+    args.extend(["--plugin", gravity.as_str()]);
+    let wrong = fzc(&args);
+    assert!(!wrong.status.success());
+    assert!(stderr(&wrong).contains("flow-model"), "{}", stderr(&wrong));
 }

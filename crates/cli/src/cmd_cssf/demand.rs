@@ -43,7 +43,7 @@ pub struct DemandArgs {
     #[arg(long, value_enum, default_value_t = PopulationKindArg::Count)]
     pub(super) population_kind: PopulationKindArg,
     /// Census totals `region,population`, spread over land use (needs --lulc and --class-weights).
-    #[arg(long, requires_all = ["lulc", "class_weights"])]
+    #[arg(long, requires = "lulc")]
     pub(super) census: Option<PathBuf>,
     /// Relative population density per land-use class, `class,weight` (dasymetric estimator).
     #[arg(long)]
@@ -72,6 +72,13 @@ pub struct DemandArgs {
     /// Output folder: `demand-regions.csv` (`region,demand`, t CO2) and `demand.tif`.
     #[arg(long)]
     pub(super) out: PathBuf,
+    /// A demand-estimator plugin library (.so, .dylib, .dll) that replaces the built-in
+    /// estimator (population raster or dasymetric); θ is still calibrated per region (Eq 12).
+    #[arg(long)]
+    pub(super) plugin: Option<PathBuf>,
+    /// A parameter of the --plugin, repeatable (declared defaults fill in the rest).
+    #[arg(long = "param", value_name = "NAME=VALUE", requires = "plugin")]
+    pub(super) params: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -174,7 +181,14 @@ pub fn run(args: DemandArgs) -> anyhow::Result<Vec<(RegionId, f64)>> {
         )?),
         None => None,
     };
-    let estimator: Box<dyn DemandEstimator> = if args.population.is_some() {
+    let estimator: Box<dyn DemandEstimator> = if let Some(path) = &args.plugin {
+        let plugin = fzc_plugin_host::load(path)?;
+        Box::new(
+            plugin
+                .demand_estimator(&crate::cmd_plugins::parse_params(&args.params)?)
+                .with_context(|| format!("--plugin {}", path.display()))?,
+        )
+    } else if args.population.is_some() {
         Box::new(PopulationRaster {
             kind: match args.population_kind {
                 PopulationKindArg::Count => PopulationKind::Count,
@@ -186,7 +200,7 @@ pub fn run(args: DemandArgs) -> anyhow::Result<Vec<(RegionId, f64)>> {
         let weights = args
             .class_weights
             .as_deref()
-            .context("--class-weights is required with --census")?;
+            .context("--class-weights is required with --census (or give a --plugin estimator)")?;
         Box::new(Dasymetric {
             class_weights: fzc_io::read_class_weights(weights)?,
             zones,

@@ -51,8 +51,9 @@ pub struct RunArgs {
     /// What the population raster holds.
     #[arg(long, value_enum, default_value_t = PopulationKindArg::Count)]
     population_kind: PopulationKindArg,
-    /// Census totals `region,population`, spread over land use (needs --class-weights).
-    #[arg(long, requires = "class_weights")]
+    /// Census totals `region,population`, spread over land use (needs --class-weights, or
+    /// a --demand-plugin estimator that rescales to them).
+    #[arg(long)]
     census: Option<PathBuf>,
     /// Relative population density per land-use class, `class,weight` (dasymetric estimator).
     #[arg(long)]
@@ -94,6 +95,17 @@ pub struct RunArgs {
     /// A parameter of the --plugin, repeatable.
     #[arg(long = "param", value_name = "NAME=VALUE", requires = "plugin")]
     params: Vec<String>,
+    /// A demand-estimator plugin library that replaces the built-in estimator for demand
+    /// (as `fzc cssf demand --plugin`).
+    #[arg(long)]
+    demand_plugin: Option<PathBuf>,
+    /// A parameter of the --demand-plugin, repeatable.
+    #[arg(
+        long = "demand-param",
+        value_name = "NAME=VALUE",
+        requires = "demand_plugin"
+    )]
+    demand_params: Vec<String>,
 }
 
 /// Runs `fzc cssf run`.
@@ -132,6 +144,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         coverage: args.coverage,
         max_outside_share: args.max_outside_share,
         out: args.out.clone(),
+        plugin: args.demand_plugin,
+        params: args.demand_params,
     })?;
     let balance = balance_rows(supply, demand)?;
     let flows_args = FlowsArgs {
