@@ -464,4 +464,41 @@ fn cssf_demand_with_the_nightlight_plugin_sums_to_each_regions_emissions() {
     let wrong = fzc(&args);
     assert!(!wrong.status.success());
     assert!(stderr(&wrong).contains("flow-model"), "{}", stderr(&wrong));
+
+    // `fzc cssf run` takes the same estimator as --demand-plugin.
+    let run_out = dir.path().join("run");
+    let pools = f.join("pools.csv");
+    let result = fzc(&[
+        "cssf",
+        "run",
+        "--lulc",
+        lulc.to_str().unwrap(),
+        "--pools",
+        pools.to_str().unwrap(),
+        "--regions",
+        regions.to_str().unwrap(),
+        "--id-field",
+        "name",
+        "--emissions",
+        emissions.to_str().unwrap(),
+        "--emissions-unit",
+        "Mt",
+        "--census",
+        census.to_str().unwrap(),
+        "--urban-mask",
+        lulc.to_str().unwrap(),
+        "--out",
+        run_out.to_str().unwrap(),
+        "--demand-plugin",
+        nightlight.as_str(),
+        "--demand-param",
+        "urban_threshold=5",
+        "--demand-param",
+        "agricultural_class=1",
+    ]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert_eq!(
+        std::fs::read_to_string(run_out.join("demand-regions.csv")).unwrap(),
+        std::fs::read_to_string(out.join("demand-regions.csv")).unwrap()
+    );
 }
