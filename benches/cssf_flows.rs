@@ -19,7 +19,7 @@ use std::time::Instant;
 use fzc_benches::synthetic_regions::synthetic_regions;
 use fzc_cssf_flow::BreakpointModel;
 
-type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+use fzc_benches::measure::{BenchResult, load_average, vm_hwm_kib};
 
 const REGIONS: usize = 313;
 const SEED: u64 = 2025;
@@ -107,14 +107,6 @@ fn main() -> BenchResult<()> {
     Ok(())
 }
 
-/// The 1-minute load average, to judge how much other work shared the cores.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "unknown".into())
-}
-
 struct Measured {
     time_s: f64,
     peak_kib: f64,
@@ -173,19 +165,6 @@ fn child(dir: &Path, reps: usize) -> BenchResult<()> {
         run.flows.len()
     );
     Ok(())
-}
-
-fn vm_hwm_kib() -> BenchResult<f64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .ok_or("no VmHWM in /proc/self/status")?;
-    Ok(line
-        .split_whitespace()
-        .nth(1)
-        .ok_or("malformed VmHWM")?
-        .parse()?)
 }
 
 fn read_f64s(path: &Path) -> BenchResult<Vec<f64>> {

@@ -22,7 +22,7 @@ use fzc_benches::synthetic_mrio::{SyntheticMrio, region_labels, sector_labels};
 use fzc_core::MassUnit;
 use fzc_ect_mrio::{EctOptions, MrioTable, Satellite, compute_ect};
 
-type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+use fzc_benches::measure::{BenchResult, load_average, vm_hwm_kib};
 
 const SIZES: [(usize, usize, usize); 4] = [(13, 7, 20), (25, 40, 5), (125, 40, 2), (313, 42, 1)];
 
@@ -96,14 +96,6 @@ fn main() -> BenchResult<()> {
         load_average()
     );
     Ok(())
-}
-
-/// The 1-minute load average, to judge how much other work shared the cores.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "unknown".into())
 }
 
 fn rayon_threads() -> usize {
@@ -263,19 +255,6 @@ fn child(dir: &Path, reps: usize) -> BenchResult<()> {
     write_f64s(&dir.join("t_rust.f64"), acc.total.as_slice())?;
     println!("RESULT time_s={best:.6} peak_kib={}", vm_hwm_kib()?);
     Ok(())
-}
-
-fn vm_hwm_kib() -> BenchResult<f64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .ok_or("no VmHWM in /proc/self/status")?;
-    Ok(line
-        .split_whitespace()
-        .nth(1)
-        .ok_or("malformed VmHWM")?
-        .parse()?)
 }
 
 fn max_rel_diff(a: &Path, b: &Path) -> BenchResult<f64> {

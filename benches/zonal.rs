@@ -23,7 +23,7 @@ use fzc_cssf_flow::zonal::{CoverageMode, RegionMasks, ZonalSum};
 use fzc_io::GeoTiffReader;
 use geo::{LineString, MultiPolygon, Polygon};
 
-type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+use fzc_benches::measure::{BenchResult, load_average, vm_hwm_kib};
 
 fn main() -> BenchResult<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -77,13 +77,6 @@ fn main() -> BenchResult<()> {
     );
     std::fs::remove_dir_all(&dir)?;
     Ok(())
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// `(time_s, peak_kib)` from the child's `RESULT` line.
@@ -152,19 +145,6 @@ fn child(dir: &Path) -> BenchResult<()> {
     std::fs::write(dir.join("sums_rust.f64"), bytes)?;
     println!("RESULT time_s={elapsed:.6} peak_kib={}", vm_hwm_kib()?);
     Ok(())
-}
-
-fn vm_hwm_kib() -> BenchResult<f64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .ok_or("no VmHWM in /proc/self/status")?;
-    Ok(line
-        .split_whitespace()
-        .nth(1)
-        .ok_or("malformed VmHWM")?
-        .parse()?)
 }
 
 fn agreement(a: &Path, b: &Path) -> BenchResult<f64> {
