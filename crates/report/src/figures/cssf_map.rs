@@ -4,12 +4,11 @@
 use geo::Coord;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
 use super::ect_map::arrow_width;
 use super::map_canvas::{
-    LegendItem, arrow, clip_to_rect, core_point, format_mt, halo_text, ip, label_point, legend,
-    map_furniture, map_layout, text,
+    LegendItem, arrow, begin_map, clip_to_rect, core_point, format_mt, halo_text, ip, label_point,
+    legend, map_furniture, map_layout,
 };
 use super::palette::{BASE_FILL, CSS_FLOW, INK, SERIES};
 use super::{DrawResult, Figure, de};
@@ -32,17 +31,7 @@ impl Figure for CssfMap<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult {
-        let regions = self.input.sorted_regions();
-        let (canvas, _) = map_layout(&regions);
-        let lx = canvas.rect.2 + 36.0;
-        text(
-            area,
-            &format!("CSS flows — {}", self.input.scenario_name),
-            (40.0, 28.0),
-            34.0,
-            INK,
-            (HPos::Left, VPos::Top),
-        )?;
+        let (regions, canvas, lx) = begin_map(area, self.input, "CSS flows")?;
         let tint = |v: f64| {
             if v < 0.0 {
                 RGBColor(217, 240, 211)

@@ -3,11 +3,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
 use super::map_canvas::{
-    LegendItem, arrow, core_point, format_mt, halo_text, label_point, legend, map_furniture,
-    map_layout, text,
+    LegendItem, arrow, begin_map, core_point, format_mt, halo_text, label_point, legend,
+    map_furniture, map_layout,
 };
 use super::palette::{BASE_FILL, INK, PAID};
 use super::{DrawResult, Figure};
@@ -43,17 +42,7 @@ impl Figure for EctMap<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult {
-        let regions = self.input.sorted_regions();
-        let (canvas, _) = map_layout(&regions);
-        let lx = canvas.rect.2 + 36.0;
-        text(
-            area,
-            &format!("ECT bilateral net flows — {}", self.input.scenario_name),
-            (40.0, 28.0),
-            34.0,
-            INK,
-            (HPos::Left, VPos::Top),
-        )?;
+        let (regions, canvas, lx) = begin_map(area, self.input, "ECT bilateral net flows")?;
         let tint = |nf: f64| {
             if nf > 0.0 {
                 RGBColor(252, 226, 220)

@@ -664,6 +664,27 @@ pub(crate) fn map_layout(regions: &[&RegionResult]) -> (MapCanvas, (u32, u32)) {
     (canvas, (w.ceil() as u32, h.ceil() as u32))
 }
 
+/// The start every map shares: its regions in id order, the fitted canvas, the x of the legend
+/// column, and the title drawn at the top left.
+pub(crate) fn begin_map<'a, DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    input: &'a crate::model::ReportInput,
+    title: &str,
+) -> Result<(Vec<&'a RegionResult>, MapCanvas, f64), String> {
+    let regions = input.sorted_regions();
+    let (canvas, _) = map_layout(&regions);
+    let legend_x = canvas.rect.2 + 36.0;
+    text(
+        area,
+        &format!("{title} — {}", input.scenario_name),
+        (40.0, 28.0),
+        34.0,
+        INK,
+        (HPos::Left, VPos::Top),
+    )?;
+    Ok((regions, canvas, legend_x))
+}
+
 /// Draws the frame, the north arrow (top right) and the scale bar (bottom right).
 pub(crate) fn map_furniture<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,

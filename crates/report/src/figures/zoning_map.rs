@@ -4,10 +4,9 @@
 use fzc_zoning::{Zone, ZoneClass};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
 use super::map_canvas::{
-    LegendItem, halo_text, label_point, legend, map_furniture, map_layout, text,
+    LegendItem, begin_map, halo_text, label_point, legend, map_furniture, map_layout,
 };
 use super::palette::{INK, class_colour, class_label};
 use super::{DrawResult, Figure};
@@ -29,17 +28,7 @@ impl Figure for ZoningMap<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult {
-        let regions = self.input.sorted_regions();
-        let (canvas, _) = map_layout(&regions);
-        let lx = canvas.rect.2 + 36.0;
-        text(
-            area,
-            &format!("Compensation zoning — {}", self.input.scenario_name),
-            (40.0, 28.0),
-            34.0,
-            INK,
-            (HPos::Left, VPos::Top),
-        )?;
+        let (regions, canvas, lx) = begin_map(area, self.input, "Compensation zoning")?;
         canvas.draw_regions(area, &regions, |r| class_colour(r.class), WHITE)?;
         for r in &regions {
             if r.zone == Zone::Payer {
