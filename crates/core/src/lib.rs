@@ -29,6 +29,7 @@ mod error;
 mod flow_model;
 mod ids;
 mod pricing_scheme;
+mod progress;
 mod raster_grid;
 mod supply_estimator;
 mod units;
@@ -43,6 +44,7 @@ pub use ids::{RegionId, SectorId};
 pub use pricing_scheme::{
     FlowPrice, Layer, PricingFlow, PricingInput, PricingOutput, PricingScheme, PricingSchemeError,
 };
+pub use progress::{NoProgress, Progress};
 pub use raster_grid::{GeoTransform, GridCrs, RasterGrid};
 pub use supply_estimator::{PixelSupply, SupplyEstimator, SupplyPixel};
 pub use units::{MassUnit, TonnesCo2, Yuan, YuanPerTonne};
