@@ -434,6 +434,7 @@ pub fn report_input(
         cssf_flows,
         ledger,
         comparison: None,
+        cssdr: None,
     }
 }
 

@@ -6,6 +6,7 @@
 mod chart_axes;
 mod comparison_chart;
 mod compensation_chart;
+mod cssdr_map;
 mod cssf_map;
 mod ect_map;
 mod glyph_backend;
@@ -15,6 +16,7 @@ mod zoning_map;
 
 pub use comparison_chart::ComparisonChart;
 pub use compensation_chart::CompensationChart;
+pub use cssdr_map::CssdrMap;
 pub use cssf_map::CssfMap;
 pub use ect_map::EctMap;
 pub use zoning_map::ZoningMap;

@@ -8,7 +8,8 @@
 //!
 //! **Outputs** ([`write_outputs`], each file written atomically):
 //! - `figures/zoning-map`, `ect-flow-map`, `cssf-flow-map`, `compensation-chart` and, with a
-//!   comparison, `scheme-comparison`, each as `.svg` and `.png`;
+//!   comparison, `scheme-comparison`, and with a CSSDR grid ([`LonLatRaster`]), `cssdr-map`,
+//!   each as `.svg` and `.png`;
 //! - `report.html`, one file with the figures inlined as SVG and every table;
 //! - `results.gpkg` with the layers `regions`, `ect_flows`, `cssf_flows`, `cores`
 //!   (EPSG:4326), and `results-<layer>.geojson`, one per layer.
@@ -60,8 +61,8 @@ use std::path::{Path, PathBuf};
 
 pub use error::ReportError;
 pub use figures::{
-    ComparisonChart, CompensationChart, CssfMap, DrawResult, EctMap, Figure, ZoningMap, render_png,
-    render_svg,
+    ComparisonChart, CompensationChart, CssdrMap, CssfMap, DrawResult, EctMap, Figure, ZoningMap,
+    render_png, render_svg,
 };
 pub use geojson_out::layer_geojson;
 pub use gpkg::{
@@ -71,8 +72,8 @@ pub use gpkg::{
 pub use html::{HtmlFigure, escape, report_html};
 pub use layers::result_layers;
 pub use model::{
-    Comparison, ComparisonRow, CssfFlow, EctFlow, LedgerLayer, LedgerPair, RegionResult,
-    ReportInput,
+    Comparison, ComparisonRow, CssfFlow, EctFlow, LedgerLayer, LedgerPair, LonLatRaster,
+    RegionResult, ReportInput,
 };
 pub use projection::{Equirectangular, geodesic_circle};
 pub use validate::validate;
@@ -191,6 +192,19 @@ pub fn write_outputs(
                 formats.png,
             )?,
         ];
+        if let Some(raster) = &input.cssdr {
+            figs.insert(
+                3,
+                render(
+                    &CssdrMap { input, raster },
+                    "CSS supply–demand ratio CSSDR = (S − D) / (S + D) per pixel (Eq 13): \
+                     deficit (input) red, surplus (output) green, classes of 0.1 on [−1, 1]; \
+                     cells with no data (S + D = 0) or outside the regions are left blank."
+                        .to_string(),
+                    formats.png,
+                )?,
+            );
+        }
         if let Some(comparison) = &input.comparison {
             figs.push(render(
                 &ComparisonChart { input, comparison },

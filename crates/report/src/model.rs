@@ -25,6 +25,57 @@ pub struct ReportInput {
     pub ledger: Vec<LedgerPair>,
     /// An optional scheme comparison (`fzc compare`).
     pub comparison: Option<Comparison>,
+    /// The CSSDR grid (Eq 13 per pixel), when the scenario has rasters; gives the CSSDR map.
+    pub cssdr: Option<LonLatRaster>,
+}
+
+/// A grid on WGS84 lon/lat, one value per cell, row-major from the north-west corner: cell
+/// `(row, col)` covers lon `west + col·(east − west)/width` to the next column's, and lat
+/// `north − row·(north − south)/height` down to the next row's. `NaN` is no data.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LonLatRaster {
+    /// West edge, degrees of longitude.
+    pub west: f64,
+    /// South edge, degrees of latitude.
+    pub south: f64,
+    /// East edge, degrees of longitude.
+    pub east: f64,
+    /// North edge, degrees of latitude.
+    pub north: f64,
+    /// Columns.
+    pub width: usize,
+    /// Rows.
+    pub height: usize,
+    /// `width · height` values, row-major from the north-west corner; `NaN` = no data.
+    /// For the CSSDR map the values are dimensionless, in [−1, 1].
+    pub values: Vec<f32>,
+}
+
+impl LonLatRaster {
+    /// The value of cell `(row, col)`, `None` outside the grid.
+    pub fn get(&self, row: usize, col: usize) -> Option<f32> {
+        if row < self.height && col < self.width {
+            self.values.get(row * self.width + col).copied()
+        } else {
+            None
+        }
+    }
+
+    /// Longitude of the west edge of column `col` (`col = width`: the east edge).
+    ///
+    /// # Units
+    /// Degrees.
+    pub fn col_lon(&self, col: usize) -> f64 {
+        self.west + (self.east - self.west) * col as f64 / self.width.max(1) as f64
+    }
+
+    /// Latitude of the north edge of row `row` (`row = height`: the south edge).
+    ///
+    /// # Units
+    /// Degrees.
+    pub fn row_lat(&self, row: usize) -> f64 {
+        self.north - (self.north - self.south) * row as f64 / self.height.max(1) as f64
+    }
 }
 
 /// One region's polygons and its zoning and compensation results.

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::ReportError;
-use crate::model::ReportInput;
+use crate::model::{LonLatRaster, ReportInput};
 
 fn bad(what: String) -> ReportError {
     ReportError::Input { what }
@@ -105,6 +105,38 @@ pub fn validate(input: &ReportInput) -> Result<(), ReportError> {
                 )));
             }
         }
+    }
+    if let Some(g) = &input.cssdr {
+        validate_raster(g, "CSSDR grid")?;
+    }
+    Ok(())
+}
+
+/// Checks a lon/lat grid: finite edges with west < east and south < north within ±90°, at
+/// least one cell, and `width · height` values.
+fn validate_raster(g: &LonLatRaster, what: &str) -> Result<(), ReportError> {
+    let edges_ok = [g.west, g.south, g.east, g.north]
+        .iter()
+        .all(|v| v.is_finite())
+        && g.west < g.east
+        && g.south < g.north
+        && g.south >= -90.0
+        && g.north <= 90.0;
+    if !edges_ok {
+        return Err(bad(format!(
+            "{what} has west {}, south {}, east {}, north {}; expected lon/lat degrees with \
+             west < east and -90 <= south < north <= 90",
+            g.west, g.south, g.east, g.north
+        )));
+    }
+    if g.width == 0 || g.height == 0 || g.values.len() != g.width.saturating_mul(g.height) {
+        return Err(bad(format!(
+            "{what} has {} values for {} × {} cells (width × height); expected width · height \
+             values, at least one",
+            g.values.len(),
+            g.width,
+            g.height
+        )));
     }
     Ok(())
 }

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use fzc_report::{
-    Comparison, ComparisonRow, CssfFlow, EctFlow, LedgerLayer, LedgerPair, OutputFormats,
-    RegionResult, ReportInput, write_outputs,
+    Comparison, ComparisonRow, CssfFlow, EctFlow, LedgerLayer, LedgerPair, LonLatRaster,
+    OutputFormats, RegionResult, ReportInput, write_outputs,
 };
 use fzc_zoning::{Sign, Zone, ZoneClass};
 use geo::MultiPolygon;
@@ -282,6 +282,7 @@ fn bth_input() -> ReportInput {
             .collect(),
         ledger: paper,
         comparison: Some(comparison),
+        cssdr: None,
     }
 }
 
@@ -615,4 +616,102 @@ fn a_flow_to_an_unknown_region_is_refused_with_its_name() {
         .to_string();
     assert!(err.contains("atlantis") && err.contains("beijing"), "{err}");
     assert!(err.contains("expected one of"), "{err}");
+}
+
+/// A smooth synthetic CSSDR grid over the BTH extent (0.025°): deficit around Beijing and
+/// Tianjin's cores, surplus in the northern mountains, a no-data band along 38.5° N.
+fn synthetic_cssdr() -> LonLatRaster {
+    let (west, south, east, north) = (113.4, 36.0, 119.9, 42.7);
+    let (width, height) = (260, 268);
+    let mut values = Vec::with_capacity(width * height);
+    for r in 0..height {
+        for c in 0..width {
+            let lon = west + (east - west) * (c as f64 + 0.5) / width as f64;
+            let lat = north - (north - south) * (r as f64 + 0.5) / height as f64;
+            let city = |x: f64, y: f64| (-((lon - x).powi(2) + (lat - y).powi(2)) / 0.15).exp();
+            let v = 0.9 * ((lat - 39.5) / 1.5).tanh()
+                - 1.5 * (city(116.4, 39.9) + city(117.2, 39.1) + city(114.5, 38.0));
+            values.push(if (lat - 38.5).abs() < 0.05 {
+                f32::NAN
+            } else {
+                v.clamp(-1.0, 1.0) as f32
+            });
+        }
+    }
+    LonLatRaster {
+        west,
+        south,
+        east,
+        north,
+        width,
+        height,
+        values,
+    }
+}
+
+#[test]
+fn the_cssdr_map_is_written_and_inlined_only_with_a_grid() {
+    let figures_only = OutputFormats {
+        svg: true,
+        png: true,
+        html: true,
+        gpkg: false,
+        geojson: false,
+    };
+    let (_t1, without) = out_dir("bth-no-cssdr");
+    let mut input = bth_input();
+    write_outputs(&input, &without, figures_only).unwrap();
+    assert!(!without.join("figures/cssdr-map.svg").exists());
+    let html = std::fs::read_to_string(without.join("report.html")).unwrap();
+    assert!(!html.contains("fig-cssdr-map"));
+
+    input.cssdr = Some(synthetic_cssdr());
+    let (_t2, with) = out_dir("bth-cssdr");
+    let written = write_outputs(&input, &with, figures_only).unwrap();
+    for f in ["figures/cssdr-map.svg", "figures/cssdr-map.png"] {
+        assert!(written.files.contains(&with.join(f)), "{f}");
+    }
+    let svg = std::fs::read_to_string(with.join("figures/cssdr-map.svg")).unwrap();
+    assert!(
+        svg.len() < 2_000_000,
+        "cssdr-map.svg has {} bytes",
+        svg.len()
+    );
+    for id in IDS {
+        assert!(
+            svg.contains(&title(id)),
+            "the CSSDR map lacks {}",
+            title(id)
+        );
+    }
+    let html = std::fs::read_to_string(with.join("report.html")).unwrap();
+    assert!(html.contains("<figure id=\"fig-cssdr-map\">"));
+    assert_eq!(html.matches("<svg").count(), 6);
+    // The figure list keeps its order: the CSSDR map follows the CSSF flow map.
+    let (cssf, cssdr) = (
+        html.find("fig-cssf-flow-map").unwrap(),
+        html.find("fig-cssdr-map").unwrap(),
+    );
+    assert!(cssf < cssdr && cssdr < html.find("fig-compensation-chart").unwrap());
+    let (w, h, ink) = ink_fraction(&with.join("figures/cssdr-map.png"));
+    assert!(
+        w >= 1000 && h >= 800 && ink > 0.2 && ink < 0.9,
+        "{w}x{h}, ink {ink}"
+    );
+}
+
+#[test]
+fn a_cssdr_grid_with_too_few_values_is_refused() {
+    let mut input = bth_input();
+    let mut g = synthetic_cssdr();
+    g.values.pop();
+    input.cssdr = Some(g);
+    let dir = tempfile::tempdir().unwrap();
+    let err = write_outputs(&input, dir.path(), OutputFormats::ALL)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("CSSDR grid") && err.contains("69679 values"),
+        "{err}"
+    );
 }
