@@ -48,6 +48,7 @@ mod error;
 mod load;
 mod model;
 mod output;
+pub mod rasters;
 mod raw;
 mod run;
 mod tables;
@@ -55,13 +56,16 @@ mod tables;
 pub use bilateral::{AllocationError, BilateralRule, NetMatrix, allocate};
 pub use compare::{Comparison, compare, compare_with, parse_schemes};
 pub use error::ScenarioError;
-pub use load::{FlowModelLoader, ScenarioSource, load, load_with};
+pub use load::{
+    DemandEstimatorLoader, FlowModelLoader, LoadOptions, ScenarioSource, load, load_with,
+    load_with_options,
+};
 pub use model::{
-    CssfTransfer, EconomyEntry, EctResults, GivenNet, PluginSpec, PricingOptions, Provenance,
-    Scenario, StandardEntry,
+    CssdrPreview, CssfTransfer, EconomyEntry, EctResults, GivenNet, PluginSpec, PricingOptions,
+    Provenance, RasterCssf, RegionRasterCssf, Scenario, StandardEntry,
 };
 pub use output::{
     LEDGER_HEADER, ZONING_HEADER, fixed, ledger_csv, summary_json, terminal_table, write_outputs,
-    zoning_csv,
+    write_outputs_with_progress, zoning_csv,
 };
 pub use run::{Outcome, run, run_with_pricing, run_with_scheme};

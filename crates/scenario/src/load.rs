@@ -3,18 +3,26 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use fzc_core::{FlowModel, MassUnit, RegionId, TonnesCo2, YuanPerTonne};
+use std::sync::Arc;
+
+use fzc_core::{
+    DemandEstimator, FlowModel, MassUnit, NoProgress, Progress, RegionId, TonnesCo2, YuanPerTonne,
+};
 use serde::Deserialize;
 
 use crate::ScenarioError;
 use crate::bilateral::BilateralRule;
 use crate::model::{
-    CssfTransfer, EconomyEntry, EctResults, GivenNet, PluginSpec, PricingOptions, Scenario,
-    StandardEntry,
+    CssfTransfer, EconomyEntry, EctResults, GivenNet, PluginSpec, PricingOptions, RasterCssf,
+    RegionRasterCssf, Scenario, StandardEntry,
+};
+use crate::rasters::{
+    CoverageMode, DemandInputs, PREVIEW_MAX_SIDE, PopulationKind, RasterInputs, RasterLayers,
+    RegionsInput, SupplyInputs, SupplyUnit, UnmappedClasses,
 };
 use crate::raw::{
     CoreKey, FormatKey, IntensityKey, MassKey, MethodKey, MrioInput, PolygonInput,
-    cssf_from_polygons, ect_from_mrio,
+    cssf_from_balance, cssf_from_polygons, ect_from_mrio, match_regions,
 };
 use crate::tables::Table;
 use fzc_pricing::{AreaMean, BuiltinScheme, EngelUnit};
@@ -154,7 +162,7 @@ struct EctToml {
 #[serde(deny_unknown_fields)]
 struct CssfToml {
     transfers: Option<String>,
-    rasters: Option<String>,
+    rasters: Option<RastersToml>,
     regions: Option<String>,
     id_field: Option<String>,
     balance: Option<String>,
@@ -166,6 +174,115 @@ struct CssfToml {
     model: Option<String>,
 }
 
+/// `[cssf.rasters] supply_unit`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum SupplyUnitKey {
+    #[default]
+    AsPaper,
+    Co2,
+}
+
+/// `[cssf.rasters] unmapped`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum UnmappedKey {
+    #[default]
+    Error,
+    Skip,
+}
+
+/// `[cssf.rasters] population_kind`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum PopulationKindKey {
+    #[default]
+    Count,
+    DensityPerKm2,
+}
+
+/// `[cssf.rasters] coverage`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum CoverageKey {
+    #[default]
+    Exact,
+    PixelCentre,
+}
+
+/// `[cssf.rasters]`: the keys mirror the flags of `fzc cssf run`.
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a [cssf.rasters] table of raster inputs (lulc, pools, emissions, ...)"
+)]
+struct RastersToml {
+    lulc: String,
+    pools: String,
+    lulc_map: Option<String>,
+    #[serde(default)]
+    supply_unit: SupplyUnitKey,
+    #[serde(default)]
+    unmapped: UnmappedKey,
+    emissions: String,
+    emissions_unit: Option<String>,
+    population: Option<String>,
+    population_kind: Option<PopulationKindKey>,
+    census: Option<String>,
+    class_weights: Option<String>,
+    agri_classes: Option<Vec<i64>>,
+    urban_classes: Option<Vec<i64>>,
+    urban_mask: Option<String>,
+    #[serde(default)]
+    coverage: CoverageKey,
+    max_outside_share: Option<f64>,
+    demand: Option<String>,
+}
+
+/// Turns a `[[plugin]]` stanza named by `cssf.rasters.demand` into a demand estimator (the
+/// caller loads the library); an `Err` is a message naming what went wrong.
+pub type DemandEstimatorLoader<'a> =
+    dyn Fn(&PluginSpec) -> Result<Box<dyn DemandEstimator>, String> + 'a;
+
+/// What [`load_with_options`] takes besides the source: plugin loaders and a progress sink.
+pub struct LoadOptions<'a> {
+    /// Loads the flow-model plugin named by `cssf.model` (default: refuses, naming
+    /// [`load_with_options`]).
+    pub flow_model: &'a FlowModelLoader<'a>,
+    /// Loads the demand-estimator plugin named by `cssf.rasters.demand` (default: refuses).
+    pub demand_estimator: &'a DemandEstimatorLoader<'a>,
+    /// Where the long steps (the MRIO, raster rows, flow pairs) report progress.
+    pub progress: &'a dyn Progress,
+}
+
+fn refuse_flow_model(spec: &PluginSpec) -> Result<Box<dyn FlowModel>, String> {
+    Err(format!(
+        "flow-model plugin {:?} ({}) must be loaded by the caller: use \
+         fzc_scenario::load_with or load_with_options (as `fzc run` and `fzc compare` do)",
+        spec.name,
+        spec.path.display()
+    ))
+}
+
+fn refuse_demand_estimator(spec: &PluginSpec) -> Result<Box<dyn DemandEstimator>, String> {
+    Err(format!(
+        "demand-estimator plugin {:?} ({}) must be loaded by the caller: use \
+         fzc_scenario::load_with_options (as `fzc run` and `fzc compare` do)",
+        spec.name,
+        spec.path.display()
+    ))
+}
+
+impl Default for LoadOptions<'_> {
+    fn default() -> Self {
+        Self {
+            flow_model: &refuse_flow_model,
+            demand_estimator: &refuse_demand_estimator,
+            progress: &NoProgress,
+        }
+    }
+}
+
 /// Reads and validates a scenario.
 ///
 /// # Errors
@@ -174,14 +291,7 @@ struct CssfToml {
 /// table whose regions differ from the scenario's, an unbalanced ECT table, a region with no
 /// standard and no Eq 18 data.
 pub fn load(source: &ScenarioSource) -> Result<Scenario, ScenarioError> {
-    load_with(source, &|spec: &PluginSpec| {
-        Err(format!(
-            "flow-model plugin {:?} ({}) must be loaded by the caller: use \
-             fzc_scenario::load_with (as `fzc run` and `fzc compare` do)",
-            spec.name,
-            spec.path.display()
-        ))
-    })
+    load_with_options(source, &LoadOptions::default())
 }
 
 /// Turns a `[[plugin]]` stanza named by `cssf.model` into a flow model (the caller loads
@@ -198,6 +308,27 @@ pub type FlowModelLoader<'a> = dyn Fn(&PluginSpec) -> Result<Box<dyn FlowModel>,
 pub fn load_with(
     source: &ScenarioSource,
     flow_model: &FlowModelLoader<'_>,
+) -> Result<Scenario, ScenarioError> {
+    load_with_options(
+        source,
+        &LoadOptions {
+            flow_model,
+            ..LoadOptions::default()
+        },
+    )
+}
+
+/// Like [`load_with`], with every option: the flow-model and demand-estimator plugin
+/// loaders, and the progress sink the raw-input layers report to (the MRIO's ECT, the raster
+/// pipeline of `[cssf.rasters]`, the flow model).
+///
+/// # Errors
+/// As [`load_with`]; also for `[cssf.rasters]`: a missing file (naming its key), keys that do
+/// not combine, `core = "given"`, an undeclared `demand` plugin, and whatever the raster
+/// pipeline refuses ([`crate::rasters`]).
+pub fn load_with_options(
+    source: &ScenarioSource,
+    options: &LoadOptions<'_>,
 ) -> Result<Scenario, ScenarioError> {
     let toml_path = source.toml_path();
     let toml_name = match source {
@@ -334,18 +465,32 @@ pub fn load_with(
     let mut warnings = Vec::new();
     let ect = match &raw.ect {
         None => None,
-        Some(e) => Some(load_ect(source, &toml_path, e, &regions, &mut warnings)?),
-    };
-    let cssf = match &raw.cssf {
-        None => None,
-        Some(c) => Some(load_cssf(
+        Some(e) => Some(load_ect(
             source,
             &toml_path,
-            c,
+            e,
             &regions,
-            (&plugins, flow_model),
             &mut warnings,
+            options.progress,
         )?),
+    };
+    let (cssf, rasters) = match &raw.cssf {
+        None => (None, None),
+        Some(c) => {
+            let (transfers, rasters) = load_cssf(
+                source,
+                &toml_path,
+                c,
+                &regions,
+                (&plugins, options),
+                &mut warnings,
+            )?;
+            (Some(transfers), rasters)
+        }
+    };
+    let (cssf_rasters, cssf_raster_layers) = match rasters {
+        Some((result, layers)) => (Some(result), Some(layers)),
+        None => (None, None),
     };
     if ect.is_none() && cssf.is_none() {
         return Err(toml_err(
@@ -366,6 +511,8 @@ pub fn load_with(
         plugins,
         pricing_plugin,
         warnings,
+        cssf_rasters,
+        cssf_raster_layers,
     })
 }
 
@@ -442,6 +589,7 @@ fn load_ect(
     e: &EctToml,
     regions: &[RegionId],
     warnings: &mut Vec<String>,
+    progress: &dyn Progress,
 ) -> Result<EctResults, ScenarioError> {
     let toml_err = |message: String| ScenarioError::Toml {
         path: toml_path.to_owned(),
@@ -510,28 +658,116 @@ fn load_ect(
         emissions: optional("ect.emissions", &e.emissions)?,
         city_names: optional("ect.city_names", &e.city_names)?,
     };
-    ect_from_mrio(&input, regions, warnings)
+    ect_from_mrio(&input, regions, warnings, progress)
 }
+
+/// The CSSF layer's transfers and, when it came from rasters, its raster results.
+type CssfLoaded = (Vec<CssfTransfer>, Option<(RasterCssf, RasterLayers)>);
 
 fn load_cssf(
     source: &ScenarioSource,
     toml_path: &Path,
     c: &CssfToml,
     regions: &[RegionId],
-    (plugins, flow_model): (&[PluginSpec], &FlowModelLoader<'_>),
+    (plugins, options): (&[PluginSpec], &LoadOptions<'_>),
     warnings: &mut Vec<String>,
-) -> Result<Vec<CssfTransfer>, ScenarioError> {
+) -> Result<CssfLoaded, ScenarioError> {
     let toml_err = |message: String| ScenarioError::Toml {
         path: toml_path.to_owned(),
         message,
     };
-    if let Some(rasters) = &c.rasters {
-        return Err(ScenarioError::Unsupported {
-            what: format!("cssf.rasters = {rasters:?} in {}", toml_path.display()),
-            hint: "compute supply and demand per region with `fzc cssf supply` and `fzc cssf \
-                   demand` and give them as cssf.balance with cssf.regions (polygons), or give \
-                   the layer as a transfers table (output_region,input_region,transfer,unit)",
-        });
+    if let Some(r) = &c.rasters {
+        let excluded = given_keys(&[
+            ("transfers", c.transfers.is_some()),
+            ("balance", c.balance.is_some()),
+            ("unit", c.unit.is_some()),
+        ]);
+        if !excluded.is_empty() {
+            return Err(toml_err(format!(
+                "[cssf.rasters] cannot be combined with cssf.{}: with rasters, supply and demand \
+                 per region are computed from the rasters and the flows from them",
+                excluded.join(", cssf.")
+            )));
+        }
+        if c.core == Some(CoreKey::Given) {
+            return Err(toml_err(
+                "cssf.core = \"given\" needs core_lon/core_lat from a balance table, which \
+                 [cssf.rasters] does not have; expected \"centroid\" or \"interior-point\""
+                    .to_owned(),
+            ));
+        }
+        let Some(polygons) = &c.regions else {
+            return Err(toml_err(
+                "[cssf.rasters] needs cssf.regions, the region polygons (GeoJSON file or \
+                 folder, or a shapefile)"
+                    .to_owned(),
+            ));
+        };
+        let model = flow_model_of(c, plugins, options, &toml_err)?;
+        let input = PolygonInput {
+            regions: existing_path(source, toml_path, "cssf.regions", polygons)?,
+            id_field: c.id_field.as_deref(),
+            balance: toml_path.to_owned(),
+            unit: MassUnit::Tonne,
+            k: c.k.unwrap_or(fzc_cssf_flow::ImpactFactor::PAPER.get()),
+            intensity: c.intensity.unwrap_or_default(),
+            mass: c.mass.unwrap_or_default(),
+            core: c.core.unwrap_or_default(),
+        };
+        let inputs = raster_inputs(source, toml_path, r, &input)?;
+        let plugin = match r.demand.as_deref() {
+            None | Some("builtin") => None,
+            Some(text) => {
+                let spec = plugin_named(plugins, "cssf.rasters.demand", text, &toml_err)?;
+                let estimator =
+                    (options.demand_estimator)(spec).map_err(|message| ScenarioError::Layer {
+                        path: spec.path.clone(),
+                        what: "loading the cssf.rasters.demand demand-estimator plugin",
+                        message,
+                    })?;
+                Some(Arc::<dyn DemandEstimator>::from(estimator))
+            }
+        };
+        let layers = RasterLayers::compute(&inputs, plugin, options.progress)?;
+        let ids: Vec<RegionId> = layers.regions().iter().map(|b| b.region.clone()).collect();
+        let index = match_regions(&input.regions, "region polygons", &ids, regions)?;
+        warnings.extend(layers.notes());
+        let preview = layers.preview(PREVIEW_MAX_SIDE, options.progress)?;
+        let balance = layers
+            .regions()
+            .iter()
+            .map(|b| fzc_io::RegionBalanceRow {
+                id: b.region.clone(),
+                supply: b.supply,
+                demand: b.demand,
+                core: None,
+            })
+            .collect();
+        let transfers = cssf_from_balance(
+            &input,
+            balance,
+            regions,
+            model.as_deref(),
+            warnings,
+            options.progress,
+        )?;
+        let mut rows: Vec<RegionRasterCssf> = layers
+            .regions()
+            .iter()
+            .zip(&index)
+            .map(|(b, &i)| RegionRasterCssf {
+                region: i,
+                supply: TonnesCo2(b.supply),
+                demand: TonnesCo2(b.demand),
+                cssdr: b.cssdr,
+            })
+            .collect();
+        rows.sort_by_key(|r| r.region);
+        let result = RasterCssf {
+            regions: rows,
+            preview,
+        };
+        return Ok((transfers, Some((result, layers))));
     }
     let polygon_keys = given_keys(&[
         ("regions", c.regions.is_some()),
@@ -552,12 +788,13 @@ fn load_cssf(
                 polygon_keys.join(", ")
             )));
         }
-        return read_cssf(source, transfers, regions);
+        return Ok((read_cssf(source, transfers, regions)?, None));
     }
     let (Some(polygons), Some(balance)) = (&c.regions, &c.balance) else {
         return Err(toml_err(
-            "[cssf] needs `transfers`, an output_region,input_region,transfer,unit table, or \
-             both `regions` (polygons) and `balance` (a region,supply,demand table)"
+            "[cssf] needs `transfers`, an output_region,input_region,transfer,unit table, both \
+             `regions` (polygons) and `balance` (a region,supply,demand table), or `regions` \
+             and a [cssf.rasters] table"
                 .to_owned(),
         ));
     };
@@ -575,34 +812,200 @@ fn load_cssf(
         mass: c.mass.unwrap_or_default(),
         core: c.core.unwrap_or_default(),
     };
-    let model = match c.model.as_deref() {
-        None | Some("breakpoint") => None,
+    let model = flow_model_of(c, plugins, options, &toml_err)?;
+    let transfers = cssf_from_polygons(
+        &input,
+        regions,
+        model.as_deref(),
+        warnings,
+        options.progress,
+    )?;
+    Ok((transfers, None))
+}
+
+/// The `[[plugin]]` stanza `text` (`plugin:<name>`) names, for key `key`.
+fn plugin_named<'p>(
+    plugins: &'p [PluginSpec],
+    key: &str,
+    text: &str,
+    toml_err: &dyn Fn(String) -> ScenarioError,
+) -> Result<&'p PluginSpec, ScenarioError> {
+    let Some(name) = text.strip_prefix("plugin:") else {
+        return Err(toml_err(format!(
+            "{key} {text:?}: expected \"plugin:<name>\" naming a [[plugin]] stanza"
+        )));
+    };
+    plugins.iter().find(|spec| spec.name == name).ok_or_else(|| {
+        toml_err(format!(
+            "{key}: plugin {name:?} is not declared; expected a [[plugin]] stanza with name = \
+             {name:?} (declared: [{}])",
+            plugins
+                .iter()
+                .map(|spec| spec.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
+}
+
+/// The flow model `cssf.model` asks for: `None` for the built-in breakpoint model.
+fn flow_model_of(
+    c: &CssfToml,
+    plugins: &[PluginSpec],
+    options: &LoadOptions<'_>,
+    toml_err: &dyn Fn(String) -> ScenarioError,
+) -> Result<Option<Box<dyn FlowModel>>, ScenarioError> {
+    match c.model.as_deref() {
+        None | Some("breakpoint") => Ok(None),
         Some(text) => {
-            let Some(name) = text.strip_prefix("plugin:") else {
+            if !text.starts_with("plugin:") {
                 return Err(toml_err(format!(
                     "cssf.model {text:?}: expected \"breakpoint\" or \"plugin:<name>\" \
                      naming a [[plugin]] stanza"
                 )));
-            };
-            let Some(spec) = plugins.iter().find(|spec| spec.name == name) else {
-                return Err(toml_err(format!(
-                    "cssf.model: plugin {name:?} is not declared; expected a [[plugin]] stanza \
-                     with name = {name:?} (declared: [{}])",
-                    plugins
-                        .iter()
-                        .map(|spec| spec.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            };
-            Some(flow_model(spec).map_err(|message| ScenarioError::Layer {
-                path: spec.path.clone(),
-                what: "loading the cssf.model flow-model plugin",
-                message,
-            })?)
+            }
+            let spec = plugin_named(plugins, "cssf.model", text, toml_err)?;
+            Ok(Some((options.flow_model)(spec).map_err(|message| {
+                ScenarioError::Layer {
+                    path: spec.path.clone(),
+                    what: "loading the cssf.model flow-model plugin",
+                    message,
+                }
+            })?))
         }
+    }
+}
+
+/// A raw input's path that must exist on disk; the error names the key.
+fn existing_path(
+    source: &ScenarioSource,
+    toml_path: &Path,
+    key: &str,
+    relative: &str,
+) -> Result<PathBuf, ScenarioError> {
+    let path = raw_path(source, toml_path, key, relative)?;
+    if !path.exists() {
+        return Err(ScenarioError::Toml {
+            path: toml_path.to_owned(),
+            message: format!(
+                "{key} = {relative:?}: no such file or folder ({}); paths are relative to the \
+                 scenario file",
+                path.display()
+            ),
+        });
+    }
+    Ok(path)
+}
+
+/// The raster pipeline's inputs from `[cssf.rasters]`, every path checked.
+fn raster_inputs(
+    source: &ScenarioSource,
+    toml_path: &Path,
+    r: &RastersToml,
+    polygons: &PolygonInput<'_>,
+) -> Result<RasterInputs, ScenarioError> {
+    let toml_err = |message: String| ScenarioError::Toml {
+        path: toml_path.to_owned(),
+        message,
     };
-    cssf_from_polygons(&input, regions, model.as_deref(), warnings)
+    let path = |key: &str, rel: &str| {
+        existing_path(source, toml_path, &format!("cssf.rasters.{key}"), rel)
+    };
+    let optional = |key: &str, rel: &Option<String>| {
+        rel.as_deref().map(|rel| path(key, rel)).transpose()
+    };
+    if r.population.is_some() && r.census.is_some() {
+        return Err(toml_err(
+            "cssf.rasters: population and census cannot be combined; give a population raster, \
+             or census totals spread over land use by class_weights"
+                .to_owned(),
+        ));
+    }
+    if r.population.is_none() && r.census.is_none() && r.demand.is_none() {
+        return Err(toml_err(
+            "cssf.rasters needs population (a raster) or census (region,population totals \
+             with class_weights), or a demand = \"plugin:<name>\" estimator"
+                .to_owned(),
+        ));
+    }
+    if r.census.is_some() && r.class_weights.is_none() && r.demand.is_none() {
+        return Err(toml_err(
+            "cssf.rasters.census needs class_weights (a class,weight table) to spread the \
+             census totals over land use, or a demand = \"plugin:<name>\" estimator"
+                .to_owned(),
+        ));
+    }
+    if r.population_kind.is_some() && r.population.is_none() {
+        return Err(toml_err(
+            "cssf.rasters.population_kind only applies with cssf.rasters.population".to_owned(),
+        ));
+    }
+    let max_outside_share = r.max_outside_share.unwrap_or(1e-9);
+    if !(0.0..=1.0).contains(&max_outside_share) {
+        return Err(ScenarioError::InvalidValue {
+            what: format!("{}: cssf.rasters.max_outside_share", toml_path.display()),
+            value: max_outside_share,
+            expected: "a share in [0, 1]",
+        });
+    }
+    let emissions_unit: MassUnit = r
+        .emissions_unit
+        .as_deref()
+        .unwrap_or("t")
+        .parse()
+        .map_err(|e: fzc_core::CoreError| toml_err(format!("cssf.rasters.emissions_unit: {e}")))?;
+    let lulc = path("lulc", &r.lulc)?;
+    let lulc_map = optional("lulc_map", &r.lulc_map)?;
+    Ok(RasterInputs {
+        regions: RegionsInput {
+            path: polygons.regions.clone(),
+            id_field: polygons.id_field.map(str::to_owned),
+            coverage: match r.coverage {
+                CoverageKey::Exact => CoverageMode::Exact,
+                CoverageKey::PixelCentre => CoverageMode::PixelCentre,
+            },
+            max_outside_share,
+        },
+        supply: SupplyInputs {
+            lulc: lulc.clone(),
+            pools: path("pools", &r.pools)?,
+            lulc_map: lulc_map.clone(),
+            unit: match r.supply_unit {
+                SupplyUnitKey::AsPaper => SupplyUnit::AsPaper,
+                SupplyUnitKey::Co2 => SupplyUnit::Co2,
+            },
+            unmapped: match r.unmapped {
+                UnmappedKey::Error => UnmappedClasses::Error,
+                UnmappedKey::Skip => UnmappedClasses::Skip,
+            },
+        },
+        demand: DemandInputs {
+            emissions: path("emissions", &r.emissions)?,
+            emissions_unit,
+            population: optional("population", &r.population)?,
+            population_kind: match r.population_kind.unwrap_or_default() {
+                PopulationKindKey::Count => PopulationKind::Count,
+                PopulationKindKey::DensityPerKm2 => PopulationKind::DensityPerKm2,
+            },
+            census: optional("census", &r.census)?,
+            class_weights: optional("class_weights", &r.class_weights)?,
+            lulc: Some(lulc),
+            lulc_map,
+            agri_classes: r
+                .agri_classes
+                .clone()
+                .unwrap_or_else(|| vec![1])
+                .into_iter()
+                .collect::<BTreeSet<_>>(),
+            urban_classes: r
+                .urban_classes
+                .clone()
+                .unwrap_or_else(|| vec![5])
+                .into_iter()
+                .collect::<BTreeSet<_>>(),
+            urban_mask: optional("urban_mask", &r.urban_mask)?,
+        },
+    })
 }
 
 fn read_standards(
@@ -817,6 +1220,10 @@ fn read_cssf(
             input,
             tonnes: TonnesCo2(tonnes),
             provenance: row.provenance()?,
+            range_km: None,
+            distance_km: None,
+            output_core: None,
+            input_core: None,
         });
     }
     Ok(out)

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use fzc_core::{RegionId, TonnesCo2, YuanPerTonne};
+use fzc_core::{LonLat, RegionId, TonnesCo2, YuanPerTonne};
 use serde::{Deserialize, Serialize};
 
 use fzc_pricing::{AreaMean, BuiltinScheme, EngelUnit};
@@ -146,6 +146,21 @@ pub struct CssfTransfer {
     pub tonnes: TonnesCo2,
     /// Where it comes from.
     pub provenance: Provenance,
+    /// The flow range `R_sr` (Eq 14) the flow model used, km, when the layer was computed
+    /// from polygons; `None` for a transfers table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range_km: Option<f64>,
+    /// The geodesic distance `D_rs` between the two cores, km, when computed; `None` for a
+    /// transfers table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
+    /// The output region's core (the circle's centre), as the flow model placed it, when
+    /// computed; `None` for a transfers table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_core: Option<LonLat>,
+    /// The input region's core, as the flow model placed it, when computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_core: Option<LonLat>,
 }
 
 /// One `[[plugin]]` stanza: a plugin library the scenario can price with
@@ -192,11 +207,81 @@ pub struct Scenario {
     /// warnings such as zero-output sectors, overlapping region polygons), each naming its
     /// input; empty for layers given as tables. `fzc run` prints them.
     pub warnings: Vec<String>,
+    /// The CSSF layer's supply, demand and CSSDR when it was computed from rasters
+    /// (`[cssf.rasters]`), for the report; `None` otherwise.
+    pub cssf_rasters: Option<RasterCssf>,
+    /// The raster pipeline behind [`Scenario::cssf_rasters`], kept so that
+    /// [`crate::write_outputs`] can stream `supply.tif`, `demand.tif` and `cssdr.tif` without
+    /// computing supply and demand again. Not serialised.
+    #[serde(skip)]
+    pub cssf_raster_layers: Option<crate::rasters::RasterLayers>,
+}
+
+/// Supply, demand and CSSDR (Eq 11–13) of one region, computed from rasters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionRasterCssf {
+    /// Index of the region in [`Scenario::regions`].
+    pub region: usize,
+    /// Supply `S` (Eq 11), in the scenario's supply unit (t C as the paper, or t CO2).
+    pub supply: TonnesCo2,
+    /// Demand `D` (Eq 12), t CO2.
+    pub demand: TonnesCo2,
+    /// CSSDR `(S − D) / (S + D)` (Eq 13), `None` where `S + D = 0`.
+    pub cssdr: Option<f64>,
+}
+
+/// A CSSDR map resampled onto a lon/lat grid, small enough for a report figure.
+///
+/// Cells run row-major from the north-west corner: `values[row * width + col]` covers
+/// longitudes `west + col · (east − west) / width ..` and latitudes
+/// `north − row · (north − south) / height ..`. `NaN` means no data. The longest side is at
+/// most 600 cells.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CssdrPreview {
+    /// Western edge, degrees east (WGS84).
+    pub west: f64,
+    /// Southern edge, degrees north.
+    pub south: f64,
+    /// Eastern edge, degrees east.
+    pub east: f64,
+    /// Northern edge, degrees north.
+    pub north: f64,
+    /// Cells per row.
+    pub width: usize,
+    /// Rows.
+    pub height: usize,
+    /// CSSDR per cell (dimensionless, in [−1, 1]; `NaN` = no data), row-major from the
+    /// north-west corner.
+    pub values: Vec<f32>,
+}
+
+/// The CSSF layer's raster results kept on the scenario for the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RasterCssf {
+    /// One row per region, in the scenario's region order.
+    pub regions: Vec<RegionRasterCssf>,
+    /// The per-pixel CSSDR on a lon/lat grid.
+    pub preview: CssdrPreview,
 }
 
 impl Scenario {
     /// The index of a region id, if it is one of the scenario's regions.
     pub fn region_index(&self, id: &str) -> Option<usize> {
         self.regions.iter().position(|r| r.as_str() == id)
+    }
+
+    /// Each region's core as the CSSF flow model placed it, in region order: known for the
+    /// regions of a computed layer that appear in at least one transfer, `None` otherwise
+    /// (a transfers table carries no cores).
+    pub fn cssf_cores(&self) -> Vec<Option<LonLat>> {
+        let mut cores = vec![None; self.regions.len()];
+        for t in self.cssf.iter().flatten() {
+            for (i, core) in [(t.output, t.output_core), (t.input, t.input_core)] {
+                if let (Some(slot), Some(core)) = (cores.get_mut(i), core) {
+                    *slot = Some(core);
+                }
+            }
+        }
+        cores
     }
 }

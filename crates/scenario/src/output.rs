@@ -254,14 +254,28 @@ pub fn terminal_table(scenario: &Scenario, outcome: &Outcome) -> String {
 }
 
 /// Writes `zoning.csv`, `ledger.csv` and `summary.json` into `dir` (created if needed),
-/// each atomically.
+/// each atomically; for a scenario whose CSSF layer came from rasters also
+/// `supply-regions.csv`, `demand-regions.csv`, `supply.tif`, `demand.tif` and `cssdr.tif`.
 ///
 /// # Errors
-/// [`ScenarioError::Io`] naming the file.
+/// [`ScenarioError::Io`] naming the file; a raster that can no longer be read.
 pub fn write_outputs(
     dir: &Path,
     scenario: &Scenario,
     outcome: &Outcome,
+) -> Result<(), ScenarioError> {
+    write_outputs_with_progress(dir, scenario, outcome, &fzc_core::NoProgress)
+}
+
+/// [`write_outputs`], reporting the raster rows it streams to `progress`.
+///
+/// # Errors
+/// As [`write_outputs`].
+pub fn write_outputs_with_progress(
+    dir: &Path,
+    scenario: &Scenario,
+    outcome: &Outcome,
+    progress: &dyn fzc_core::Progress,
 ) -> Result<(), ScenarioError> {
     std::fs::create_dir_all(dir).map_err(|error| ScenarioError::Io {
         path: dir.to_owned(),
@@ -275,6 +289,9 @@ pub fn write_outputs(
         let path = dir.join(name);
         fzc_io::write_atomically(&path, |w: &mut dyn Write| w.write_all(text.as_bytes()))
             .map_err(|error| ScenarioError::Io { path, error })?;
+    }
+    if let Some(layers) = &scenario.cssf_raster_layers {
+        layers.write_all(dir, progress)?;
     }
     Ok(())
 }

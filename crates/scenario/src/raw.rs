@@ -10,7 +10,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use fzc_core::{FlowModel, FlowRegion, MassUnit, RegionId, TonnesCo2};
+use fzc_core::{
+    FlowModel, FlowRegion, LonLat, MassUnit, Progress, RegionFlow, RegionId, TonnesCo2,
+};
 use fzc_cssf_flow::geodesic::{RegionPolygon, find_overlaps};
 use fzc_cssf_flow::{BreakpointModel, Core, ImpactFactor, Intensity, Mass};
 use fzc_ect_mrio::{EctMethod, EctOptions, aggregate_sectors, compute_ect};
@@ -109,6 +111,7 @@ pub(crate) fn ect_from_mrio(
     input: &MrioInput<'_>,
     regions: &[RegionId],
     warnings: &mut Vec<String>,
+    progress: &dyn Progress,
 ) -> Result<EctResults, ScenarioError> {
     let format = input.format.map(|f| match f {
         FormatKey::Pymrio => MrioFormat::Pymrio,
@@ -142,7 +145,10 @@ pub(crate) fn ect_from_mrio(
         },
         ..EctOptions::default()
     };
-    let accounts = compute_ect(table, &satellite, &options).map_err(|e| ScenarioError::Layer {
+    progress.begin("ECT from the MRIO (Leontief inverse, Eq 1-10)", 0);
+    let accounts = compute_ect(table, &satellite, &options);
+    progress.finish();
+    let accounts = accounts.map_err(|e| ScenarioError::Layer {
         path: input.mrio.clone(),
         what: "computing embodied carbon transfers",
         message: e.to_string(),
@@ -184,7 +190,8 @@ pub(crate) fn ect_from_mrio(
 
 /// The CSSF layer from polygons and a balance table, by `fzc-cssf-flow`'s breakpoint model
 /// or, when given, the caller's `plugin` model: every output → input pair with a positive
-/// transfer.
+/// transfer. Each transfer keeps the flow range and core distance the model
+/// computed and both regions' cores, for the report's flow map.
 ///
 /// # Units
 /// Supply and demand are converted from `input.unit` to t; transfers are in t CO2.
@@ -198,7 +205,26 @@ pub(crate) fn cssf_from_polygons(
     regions: &[RegionId],
     plugin: Option<&dyn FlowModel>,
     warnings: &mut Vec<String>,
+    progress: &dyn Progress,
 ) -> Result<Vec<CssfTransfer>, ScenarioError> {
+    let balance = fzc_io::read_region_balance(&input.balance)?;
+    cssf_from_balance(input, balance, regions, plugin, warnings, progress)
+}
+
+/// [`cssf_from_polygons`] with the balance rows already at hand (e.g. computed from rasters);
+/// `input.balance` only names their source in messages.
+///
+/// # Errors
+/// As [`cssf_from_polygons`].
+pub(crate) fn cssf_from_balance(
+    input: &PolygonInput<'_>,
+    mut balance: Vec<fzc_io::RegionBalanceRow>,
+    regions: &[RegionId],
+    plugin: Option<&dyn FlowModel>,
+    warnings: &mut Vec<String>,
+    progress: &dyn Progress,
+) -> Result<Vec<CssfTransfer>, ScenarioError> {
+    balance.sort_by(|a, b| a.id.cmp(&b.id));
     let layer_err = |path: &Path, e: fzc_cssf_flow::CssfError| ScenarioError::Layer {
         path: path.to_owned(),
         what: "running the CSSF breakpoint model",
@@ -231,7 +257,6 @@ pub(crate) fn cssf_from_polygons(
     } else {
         fzc_io::read_geojson_regions(&input.regions, input.id_field)?
     };
-    let balance = fzc_io::read_region_balance(&input.balance)?;
     let shape_ids: Vec<RegionId> = shapes.iter().map(|(id, _)| id.clone()).collect();
     let balance_ids: Vec<RegionId> = balance.iter().map(|row| row.id.clone()).collect();
     let shape_index = match_regions(&input.regions, "region polygons", &shape_ids, regions)?;
@@ -279,17 +304,22 @@ pub(crate) fn cssf_from_polygons(
             100.0 * overlap.fraction_of_smaller
         ));
     }
-    let flows = match plugin {
+    // The cores the model used, in the order of `flow_regions` (empty if a plugin gave none).
+    progress.begin(
+        "CSSF flows (Eq 14-16) between region pairs",
+        (flow_regions.len() * flow_regions.len().saturating_sub(1)) as u64,
+    );
+    let (flows, cores): (Vec<RegionFlow>, Vec<LonLat>) = match plugin {
         None => {
-            model
-                .run_prepared(&flow_regions, &polygons)
-                .map_err(|e| layer_err(&input.regions, e))?
-                .flows
+            let run = model.run_prepared(&flow_regions, &polygons);
+            progress.finish();
+            let run = run.map_err(|e| layer_err(&input.regions, e))?;
+            (run.flows, run.regions.iter().map(|r| r.core).collect())
         }
         Some(plugin) => {
-            let run = plugin
-                .flows(&flow_regions)
-                .map_err(|e| ScenarioError::Layer {
+            let run = plugin.flows(&flow_regions);
+            progress.finish();
+            let run = run.map_err(|e| ScenarioError::Layer {
                     path: input.regions.clone(),
                     what: "running the cssf.model flow-model plugin",
                     message: format!("{}: {e}", plugin.name()),
@@ -313,9 +343,10 @@ pub(crate) fn cssf_from_polygons(
                     ),
                 });
             }
-            run.flows
+            (run.flows, run.cores)
         }
     };
+    let core = |i: usize| cores.get(i).copied();
     let mut out: Vec<CssfTransfer> = flows
         .iter()
         .filter(|f| f.transfer.0 > 0.0)
@@ -324,6 +355,10 @@ pub(crate) fn cssf_from_polygons(
             input: shape_index[f.to],
             tonnes: f.transfer,
             provenance: Provenance::Computed,
+            range_km: Some(f.range_km),
+            distance_km: Some(f.distance_km),
+            output_core: core(f.from),
+            input_core: core(f.to),
         })
         .collect();
     out.sort_by_key(|t| (t.output, t.input));
@@ -335,7 +370,7 @@ pub(crate) fn cssf_from_polygons(
 /// # Errors
 /// [`ScenarioError::RegionsDiffer`] listing the regions only in the input and only in the
 /// scenario (ids compare exactly, case included).
-fn match_regions(
+pub(crate) fn match_regions(
     path: &Path,
     what: &'static str,
     found: &[RegionId],

@@ -379,9 +379,13 @@ fn cssf_options_are_checked() {
         "{message}"
     );
 
+    // `rasters` is a table ([cssf.rasters]) now, not a path.
     let (_dir, result) = load_text(&bth_cssf_scenario(&boundaries, "rasters = \"lc.tif\""));
     let message = result.unwrap_err().to_string();
-    assert!(message.contains("not supported yet"), "{message}");
+    assert!(
+        message.contains("rasters") && message.contains("[cssf.rasters] table"),
+        "{message}"
+    );
 }
 
 /// The MRIO's region order is not the scenario's: under every order of the scenario's regions
