@@ -68,6 +68,9 @@ mod flow;
 pub mod geodesic;
 mod graph;
 pub mod pixel_area;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // test helper
+mod recorder;
 mod supply;
 pub mod zonal;
 

@@ -9,10 +9,11 @@
 //!
 //! Layers are then fed to [`RegionMasks::accumulate`] one window of rows at a time (any
 //! window height, top to bottom or not), so a raster of any size streams through in bounded
-//! memory; regions are summed in parallel with rayon.
+//! memory; regions are summed in parallel with rayon. [`RegionMasks::pass`] wraps a pass over
+//! the whole raster so that it reports its rows to a [`fzc_core::Progress`].
 
 mod coverage;
 mod masks;
 
 pub use coverage::{CoverageMode, Run, coverage_rows};
-pub use masks::{RegionMask, RegionMasks, ZonalSum};
+pub use masks::{RegionMask, RegionMasks, ZONAL_TASK, ZonalPass, ZonalSum};

@@ -1,10 +1,19 @@
 //! `compute_ect`: from a validated table and one stressor to the ECT accounts (METHOD 1.3).
 
 use faer::{Mat, Par};
+use fzc_core::{NoProgress, Progress};
 
 use crate::intensity::intensities;
 use crate::model::{LeontiefModel, label, total_output};
 use crate::{EctAccounts, MrioError, MrioTable, RegionMatrix, Satellite};
+
+/// The task name under which [`compute_ect_with_progress`] reports the assembly of `T`
+/// from the solved outputs (one step per final-demand region).
+pub const ASSEMBLY_TASK: &str = "assembling T";
+
+/// The task name under which [`compute_ect_with_progress`] reports the EEBT domestic
+/// multipliers (one step per region).
+pub const EEBT_TASK: &str = "EEBT domestic multipliers";
 
 /// How emissions are attributed to pairs of regions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -81,6 +90,29 @@ pub fn compute_ect(
     satellite: &Satellite,
     options: &EctOptions,
 ) -> Result<EctAccounts, MrioError> {
+    compute_ect_with_progress(table, satellite, options, &NoProgress)
+}
+
+/// [`compute_ect`], reporting its long steps to `progress`, one task after the other.
+///
+/// With [`EctMethod::FinalDemand`]: [`LeontiefModel::FACTOR_TASK`] (n columns),
+/// [`LeontiefModel::SOLVE_TASK`] (one step per region's final-demand column) and
+/// [`ASSEMBLY_TASK`] (one step per region). With [`EctMethod::Eebt`]:
+/// [`EEBT_TASK`] (one step per region). Every task that begins also finishes, on success
+/// and on error; validation errors come before any task begins. The accounts are the same
+/// whatever `progress` is.
+///
+/// # Units
+/// Every value of the result is in `satellite.unit`.
+///
+/// # Errors
+/// As [`compute_ect`].
+pub fn compute_ect_with_progress(
+    table: MrioTable,
+    satellite: &Satellite,
+    options: &EctOptions,
+    progress: &dyn Progress,
+) -> Result<EctAccounts, MrioError> {
     table.validate()?;
     check_satellite(&table, satellite)?;
     let output = total_output(&table, options.balance_tolerance)?;
@@ -103,8 +135,12 @@ pub fn compute_ect(
     }
     let regions = table.regions.clone();
     let (total, intermediate, final_part) = match options.method {
-        EctMethod::FinalDemand => final_demand(table, &output.x, &c.per_output, options.par())?,
-        EctMethod::Eebt => crate::eebt::eebt(&table, &output.x, &c.per_output, options.par())?,
+        EctMethod::FinalDemand => {
+            final_demand(table, &output.x, &c.per_output, options.par(), progress)?
+        }
+        EctMethod::Eebt => {
+            crate::eebt::eebt(&table, &output.x, &c.per_output, options.par(), progress)?
+        }
     };
     Ok(EctAccounts {
         regions,
@@ -124,6 +160,7 @@ fn final_demand(
     x: &[f64],
     c: &[f64],
     par: Par,
+    progress: &dyn Progress,
 ) -> Result<(RegionMatrix, RegionMatrix, RegionMatrix), MrioError> {
     let MrioTable {
         regions,
@@ -132,10 +169,17 @@ fn final_demand(
         y,
         ..
     } = table;
-    let model = LeontiefModel::factor(z, x, &regions, &sectors, par)?;
-    let solved = model.solve_checked(&y)?;
+    let model = LeontiefModel::factor_with_progress(z, x, &regions, &sectors, par, progress)?;
+    let solved = model.solve_checked_with_progress(&y, progress)?;
     drop(model);
-    Ok(attribute(&solved, &y, c, regions.len(), sectors.len()))
+    Ok(attribute(
+        &solved,
+        &y,
+        c,
+        regions.len(),
+        sectors.len(),
+        progress,
+    ))
 }
 
 /// `T[r, s] = Σ_{i∈r} c_i X[i, s]`, `T_final[r, s] = Σ_{i∈r} c_i Y[i, s]`,
@@ -146,7 +190,9 @@ fn attribute(
     c: &[f64],
     m: usize,
     n_sec: usize,
+    progress: &dyn Progress,
 ) -> (RegionMatrix, RegionMatrix, RegionMatrix) {
+    progress.begin(ASSEMBLY_TASK, m as u64);
     let mut total = RegionMatrix::new(m);
     let mut inter = RegionMatrix::new(m);
     let mut fin = RegionMatrix::new(m);
@@ -164,7 +210,9 @@ fn attribute(
             inter.set(r, s, ti);
             fin.set(r, s, tf);
         }
+        progress.advance(1);
     }
+    progress.finish();
     (total, inter, fin)
 }
 

@@ -6,6 +6,7 @@
 //! embodied emissions are `m_r` times them. Nothing here needs the global `I − A`.
 
 use faer::{Mat, Par};
+use fzc_core::Progress;
 
 use crate::lu::PackedLu;
 use crate::model::{into_i_minus_a, label};
@@ -18,10 +19,14 @@ pub(crate) fn eebt(
     x: &[f64],
     c: &[f64],
     par: Par,
+    progress: &dyn Progress,
 ) -> Result<(RegionMatrix, RegionMatrix, RegionMatrix), MrioError> {
     let m = table.region_count();
     let n_sec = table.sector_count();
-    let multipliers = domestic_multipliers(table, x, c, par)?;
+    progress.begin(crate::ect::EEBT_TASK, m as u64);
+    let multipliers = domestic_multipliers(table, x, c, par, progress);
+    progress.finish();
+    let multipliers = multipliers?;
     // Intermediate sales of every sector i to every region s: Σ_{j∈s} Z[i, j].
     let n = table.size();
     let mut sales = Mat::<f64>::zeros(n, m);
@@ -58,6 +63,7 @@ fn domestic_multipliers(
     x: &[f64],
     c: &[f64],
     par: Par,
+    progress: &dyn Progress,
 ) -> Result<Vec<f64>, MrioError> {
     let n_sec = table.sector_count();
     let mut out = Vec::with_capacity(table.size());
@@ -65,7 +71,7 @@ fn domestic_multipliers(
         let off = r * n_sec;
         let mut block = Mat::from_fn(n_sec, n_sec, |i, j| table.z[(off + i, off + j)]);
         let above = into_i_minus_a(block.as_mut(), &x[off..off + n_sec]);
-        let lu = PackedLu::factor(block, par).map_err(|tiny| {
+        let lu = PackedLu::factor(block, par, &mut |_| {}).map_err(|tiny| {
             let cols = if above.is_empty() {
                 vec![tiny.column]
             } else {
@@ -83,6 +89,7 @@ fn domestic_multipliers(
         let mut rhs = Mat::from_fn(n_sec, 1, |i, _| c[off + i]);
         lu.solve_transpose_in_place(rhs.as_mut());
         out.extend(rhs.col(0).iter().copied());
+        progress.advance(1);
     }
     Ok(out)
 }

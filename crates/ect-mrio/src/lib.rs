@@ -80,7 +80,9 @@ mod update;
 
 pub use accounts::EctAccounts;
 pub use aggregate::{Concordance, aggregate_sectors};
-pub use ect::{EctMethod, EctOptions, compute_ect};
+pub use ect::{
+    ASSEMBLY_TASK, EEBT_TASK, EctMethod, EctOptions, compute_ect, compute_ect_with_progress,
+};
 pub use energy::{CO2_PER_C, CarbonCoefficients, EnergyUse, GJ_PER_TCE};
 pub use error::MrioError;
 pub use intensity::{Intensities, intensities};

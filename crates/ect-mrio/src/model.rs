@@ -2,7 +2,7 @@
 //! factored once in the buffer of `Z`.
 
 use faer::{Mat, MatMut, Par};
-use fzc_core::{RegionId, SectorId};
+use fzc_core::{NoProgress, Progress, RegionId, SectorId};
 
 use crate::MrioError;
 use crate::lu::PackedLu;
@@ -96,6 +96,11 @@ pub(crate) fn label(regions: &[RegionId], sectors: &[SectorId], index: usize) ->
     format!("{}/{}", regions[index / n_sec], sectors[index % n_sec])
 }
 
+/// Right-hand sides solved per batch by [`LeontiefModel::solve_checked_with_progress`]: wide
+/// enough that the triangular solves stay matrix-matrix work, narrow enough that a CEADs
+/// city table (313 columns) reports five steps.
+const SOLVE_BATCH: usize = 64;
+
 /// `I − A` factored once; solves `(I − A)·X = B` for any right-hand sides.
 ///
 /// Built by [`LeontiefModel::factor`], which turns the buffer of `Z` into `I − A` and then
@@ -110,6 +115,11 @@ pub struct LeontiefModel {
 }
 
 impl LeontiefModel {
+    /// The task name under which [`LeontiefModel::factor_with_progress`] reports.
+    pub const FACTOR_TASK: &'static str = "LU factorisation of I - A";
+    /// The task name under which [`LeontiefModel::solve_checked_with_progress`] reports.
+    pub const SOLVE_TASK: &'static str = "solving (I - A) X = Y";
+
     /// Consumes `z` (n × n), forms `A = Z·diag(x)⁻¹` (zero columns where `x = 0`) and
     /// `I − A` in its buffer, and factors it in place with partial pivoting.
     ///
@@ -121,11 +131,32 @@ impl LeontiefModel {
     /// [`MrioError::Singular`] when `I − A` is singular to working precision, naming the
     /// sectors whose column of `A` sums to ≥ 1 (or else the sector at the vanishing pivot).
     pub fn factor(
+        z: Mat<f64>,
+        x: &[f64],
+        regions: &[RegionId],
+        sectors: &[SectorId],
+        par: Par,
+    ) -> Result<Self, MrioError> {
+        Self::factor_with_progress(z, x, regions, sectors, par, &NoProgress)
+    }
+
+    /// [`LeontiefModel::factor`], reporting the factorisation to `progress` as the task
+    /// [`LeontiefModel::FACTOR_TASK`] with `n` steps (columns), advanced one panel of
+    /// columns at a time (256 columns; a model of at most 256 sectors is one step). `finish`
+    /// is called on success and on error. The result does not depend on `progress`.
+    ///
+    /// # Units
+    /// As [`LeontiefModel::factor`].
+    ///
+    /// # Errors
+    /// As [`LeontiefModel::factor`].
+    pub fn factor_with_progress(
         mut z: Mat<f64>,
         x: &[f64],
         regions: &[RegionId],
         sectors: &[SectorId],
         par: Par,
+        progress: &dyn Progress,
     ) -> Result<Self, MrioError> {
         let n = x.len();
         if z.nrows() != n || z.ncols() != n || regions.len() * sectors.len() != n {
@@ -138,7 +169,10 @@ impl LeontiefModel {
             });
         }
         let columns_at_or_above_one = into_i_minus_a(z.as_mut(), x);
-        let lu = PackedLu::factor(z, par).map_err(|tiny| {
+        progress.begin(Self::FACTOR_TASK, n as u64);
+        let factored = PackedLu::factor(z, par, &mut |columns| progress.advance(columns as u64));
+        progress.finish();
+        let lu = factored.map_err(|tiny| {
             let mut names: Vec<String> = columns_at_or_above_one
                 .iter()
                 .map(|&j| label(regions, sectors, j))
@@ -195,8 +229,38 @@ impl LeontiefModel {
     /// [`MrioError::NonProductive`] naming the sectors with negative solved output;
     /// [`MrioError::Singular`] when the solution is not finite.
     pub fn solve_checked(&self, y: &Mat<f64>) -> Result<Mat<f64>, MrioError> {
+        self.solve_checked_with_progress(y, &NoProgress)
+    }
+
+    /// [`LeontiefModel::solve_checked`], reporting to `progress` as the task
+    /// [`LeontiefModel::SOLVE_TASK`] with one step per column of `y`. The columns are solved
+    /// in batches of 64 whatever `progress` is, so the result does not depend on it.
+    /// `finish` is called on success and on error.
+    ///
+    /// # Units
+    /// The result has the unit of `y`.
+    ///
+    /// # Errors
+    /// As [`LeontiefModel::solve_checked`].
+    ///
+    /// # Panics
+    /// When `y` does not have `n` rows.
+    pub fn solve_checked_with_progress(
+        &self,
+        y: &Mat<f64>,
+        progress: &dyn Progress,
+    ) -> Result<Mat<f64>, MrioError> {
         let mut out = y.clone();
-        self.solve_in_place(out.as_mut());
+        let k = out.ncols();
+        progress.begin(Self::SOLVE_TASK, k as u64);
+        let mut j = 0;
+        while j < k {
+            let width = SOLVE_BATCH.min(k - j);
+            self.solve_in_place(out.as_mut().subcols_mut(j, width));
+            progress.advance(width as u64);
+            j += width;
+        }
+        progress.finish();
         self.check_productive(&out)?;
         Ok(out)
     }

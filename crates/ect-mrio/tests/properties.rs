@@ -627,3 +627,171 @@ fn blocked_parallel_solve_has_small_residual() {
         rt.norm_max()
     );
 }
+
+// ---------------------------------------------------------------- progress
+
+/// A [`Progress`] that records every task: its name, declared total, the steps advanced and
+/// whether it finished; and notices a task that begins while another is open.
+#[derive(Default)]
+struct Recorder {
+    tasks: std::sync::Mutex<Vec<(String, u64, u64, bool)>>,
+}
+
+impl fzc_core::Progress for Recorder {
+    fn begin(&self, task: &str, total: u64) {
+        let mut tasks = self.tasks.lock().unwrap();
+        assert!(
+            tasks.last().is_none_or(|t| t.3),
+            "{task} begins before {:?} finished",
+            tasks.last()
+        );
+        tasks.push((task.to_owned(), total, 0, false));
+    }
+    fn advance(&self, steps: u64) {
+        let mut tasks = self.tasks.lock().unwrap();
+        let last = tasks.last_mut().expect("advance after begin");
+        assert!(!last.3, "advance after finish of {}", last.0);
+        last.2 += steps;
+    }
+    fn finish(&self) {
+        let mut tasks = self.tasks.lock().unwrap();
+        let last = tasks.last_mut().expect("finish after begin");
+        assert!(!last.3, "{} finished twice", last.0);
+        last.3 = true;
+    }
+}
+
+impl Recorder {
+    fn tasks(&self) -> Vec<(String, u64, u64, bool)> {
+        self.tasks.lock().unwrap().clone()
+    }
+}
+
+/// A random table large enough for the blocked LU (more than one 256-column panel) and more
+/// than one 64-column solve batch.
+fn large_case(m: usize, ns: usize) -> Case {
+    use rand::{RngExt, SeedableRng};
+    let n = m * ns;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let (regions, sectors) = labels(m, ns);
+    Case {
+        table: MrioTable {
+            regions,
+            sectors,
+            z: Mat::from_fn(n, n, |_, _| rng.random::<f64>()),
+            y: Mat::from_fn(n, m, |_, _| 50.0 * rng.random::<f64>()),
+            x: None,
+            monetary_unit: "u".into(),
+        },
+        sat: Satellite {
+            name: "CO2".into(),
+            unit: MassUnit::Tonne,
+            by_sector: (0..n).map(|i| (i % 13) as f64).collect(),
+            final_users: vec![1.0; m],
+        },
+    }
+}
+
+#[test]
+fn progress_reports_every_step_of_every_task_and_changes_nothing() {
+    // n = 70 × 5 = 350: two LU panels (256 + 94), two solve batches (64 + 6).
+    let c = large_case(70, 5);
+    let n = c.table.size() as u64;
+    let options = EctOptions {
+        parallelism: 2,
+        ..EctOptions::default()
+    };
+    let recorder = Recorder::default();
+    let with =
+        fzc_ect_mrio::compute_ect_with_progress(c.table.clone(), &c.sat, &options, &recorder)
+            .unwrap();
+    let without = compute_ect(c.table.clone(), &c.sat, &options).unwrap();
+    assert_eq!(with, without);
+    let names: Vec<String> = recorder.tasks().iter().map(|t| t.0.clone()).collect();
+    assert_eq!(
+        names,
+        [
+            LeontiefModel::FACTOR_TASK,
+            LeontiefModel::SOLVE_TASK,
+            fzc_ect_mrio::ASSEMBLY_TASK
+        ]
+    );
+    let totals: Vec<u64> = recorder.tasks().iter().map(|t| t.1).collect();
+    assert_eq!(totals, [n, 70, 70]);
+    for (task, total, advanced, finished) in recorder.tasks() {
+        assert_eq!(advanced, total, "{task}");
+        assert!(finished, "{task}");
+    }
+    // EEBT: one task, one step per region.
+    let eebt = EctOptions {
+        method: EctMethod::Eebt,
+        ..options
+    };
+    let recorder = Recorder::default();
+    fzc_ect_mrio::compute_ect_with_progress(c.table, &c.sat, &eebt, &recorder).unwrap();
+    assert_eq!(
+        recorder.tasks(),
+        [(fzc_ect_mrio::EEBT_TASK.to_owned(), 70, 70, true)]
+    );
+}
+
+#[test]
+fn progress_finishes_its_task_when_the_factorisation_or_the_solve_fails() {
+    // Singular I − A: the factorisation still reports all n columns and finishes.
+    let mut c = small();
+    for j in 0..4 {
+        c.table.z[(1, j)] = 0.0;
+        c.table.z[(j, 1)] = 0.0;
+    }
+    c.table.z[(1, 1)] = 7.0;
+    c.table.y[(1, 0)] = 0.0;
+    c.table.y[(1, 1)] = 0.0;
+    let recorder = Recorder::default();
+    let err = fzc_ect_mrio::compute_ect_with_progress(
+        c.table,
+        &c.sat,
+        &opts(EctMethod::FinalDemand),
+        &recorder,
+    )
+    .unwrap_err();
+    assert!(matches!(err, MrioError::Singular { .. }), "{err}");
+    assert_eq!(
+        recorder.tasks(),
+        [(LeontiefModel::FACTOR_TASK.to_owned(), 4, 4, true)]
+    );
+    // Non-productive: the solve fails its check after finishing its task.
+    let (regions, sectors) = labels(1, 2);
+    let table = MrioTable {
+        regions,
+        sectors,
+        z: Mat::from_fn(2, 2, |i, j| [[0.0, 2.0], [0.6, 0.0]][i][j]),
+        y: Mat::from_fn(2, 1, |i, _| [0.1, 0.1][i]),
+        x: Some(vec![1.0, 1.0]),
+        monetary_unit: "M.EUR".into(),
+    };
+    let sat = Satellite {
+        name: "CO2".into(),
+        unit: MassUnit::Tonne,
+        by_sector: vec![1.0, 1.0],
+        final_users: vec![0.0],
+    };
+    let loose = EctOptions {
+        balance_tolerance: 1.0,
+        ..EctOptions::default()
+    };
+    let recorder = Recorder::default();
+    let err = fzc_ect_mrio::compute_ect_with_progress(table, &sat, &loose, &recorder).unwrap_err();
+    assert!(matches!(err, MrioError::NonProductive { .. }), "{err}");
+    let tasks = recorder.tasks();
+    assert_eq!(tasks.len(), 2);
+    assert!(tasks.iter().all(|t| t.1 == t.2 && t.3), "{tasks:?}");
+    // A validation error comes before any task.
+    let mut c = small();
+    c.sat.by_sector.pop();
+    let recorder = Recorder::default();
+    assert!(
+        fzc_ect_mrio::compute_ect_with_progress(c.table, &c.sat, &EctOptions::default(), &recorder)
+            .is_err()
+    );
+    assert!(recorder.tasks().is_empty());
+}

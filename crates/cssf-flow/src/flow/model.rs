@@ -1,7 +1,8 @@
 //! The built-in "breakpoint" flow model: Eq 13–16 over every (output, input) pair.
 
 use fzc_core::{
-    FlowModel, FlowModelError, FlowOutput, FlowRegion, LonLat, RegionFlow, RegionId, TonnesCo2,
+    FlowModel, FlowModelError, FlowOutput, FlowRegion, LonLat, NoProgress, Progress, RegionFlow,
+    RegionId, TonnesCo2,
 };
 use geo::{Centroid, InteriorPoint};
 use rayon::prelude::*;
@@ -104,18 +105,36 @@ impl CssfRun {
 }
 
 impl BreakpointModel {
+    /// The task name under which [`BreakpointModel::run_with_progress`] reports.
+    pub const PAIRS_TASK: &'static str = "flow pairs";
+
     /// Runs the model on regions with shapes given as plain rings.
     ///
     /// # Errors
     /// [`CssfError`] naming the region: duplicate id, negative or non-finite mass, invalid
     /// polygon, missing given core; or naming both regions of a pair whose geometry failed.
     pub fn run(&self, regions: &[FlowRegion]) -> Result<CssfRun, CssfError> {
+        self.run_with_progress(regions, &NoProgress)
+    }
+
+    /// [`BreakpointModel::run`], reporting the (output, input) pairs to `progress` as the
+    /// task [`BreakpointModel::PAIRS_TASK`], one step per pair. The task begins once the
+    /// regions are checked and finishes on success and on error; the run does not depend on
+    /// `progress`.
+    ///
+    /// # Errors
+    /// As [`BreakpointModel::run`].
+    pub fn run_with_progress(
+        &self,
+        regions: &[FlowRegion],
+        progress: &dyn Progress,
+    ) -> Result<CssfRun, CssfError> {
         check_regions(regions)?;
         let polygons: Vec<RegionPolygon> = regions
             .par_iter()
             .map(|r| RegionPolygon::new(r.id.clone(), &r.shape))
             .collect::<Result<_, _>>()?;
-        self.run_prepared(regions, &polygons)
+        self.run_prepared_with_progress(regions, &polygons, progress)
     }
 
     /// Runs the model on regions whose polygons are already prepared (`polygons[i]` belongs
@@ -130,6 +149,23 @@ impl BreakpointModel {
         &self,
         regions: &[FlowRegion],
         polygons: &[RegionPolygon],
+    ) -> Result<CssfRun, CssfError> {
+        self.run_prepared_with_progress(regions, polygons, &NoProgress)
+    }
+
+    /// [`BreakpointModel::run_prepared`], reporting the pairs to `progress` as
+    /// [`BreakpointModel::run_with_progress`] does.
+    ///
+    /// # Errors
+    /// As [`BreakpointModel::run`].
+    ///
+    /// # Panics
+    /// If the two slices differ in length.
+    pub fn run_prepared_with_progress(
+        &self,
+        regions: &[FlowRegion],
+        polygons: &[RegionPolygon],
+        progress: &dyn Progress,
     ) -> Result<CssfRun, CssfError> {
         assert_eq!(regions.len(), polygons.len(), "one polygon per region");
         check_regions(regions)?;
@@ -163,10 +199,17 @@ impl BreakpointModel {
         for &r in &inputs {
             reach[r] = reach_km(out[r].core, &polygons[r]);
         }
+        progress.begin(Self::PAIRS_TASK, pairs.len() as u64);
         let flows = pairs
             .par_iter()
-            .map(|&(s, r)| self.pair(&out, polygons, s, r, reach[r]))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|&(s, r)| {
+                let flow = self.pair(&out, polygons, s, r, reach[r]);
+                progress.advance(1);
+                flow
+            })
+            .collect::<Result<Vec<_>, _>>();
+        progress.finish();
+        let flows = flows?;
         Ok(CssfRun {
             regions: out,
             flows,
@@ -429,5 +472,40 @@ mod tests {
             model.run(&twice),
             Err(CssfError::DuplicateRegion { .. })
         ));
+    }
+
+    #[test]
+    fn progress_counts_every_pair_and_changes_nothing() {
+        use crate::recorder::{Recorder, Task};
+        // Two outputs and three inputs: six pairs.
+        let regions = [
+            region("a", 20e6, 4e6, 115.0),
+            region("b", 1e6, 2e6, 116.0),
+            region("c", 30e6, 1e6, 117.0),
+            region("d", 1e6, 9e6, 118.0),
+            region("e", 2e6, 5e6, 119.0),
+        ];
+        let model = BreakpointModel::default();
+        let recorder = Recorder::default();
+        let with = model.run_with_progress(&regions, &recorder).unwrap();
+        assert_eq!(with, model.run(&regions).unwrap());
+        assert_eq!(with.flows.len(), 6);
+        assert_eq!(
+            recorder.tasks(),
+            [Task {
+                name: BreakpointModel::PAIRS_TASK.into(),
+                total: 6,
+                advanced: 6,
+                finished: true
+            }]
+        );
+        // An error before the pairs (a missing given core) begins no task.
+        let given = BreakpointModel {
+            core: Core::Given,
+            ..model
+        };
+        let recorder = Recorder::default();
+        assert!(given.run_with_progress(&regions, &recorder).is_err());
+        assert!(recorder.tasks().is_empty());
     }
 }

@@ -1,6 +1,6 @@
 //! Region masks on a grid, built once and applied to every layer.
 
-use fzc_core::{RasterGrid, RegionId};
+use fzc_core::{Progress, RasterGrid, RegionId};
 use geo::{Coord, MapCoords, MultiPolygon};
 use rayon::prelude::*;
 
@@ -181,6 +181,99 @@ impl RegionMasks {
                     }
                 }
             });
+    }
+}
+
+/// The task name the CLI and the scenario runner give a zonal pass over a raster.
+pub const ZONAL_TASK: &str = "zonal sums";
+
+impl RegionMasks {
+    /// Starts a streaming pass of `layers` layers over the whole grid, reported to `progress`
+    /// as the task `task` with `grid.height × layers` steps (rows): every
+    /// [`ZonalPass::accumulate`] advances it by the rows of its window. Dropping the pass
+    /// finishes the task, so it finishes also when the caller's loop stops on an error.
+    ///
+    /// ```
+    /// use fzc_core::{GeoTransform, GridCrs, NoProgress, RasterGrid, RegionId};
+    /// use fzc_cssf_flow::zonal::{CoverageMode, RegionMasks, ZonalSum, ZONAL_TASK};
+    /// use geo::{polygon, MultiPolygon};
+    ///
+    /// let grid = RasterGrid {
+    ///     width: 4,
+    ///     height: 4,
+    ///     transform: GeoTransform { x0: 0.0, dx: 1.0, y0: 4.0, dy: -1.0 },
+    ///     crs: GridCrs::WGS84,
+    /// };
+    /// let square = polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 2.0), (x: 0.0, y: 2.0)];
+    /// let regions = [(RegionId::new("sw")?, MultiPolygon(vec![square]))];
+    /// let masks = RegionMasks::build(&grid, &regions, CoverageMode::Exact)?;
+    /// let mut sums = vec![ZonalSum::default()];
+    /// let pass = masks.pass(ZONAL_TASK, 1, &NoProgress);
+    /// for row0 in [0, 2] {
+    ///     pass.accumulate(row0, &[1.0; 8], |_| 1.0, &mut sums); // two rows per window
+    /// }
+    /// drop(pass);
+    /// assert_eq!(sums[0].sum, 4.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn pass<'a>(
+        &'a self,
+        task: &str,
+        layers: usize,
+        progress: &'a dyn Progress,
+    ) -> ZonalPass<'a> {
+        progress.begin(
+            task,
+            (self.grid.height as u64).saturating_mul(layers as u64),
+        );
+        ZonalPass {
+            masks: self,
+            progress,
+        }
+    }
+}
+
+/// A streaming pass over a raster that reports its rows as progress; see
+/// [`RegionMasks::pass`].
+pub struct ZonalPass<'a> {
+    masks: &'a RegionMasks,
+    progress: &'a dyn Progress,
+}
+
+impl std::fmt::Debug for ZonalPass<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZonalPass")
+            .field("regions", &self.masks.regions.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ZonalPass<'_> {
+    /// [`RegionMasks::accumulate`], then advances the task by the window's rows.
+    ///
+    /// # Panics
+    /// As [`RegionMasks::accumulate`].
+    pub fn accumulate(
+        &self,
+        row0: usize,
+        values: &[f64],
+        weight: impl Fn(usize) -> f64 + Sync,
+        sums: &mut [ZonalSum],
+    ) {
+        self.masks.accumulate(row0, values, weight, sums);
+        let rows = values.len() / self.masks.grid.width.max(1);
+        self.progress.advance(rows as u64);
+    }
+
+    /// The masks this pass sums over.
+    pub fn masks(&self) -> &RegionMasks {
+        self.masks
+    }
+}
+
+impl Drop for ZonalPass<'_> {
+    fn drop(&mut self) {
+        self.progress.finish();
     }
 }
 
@@ -398,5 +491,70 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("`far`") && e.contains("entirely outside"), "{e}");
+    }
+
+    #[test]
+    fn a_pass_reports_rows_of_all_layers_and_finishes_on_error() {
+        use crate::recorder::{Recorder, Task};
+        let grid = grid_around(110.0, 30.0, 0.5, 0.1);
+        let id = RegionId::new("p").unwrap();
+        let shape = star(110.0, 30.0, &[0.3, 0.3, 0.3, 0.3], 0.0);
+        let masks = RegionMasks::build(&grid, &[(id, shape)], CoverageMode::Exact).unwrap();
+        let ones = vec![1.0; grid.len()];
+        // Two layers, windows of 3 rows (the last one shorter).
+        let recorder = Recorder::default();
+        let mut sums = vec![vec![ZonalSum::default()]; 2];
+        {
+            let pass = masks.pass(ZONAL_TASK, 2, &recorder);
+            let mut row0 = 0;
+            while row0 < grid.height {
+                let rows = 3.min(grid.height - row0);
+                let window = &ones[row0 * grid.width..(row0 + rows) * grid.width];
+                for layer in &mut sums {
+                    pass.accumulate(row0, window, |_| 1.0, layer);
+                }
+                row0 += rows;
+            }
+        }
+        let total = 2 * grid.height as u64;
+        assert_eq!(
+            recorder.tasks(),
+            [Task {
+                name: ZONAL_TASK.into(),
+                total,
+                advanced: total,
+                finished: true
+            }]
+        );
+        let mut plain = vec![ZonalSum::default()];
+        masks.accumulate(0, &ones, |_| 1.0, &mut plain);
+        assert_eq!(sums[0], plain);
+        // A caller whose reading fails half-way: the pass still finishes.
+        let recorder = Recorder::default();
+        let read = |row0: usize| -> Result<&[f64], String> {
+            if row0 >= 4 {
+                Err(format!("row {row0}: truncated strip"))
+            } else {
+                Ok(&ones[row0 * grid.width..(row0 + 2) * grid.width])
+            }
+        };
+        let stream = || -> Result<(), String> {
+            let pass = masks.pass("supply", 1, &recorder);
+            let mut sums = vec![ZonalSum::default()];
+            for row0 in (0..grid.height).step_by(2) {
+                pass.accumulate(row0, read(row0)?, |_| 1.0, &mut sums);
+            }
+            Ok(())
+        };
+        assert!(stream().is_err());
+        assert_eq!(
+            recorder.tasks(),
+            [Task {
+                name: "supply".into(),
+                total: grid.height as u64,
+                advanced: 4,
+                finished: true
+            }]
+        );
     }
 }
