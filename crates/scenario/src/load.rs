@@ -835,17 +835,20 @@ fn plugin_named<'p>(
             "{key} {text:?}: expected \"plugin:<name>\" naming a [[plugin]] stanza"
         )));
     };
-    plugins.iter().find(|spec| spec.name == name).ok_or_else(|| {
-        toml_err(format!(
-            "{key}: plugin {name:?} is not declared; expected a [[plugin]] stanza with name = \
+    plugins
+        .iter()
+        .find(|spec| spec.name == name)
+        .ok_or_else(|| {
+            toml_err(format!(
+                "{key}: plugin {name:?} is not declared; expected a [[plugin]] stanza with name = \
              {name:?} (declared: [{}])",
-            plugins
-                .iter()
-                .map(|spec| spec.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })
+                plugins
+                    .iter()
+                    .map(|spec| spec.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
 }
 
 /// The flow model `cssf.model` asks for: `None` for the built-in breakpoint model.
@@ -911,9 +914,8 @@ fn raster_inputs(
     let path = |key: &str, rel: &str| {
         existing_path(source, toml_path, &format!("cssf.rasters.{key}"), rel)
     };
-    let optional = |key: &str, rel: &Option<String>| {
-        rel.as_deref().map(|rel| path(key, rel)).transpose()
-    };
+    let optional =
+        |key: &str, rel: &Option<String>| rel.as_deref().map(|rel| path(key, rel)).transpose();
     if r.population.is_some() && r.census.is_some() {
         return Err(toml_err(
             "cssf.rasters: population and census cannot be combined; give a population raster, \

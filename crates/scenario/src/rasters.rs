@@ -233,7 +233,11 @@ impl RasterLayers {
     ///
     /// # Errors
     /// When a raster cannot be read or the file written.
-    pub fn write_supply_tif(&self, path: &Path, progress: &dyn Progress) -> Result<(), ScenarioError> {
+    pub fn write_supply_tif(
+        &self,
+        path: &Path,
+        progress: &dyn Progress,
+    ) -> Result<(), ScenarioError> {
         let on = &self.inner.on;
         let mut rows = self.inner.supply.rows(on)?;
         stream(
@@ -249,7 +253,11 @@ impl RasterLayers {
     ///
     /// # Errors
     /// When a raster cannot be read or the file written.
-    pub fn write_demand_tif(&self, path: &Path, progress: &dyn Progress) -> Result<(), ScenarioError> {
+    pub fn write_demand_tif(
+        &self,
+        path: &Path,
+        progress: &dyn Progress,
+    ) -> Result<(), ScenarioError> {
         self.inner.demand.write_tif(&self.inner.on, path, progress)
     }
 
@@ -283,7 +291,11 @@ impl RasterLayers {
     ///
     /// # Errors
     /// When a raster cannot be read or the file written.
-    pub fn write_cssdr_tif(&self, path: &Path, progress: &dyn Progress) -> Result<(), ScenarioError> {
+    pub fn write_cssdr_tif(
+        &self,
+        path: &Path,
+        progress: &dyn Progress,
+    ) -> Result<(), ScenarioError> {
         self.cssdr_rows(
             Some(path),
             progress,

@@ -15,7 +15,7 @@ use fzc_core::{
 };
 use fzc_cssf_flow::geodesic::{RegionPolygon, find_overlaps};
 use fzc_cssf_flow::{BreakpointModel, Core, ImpactFactor, Intensity, Mass};
-use fzc_ect_mrio::{EctMethod, EctOptions, aggregate_sectors, compute_ect};
+use fzc_ect_mrio::{EctMethod, EctOptions, aggregate_sectors, compute_ect_with_progress};
 use fzc_io::MrioFormat;
 use serde::Deserialize;
 
@@ -145,14 +145,14 @@ pub(crate) fn ect_from_mrio(
         },
         ..EctOptions::default()
     };
-    progress.begin("ECT from the MRIO (Leontief inverse, Eq 1-10)", 0);
-    let accounts = compute_ect(table, &satellite, &options);
-    progress.finish();
-    let accounts = accounts.map_err(|e| ScenarioError::Layer {
-        path: input.mrio.clone(),
-        what: "computing embodied carbon transfers",
-        message: e.to_string(),
-    })?;
+    let accounts =
+        compute_ect_with_progress(table, &satellite, &options, progress).map_err(|e| {
+            ScenarioError::Layer {
+                path: input.mrio.clone(),
+                what: "computing embodied carbon transfers",
+                message: e.to_string(),
+            }
+        })?;
     warnings.extend(
         accounts
             .warnings
@@ -305,25 +305,22 @@ pub(crate) fn cssf_from_balance(
         ));
     }
     // The cores the model used, in the order of `flow_regions` (empty if a plugin gave none).
-    progress.begin(
-        "CSSF flows (Eq 14-16) between region pairs",
-        (flow_regions.len() * flow_regions.len().saturating_sub(1)) as u64,
-    );
     let (flows, cores): (Vec<RegionFlow>, Vec<LonLat>) = match plugin {
         None => {
-            let run = model.run_prepared(&flow_regions, &polygons);
-            progress.finish();
-            let run = run.map_err(|e| layer_err(&input.regions, e))?;
+            let run = model
+                .run_prepared_with_progress(&flow_regions, &polygons, progress)
+                .map_err(|e| layer_err(&input.regions, e))?;
             (run.flows, run.regions.iter().map(|r| r.core).collect())
         }
         Some(plugin) => {
+            progress.begin("CSSF flows (flow-model plugin)", 0);
             let run = plugin.flows(&flow_regions);
             progress.finish();
             let run = run.map_err(|e| ScenarioError::Layer {
-                    path: input.regions.clone(),
-                    what: "running the cssf.model flow-model plugin",
-                    message: format!("{}: {e}", plugin.name()),
-                })?;
+                path: input.regions.clone(),
+                what: "running the cssf.model flow-model plugin",
+                message: format!("{}: {e}", plugin.name()),
+            })?;
             if let Some(f) = run.flows.iter().find(|f| {
                 f.from >= shape_index.len()
                     || f.to >= shape_index.len()

@@ -167,7 +167,10 @@ fn builtin_estimator(inputs: &DemandInputs) -> Result<Arc<dyn DemandEstimator>, 
     }
     let Some(weights) = &inputs.class_weights else {
         return Err(ScenarioError::Layer {
-            path: inputs.census.clone().unwrap_or_else(|| inputs.emissions.clone()),
+            path: inputs
+                .census
+                .clone()
+                .unwrap_or_else(|| inputs.emissions.clone()),
             what: "computing CSSF demand (Eq 12)",
             message: "class weights are required with census totals (or give a demand-estimator \
                       plugin)"
@@ -454,9 +457,7 @@ impl<'a> DemandModel<'a> {
         on: &RegionsOnGrid,
     ) -> Result<DemandRows<'m, 'a>, ScenarioError> {
         let open = |p: &Option<PathBuf>| -> Result<Option<WindowReader>, ScenarioError> {
-            p.as_deref()
-                .map(|p| WindowReader::open(p, on))
-                .transpose()
+            p.as_deref().map(|p| WindowReader::open(p, on)).transpose()
         };
         Ok(DemandRows {
             model: self,

@@ -148,8 +148,8 @@ pub fn regions_on_grid(
         },
         crs: grid.crs,
     };
-    let masks = RegionMasks::build(&window, &shapes, regions.coverage)
-        .map_err(|e| layer(e.to_string()))?;
+    let masks =
+        RegionMasks::build(&window, &shapes, regions.coverage).map_err(|e| layer(e.to_string()))?;
     masks
         .require_covered(regions.max_outside_share)
         .map_err(|e| layer(e.to_string()))?;

@@ -86,7 +86,13 @@ impl Sampler {
             west + width as f64 * cell,
             north,
         );
-        Ok(Self::with(Mode::Nearest { targets }, w, bounds, width, height))
+        Ok(Self::with(
+            Mode::Nearest { targets },
+            w,
+            bounds,
+            width,
+            height,
+        ))
     }
 
     fn with(
@@ -151,7 +157,13 @@ impl Sampler {
                 .sum
                 .iter()
                 .zip(&self.count)
-                .map(|(s, &n)| if n > 0 { (s / f64::from(n)) as f32 } else { f32::NAN })
+                .map(|(s, &n)| {
+                    if n > 0 {
+                        (s / f64::from(n)) as f32
+                    } else {
+                        f32::NAN
+                    }
+                })
                 .collect(),
         }
     }
@@ -241,7 +253,10 @@ mod tests {
         let row = 25;
         let west = p.values[row * p.width];
         let east = p.values[row * p.width + p.width - 1];
-        assert!(!west.is_nan() && !east.is_nan() && west < east, "{west} {east}");
+        assert!(
+            !west.is_nan() && !east.is_nan() && west < east,
+            "{west} {east}"
+        );
         // 116.005 E, 39.745 N is x ≈ 414.9 km in UTM 50N: column 14.
         let w0 = p.values[(p.height / 2) * p.width];
         assert!((w0 - 14.0).abs() <= 1.0, "{w0}");
