@@ -6,9 +6,15 @@
 //!   region (the layout of `examples/bth-2020/boundaries/`), when that folder exists;
 //! - otherwise the polygons of its raw CSSF inputs (`[cssf] regions`, with `id_field`).
 //!
-//! CSSF flow ranges (`R_sr`, km, Table 3) come from the `cssf_range` rows of
-//! `DIR/published.csv` when present (compiled in for the embedded case); otherwise the CSSF
-//! map draws no flow-range circle.
+//! CSSF flow ranges (`R_sr`, km) and region cores: when the CSSF layer was computed from
+//! polygons (`[cssf] regions + balance`), the flow model's own `R_sr` and cores, kept on each
+//! [`fzc_scenario::CssfTransfer`]. Otherwise ranges come from the `cssf_range` rows of
+//! `DIR/published.csv` when present (compiled in for the embedded case; the paper's Table 3),
+//! and cores from the report's default (a point inside the largest polygon); without either
+//! the CSSF map draws no flow-range circle.
+//!
+//! The CSSDR map's grid is the scenario's `CssdrPreview` when its CSSF layer was computed from
+//! rasters (`[cssf.rasters]`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,8 +23,8 @@ use anyhow::{Context, bail};
 use fzc_core::Layer;
 use fzc_report::{
     Comparison, ComparisonChart, ComparisonRow, CompensationChart, CssfFlow, EctFlow, Figure,
-    HtmlFigure, LedgerLayer, LedgerPair, OutputFormats, RegionResult, ReportInput, render_png,
-    render_svg, report_html, write_outputs,
+    HtmlFigure, LedgerLayer, LedgerPair, LonLatRaster, OutputFormats, RegionResult, ReportInput,
+    render_png, render_svg, report_html, write_outputs,
 };
 use fzc_scenario::{Outcome, Scenario};
 use geo::MultiPolygon;
@@ -296,7 +302,8 @@ fn ledger_layer(layer: Layer) -> LedgerLayer {
 }
 
 /// Maps a run to the report model. `polygons`: every region's boundary (see
-/// [`Extras::polygons`]); `ranges`: Table 3 flow ranges in km.
+/// [`Extras::polygons`]); `ranges`: Table 3 flow ranges in km, used for the transfers that do
+/// not carry the flow model's own range.
 ///
 /// # Units
 /// Tonnes in t CO2, amounts in yuan, standards in yuan/t, ranges in km, as in the report model.
@@ -307,6 +314,7 @@ pub fn report_input(
     ranges: &BTreeMap<(String, String), f64>,
     source: &str,
 ) -> ReportInput {
+    let cores = scenario.cssf_cores();
     let regions = outcome
         .ledger
         .accounts()
@@ -318,7 +326,10 @@ pub fn report_input(
                 .get(a.region.as_str())
                 .cloned()
                 .unwrap_or_else(|| MultiPolygon(Vec::new())),
-            core: None,
+            core: scenario
+                .region_index(a.region.as_str())
+                .and_then(|i| cores.get(i).copied().flatten())
+                .map(|c| geo::Point::new(c.lon_deg, c.lat_deg)),
             class: a.class,
             zone: a.ledger_zone,
             nf_t: a.nf.0,
@@ -361,9 +372,9 @@ pub fn report_input(
                 .map(|t| {
                     let (output, input) = (name(t.output), name(t.input));
                     CssfFlow {
-                        range_km: ranges
-                            .get(&(output.clone(), input.clone()))
-                            .copied()
+                        range_km: t
+                            .range_km
+                            .or_else(|| ranges.get(&(output.clone(), input.clone())).copied())
                             .unwrap_or(0.0),
                         output,
                         input,
@@ -434,7 +445,24 @@ pub fn report_input(
         cssf_flows,
         ledger,
         comparison: None,
-        cssdr: None,
+        cssdr: scenario
+            .cssf_rasters
+            .as_ref()
+            .map(|r| cssdr_raster(&r.preview)),
+    }
+}
+
+/// The report's CSSDR grid from the scenario's preview (`[cssf.rasters]`): the same lon/lat
+/// grid, row-major from the north-west corner, `NaN` = no data.
+pub fn cssdr_raster(preview: &fzc_scenario::CssdrPreview) -> LonLatRaster {
+    LonLatRaster {
+        west: preview.west,
+        south: preview.south,
+        east: preview.east,
+        north: preview.north,
+        width: preview.width,
+        height: preview.height,
+        values: preview.values.clone(),
     }
 }
 
