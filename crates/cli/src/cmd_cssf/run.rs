@@ -1,18 +1,23 @@
 //! `fzc cssf run`: supply → demand → flows in one command, all outputs in one folder.
 //!
-//! It only plumbs arguments: each step is the same function its own subcommand runs, and the
-//! flows step takes the supply and demand the first two returned instead of a balance file.
+//! It only plumbs arguments: supply and demand come from `fzc_scenario::rasters::RasterLayers`
+//! (the same pipeline `fzc cssf supply` and `demand` run, and a scenario's `[cssf.rasters]`),
+//! which also writes the per-pixel CSSDR (`cssdr.tif`); the flows step takes its supply and
+//! demand instead of a balance file.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::bail;
 use clap::Args;
+use fzc_core::NoProgress;
 use fzc_io::RegionBalanceRow;
+use fzc_scenario::rasters::{RasterInputs, RasterLayers, SupplyInputs};
 
 use super::demand::{self, DemandArgs, PopulationKindArg};
 use super::flows::{self, CoreArg, FlowsArgs, IntensityArg, MassArg};
-use super::raster_regions::CoverageArg;
-use super::supply::{self, SupplyArgs, SupplyUnitArg, UnmappedArg};
+use super::raster_regions::{CoverageArg, regions_input};
+use super::supply::{SupplyUnitArg, UnmappedArg};
 
 /// Arguments of `fzc cssf run`: those of `supply`, `demand` and `flows`, given once.
 #[derive(Debug, Args)]
@@ -86,7 +91,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = CoreArg::Centroid)]
     core: CoreArg,
     /// Output folder: supply-regions.csv, supply.tif, demand-regions.csv, demand.tif,
-    /// cssf-regions.csv, cssf-flows.csv, cssf-flows.geojson.
+    /// cssdr.tif, cssf-regions.csv, cssf-flows.csv, cssf-flows.geojson.
     #[arg(long)]
     out: PathBuf,
     /// A flow-model plugin library that replaces the built-in breakpoint model.
@@ -115,19 +120,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             "--core given needs core_lon/core_lat from a balance table; run `fzc cssf flows --balance` for it"
         );
     }
-    let supply = supply::run(SupplyArgs {
-        lulc: args.lulc.clone(),
-        pools: args.pools,
-        lulc_map: args.lulc_map.clone(),
-        regions: args.regions.clone(),
-        id_field: args.id_field.clone(),
-        supply_unit: args.supply_unit,
-        unmapped: args.unmapped,
-        coverage: args.coverage,
-        max_outside_share: args.max_outside_share,
-        out: args.out.clone(),
-    })?;
-    let demand = demand::run(DemandArgs {
+    let demand_args = DemandArgs {
         regions: args.regions.clone(),
         id_field: args.id_field.clone(),
         emissions: args.emissions,
@@ -136,8 +129,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         population_kind: args.population_kind,
         census: args.census,
         class_weights: args.class_weights,
-        lulc: Some(args.lulc),
-        lulc_map: args.lulc_map,
+        lulc: Some(args.lulc.clone()),
+        lulc_map: args.lulc_map.clone(),
         agri_classes: args.agri_classes,
         urban_classes: args.urban_classes,
         urban_mask: args.urban_mask,
@@ -146,8 +139,51 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         out: args.out.clone(),
         plugin: args.demand_plugin,
         params: args.demand_params,
-    })?;
-    let balance = balance_rows(supply, demand)?;
+    };
+    let plugin = demand::load_plugin(demand_args.plugin.as_deref(), &demand_args.params)?;
+    if plugin.is_none() && demand_args.population.is_none() && demand_args.class_weights.is_none() {
+        bail!("--class-weights is required with --census (or give a --demand-plugin estimator)");
+    }
+    let inputs = RasterInputs {
+        regions: regions_input(
+            &args.regions,
+            args.id_field.as_deref(),
+            args.coverage,
+            args.max_outside_share,
+        ),
+        supply: SupplyInputs {
+            lulc: args.lulc,
+            pools: args.pools,
+            lulc_map: args.lulc_map,
+            unit: args.supply_unit.unit(),
+            unmapped: args.unmapped.policy(),
+        },
+        demand: demand_args.inputs()?,
+    };
+    let layers = RasterLayers::compute(&inputs, plugin.map(Arc::from), &NoProgress)?;
+    for note in layers.notes() {
+        eprintln!("note: {note}");
+    }
+    layers.write_all(&args.out, &NoProgress)?;
+    eprintln!(
+        "supply and demand (demand estimator: {}): {} regions in the {}×{} window; wrote \
+         supply-regions.csv, demand-regions.csv, supply.tif, demand.tif, cssdr.tif to {}",
+        layers.demand().estimator,
+        layers.regions().len(),
+        layers.window().width,
+        layers.window().height,
+        args.out.display()
+    );
+    let balance = layers
+        .regions()
+        .iter()
+        .map(|b| RegionBalanceRow {
+            id: b.region.clone(),
+            supply: b.supply,
+            demand: b.demand,
+            core: None,
+        })
+        .collect();
     let flows_args = FlowsArgs {
         regions: args.regions,
         id_field: args.id_field,
@@ -166,29 +202,4 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         balance,
         "the supply and demand computed by this run",
     )
-}
-
-/// Pairs supply and demand by region into balance rows sorted by region.
-///
-/// # Errors
-/// When a region has one and not the other.
-fn balance_rows(
-    mut supply: Vec<(fzc_core::RegionId, f64)>,
-    mut demand: Vec<(fzc_core::RegionId, f64)>,
-) -> anyhow::Result<Vec<RegionBalanceRow>> {
-    supply.sort_by(|a, b| a.0.cmp(&b.0));
-    demand.sort_by(|a, b| a.0.cmp(&b.0));
-    if supply.len() != demand.len() || supply.iter().zip(&demand).any(|(s, d)| s.0 != d.0) {
-        bail!("supply and demand were computed for different regions");
-    }
-    Ok(supply
-        .into_iter()
-        .zip(demand)
-        .map(|((id, supply), (_, demand))| RegionBalanceRow {
-            id,
-            supply,
-            demand,
-            core: None,
-        })
-        .collect())
 }

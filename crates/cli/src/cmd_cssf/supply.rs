@@ -2,17 +2,13 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use fzc_core::RegionId;
-use fzc_cssf_flow::pixel_area::PixelAreas;
-use fzc_cssf_flow::zonal::ZonalSum;
-use fzc_cssf_flow::{InvestSupply, SupplyStats, SupplyUnit, UnmappedClasses, supply_pixels};
-use fzc_io::{GeoTiffReader, GeoTiffWriteOptions};
-
-use super::raster_regions::{
-    CoverageArg, out_file, read_window, regions_on_grid, write_region_csv,
+use fzc_core::{NoProgress, RegionId};
+use fzc_scenario::rasters::{
+    SupplyInputs, SupplyUnit, UnmappedClasses, supply_per_region, write_region_csv,
 };
+
+use super::raster_regions::{CoverageArg, out_file, regions_input};
 
 /// Arguments of `fzc cssf supply`.
 #[derive(Debug, Args)]
@@ -61,106 +57,57 @@ pub(super) enum UnmappedArg {
     Skip,
 }
 
-/// Rows per window (memory: a few windows of the raster's width).
-const WINDOW_ROWS: usize = 64;
-
-/// Runs `fzc cssf supply` and returns the supply per region, in the order written.
-pub fn run(args: SupplyArgs) -> anyhow::Result<Vec<(RegionId, f64)>> {
-    let mut lulc = GeoTiffReader::open(&args.lulc)?;
-    let grid = *lulc.grid();
-    let on = regions_on_grid(
-        &args.regions,
-        args.id_field.as_deref(),
-        &grid,
-        args.coverage,
-        args.max_outside_share,
-    )?;
-    let estimator = InvestSupply {
-        pools: fzc_io::read_carbon_pools(&args.pools)?,
-        class_map: args
-            .lulc_map
-            .as_deref()
-            .map(fzc_io::read_class_map)
-            .transpose()?,
-        unit: match args.supply_unit {
+impl SupplyUnitArg {
+    pub(super) fn unit(self) -> SupplyUnit {
+        match self {
             SupplyUnitArg::AsPaper => SupplyUnit::AsPaper,
             SupplyUnitArg::Co2 => SupplyUnit::Co2,
-        },
+        }
+    }
+}
+
+impl UnmappedArg {
+    pub(super) fn policy(self) -> UnmappedClasses {
+        match self {
+            UnmappedArg::Error => UnmappedClasses::Error,
+            UnmappedArg::Skip => UnmappedClasses::Skip,
+        }
+    }
+}
+
+/// Runs `fzc cssf supply` and returns the supply per region, sorted by region.
+pub fn run(args: SupplyArgs) -> anyhow::Result<Vec<(RegionId, f64)>> {
+    let inputs = SupplyInputs {
+        lulc: args.lulc.clone(),
+        pools: args.pools.clone(),
+        lulc_map: args.lulc_map.clone(),
+        unit: args.supply_unit.unit(),
+        unmapped: args.unmapped.policy(),
     };
-    let policy = match args.unmapped {
-        UnmappedArg::Error => UnmappedClasses::Error,
-        UnmappedArg::Skip => UnmappedClasses::Skip,
-    };
-    let window = on.window;
-    let areas = PixelAreas::for_grid(&window);
-    let mut sums = vec![ZonalSum::default(); on.ids.len()];
-    let mut stats = SupplyStats::default();
-    let (mut scratch, mut classes) = (Vec::new(), Vec::new());
+    let regions = regions_input(
+        &args.regions,
+        args.id_field.as_deref(),
+        args.coverage,
+        args.max_outside_share,
+    );
     let tif = out_file(&args.out, "supply.tif")?;
-    let options = GeoTiffWriteOptions {
-        rows_per_strip: WINDOW_ROWS,
-        ..GeoTiffWriteOptions::default()
-    };
-    fzc_io::write_geotiff::<anyhow::Error>(&tif, &window, &options, |row0, rows, buf| {
-        read_window(
-            &mut lulc,
-            on.offset,
-            window.width,
-            row0,
-            rows,
-            &mut scratch,
-            &mut classes,
-        )?;
-        supply_pixels(
-            &estimator,
-            row0,
-            window.width,
-            &classes,
-            |r| areas.ha(r),
-            buf,
-            &mut stats,
-        );
-        on.masks.accumulate(row0, buf, |_| 1.0, &mut sums);
-        Ok(())
-    })
-    .with_context(|| format!("writing {}", tif.display()))?;
-    if let Err(e) = stats.check(policy) {
-        let _ = std::fs::remove_file(&tif);
-        bail!("{}: {e}", args.lulc.display());
+    let outcome = supply_per_region(&inputs, &regions, Some(&tif), &NoProgress)?;
+    for note in &outcome.notes {
+        eprintln!("note: {note}");
     }
-    if !stats.unmapped.is_empty() {
-        tracing::warn!(
-            "{}: skipped pixels of classes without pools: {:?}",
-            args.lulc.display(),
-            stats.unmapped
-        );
-    }
-    let mut rows = Vec::with_capacity(sums.len());
-    for (id, s) in on.ids.iter().zip(&sums) {
-        if s.coverage <= 0.0 {
-            bail!(
-                "{}: region `{id}`: every cell inside it is nodata or has no pools; expected land-use data over the region",
-                args.lulc.display()
-            );
-        }
-        if s.nodata_coverage > 0.0 {
-            let share = s.nodata_coverage / (s.coverage + s.nodata_coverage);
-            eprintln!(
-                "note: region `{id}`: {:.3} % of its cells are nodata or unmapped and contribute nothing",
-                share * 100.0
-            );
-        }
-        rows.push((id.clone(), s.sum));
-    }
-    write_region_csv(&out_file(&args.out, "supply-regions.csv")?, "supply", &rows)?;
+    write_region_csv(
+        &out_file(&args.out, "supply-regions.csv")?,
+        "supply",
+        &outcome.regions,
+    )?;
     eprintln!(
         "supply: {} regions, {} valid pixels, {} nodata pixels in the {}×{} window; wrote {}",
-        rows.len(),
-        stats.valid_pixels,
-        stats.nodata_pixels,
-        window.width,
-        window.height,
+        outcome.regions.len(),
+        outcome.stats.valid_pixels,
+        outcome.stats.nodata_pixels,
+        outcome.window.width,
+        outcome.window.height,
         args.out.display()
     );
-    Ok(rows)
+    Ok(outcome.regions)
 }
