@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs the CSSF layer on this example's open inputs. Usage: sh run.sh [OUT_DIR] [extra fzc args]
 # (e.g. `sh run.sh out-supply --mass supply`). Needs `fzc` on PATH or FZC=path/to/fzc.
+# The whole scheme (zoning, ledger, report) from these inputs is a scenario:
+#   fzc run examples/bth-2020-open/scenario.toml
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../../crates/cssf-flow/data
