@@ -7,7 +7,10 @@
 //! an MRIO table (`[ect] mrio`, read by `fzc-io` and computed by `fzc-ect-mrio`, giving `NF`
 //! and the complete bilateral net matrix), the CSSF layer from region polygons and a
 //! supply/demand table (`[cssf] regions` + `balance`, through `fzc-cssf-flow`'s breakpoint
-//! model). Either way the runner sees the same validated structs. Paths are relative to the
+//! model), or from region polygons and rasters (`[cssf.rasters]`: supply Eq 11 and demand
+//! Eq 12 per region by the streamed raster pipeline of [`rasters`], shared with
+//! `fzc cssf supply|demand|run`, then the same flow model; [`load_with_options`] takes the
+//! plugin loaders and a `Progress` sink). Either way the runner sees the same validated structs. Paths are relative to the
 //! scenario file; every value carries a [`Provenance`] (`computed` for raw-input results).
 //! Units are stated in the tables (or by the MRIO's satellite) and converted to t CO2 on
 //! reading; a raw input whose regions are not the scenario's is an error listing both sides.
