@@ -17,6 +17,52 @@
 //!
 //! Nothing is printed: notes come back in the outcomes, progress goes to the caller's
 //! [`Progress`].
+//!
+//! ```
+//! use fzc_core::{GeoTransform, GridCrs, NoProgress, RasterGrid};
+//! use fzc_cssf_flow::pixel_area::PixelAreas;
+//! use fzc_scenario::rasters::{
+//!     RegionsInput, SupplyInputs, SupplyUnit, UnmappedClasses, supply_per_region,
+//! };
+//!
+//! let dir = tempfile::tempdir()?;
+//! // A 2 × 2 land-use raster of class 1 in 0.01° pixels ...
+//! let grid = RasterGrid {
+//!     width: 2,
+//!     height: 2,
+//!     transform: GeoTransform { x0: 116.0, dx: 0.01, y0: 40.0, dy: -0.01 },
+//!     crs: GridCrs::Geographic { epsg: 4326 },
+//! };
+//! let lulc = dir.path().join("lulc.tif");
+//! let options = fzc_io::GeoTiffWriteOptions::default();
+//! fzc_io::write_geotiff::<fzc_io::IoError>(&lulc, &grid, &options, |_, _, buf| {
+//!     buf.fill(1.0);
+//!     Ok(())
+//! })?;
+//! // ... 100 t C/ha in class 1, and a region over the raster's western column.
+//! let pools = dir.path().join("pools.csv");
+//! std::fs::write(&pools, "lucode,c_above,c_below,c_soil,c_dead\n1,10,5,80,5\n")?;
+//! let region = dir.path().join("west.geojson");
+//! std::fs::write(&region, r#"{"type": "FeatureCollection", "features": [{"type": "Feature",
+//!   "properties": {"id": "west"}, "geometry": {"type": "Polygon", "coordinates":
+//!   [[[116.0, 39.98], [116.01, 39.98], [116.01, 40.0], [116.0, 40.0], [116.0, 39.98]]]}}]}"#)?;
+//!
+//! let inputs = SupplyInputs {
+//!     lulc,
+//!     pools,
+//!     lulc_map: None,
+//!     unit: SupplyUnit::AsPaper,
+//!     unmapped: UnmappedClasses::Error,
+//! };
+//! let regions = RegionsInput::new(&region, Some("id".to_owned()));
+//! let supply = supply_per_region(&inputs, &regions, None, &NoProgress)?;
+//! // Eq 11: 100 t C/ha times the two pixels' ellipsoidal areas.
+//! let areas = PixelAreas::for_grid(&grid);
+//! let expected = 100.0 * (areas.ha(0) + areas.ha(1));
+//! assert_eq!(supply.regions[0].0.as_str(), "west");
+//! assert!((supply.regions[0].1 - expected).abs() < 1e-9 * expected);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::path::Path;
 use std::sync::Arc;
