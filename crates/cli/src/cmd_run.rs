@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use fzc_core::{NoProgress, Progress};
 use fzc_scenario::{
-    Outcome, Scenario, ScenarioSource, embedded, load_with, run, run_with_pricing, summary_json,
-    terminal_table, write_outputs,
+    LoadOptions, Outcome, Scenario, ScenarioSource, embedded, load_with_options, run,
+    run_with_pricing, summary_json, terminal_table, write_outputs_with_progress,
 };
 
 use crate::pricing_plugins::{PricingPluginArgs, PricingPlugins};
@@ -27,17 +28,41 @@ pub struct RunArgs {
 }
 
 /// Reads the scenario named on the command line, or the embedded default; a `[cssf] model =
-/// "plugin:<name>"` is loaded through `fzc-plugin-host` from its `[[plugin]]` stanza.
+/// "plugin:<name>"` or `[cssf.rasters] demand = "plugin:<name>"` is loaded through
+/// `fzc-plugin-host` from its `[[plugin]]` stanza.
 pub fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
+    load_scenario_with_progress(path, &NoProgress)
+}
+
+/// [`load_scenario`], reporting the long steps (the MRIO, raster rows, flow pairs) to
+/// `progress`.
+pub fn load_scenario_with_progress(
+    path: Option<&Path>,
+    progress: &dyn Progress,
+) -> anyhow::Result<Scenario> {
     let source = match path {
         Some(path) => ScenarioSource::File(path.to_owned()),
         None => embedded::bth_2020(),
     };
-    let scenario = load_with(&source, &|spec| {
+    let flow_model = |spec: &fzc_scenario::PluginSpec| {
         fzc_plugin_host::load(&spec.path)
             .and_then(|plugin| plugin.flow_model(&spec.params))
             .map_err(|e| format!("[[plugin]] {:?}: {e}", spec.name))
-    })?;
+    };
+    let demand_estimator = |spec: &fzc_scenario::PluginSpec| {
+        fzc_plugin_host::load(&spec.path)
+            .and_then(|plugin| plugin.demand_estimator(&spec.params))
+            .map(|e| Box::new(e) as Box<dyn fzc_core::DemandEstimator>)
+            .map_err(|e| format!("[[plugin]] {:?}: {e}", spec.name))
+    };
+    let scenario = load_with_options(
+        &source,
+        &LoadOptions {
+            flow_model: &flow_model,
+            demand_estimator: &demand_estimator,
+            progress,
+        },
+    )?;
     for warning in &scenario.warnings {
         eprintln!("warning: {warning}");
     }
@@ -82,13 +107,15 @@ pub fn report(
 
 /// Runs `fzc run`.
 pub fn run_command(args: &RunArgs, ui: Ui) -> anyhow::Result<()> {
-    let scenario = load_scenario(args.scenario.as_deref())?;
+    // The CLI's progress bars come with the ui's progress sink; until then, none.
+    let progress = NoProgress;
+    let scenario = load_scenario_with_progress(args.scenario.as_deref(), &progress)?;
     let outcome = match PricingPlugins::new(&scenario, &args.plugin)?.run_scheme()? {
         Some(scheme) => run_with_pricing(&scenario, scheme.as_ref())?,
         None => run(&scenario)?,
     };
     let dir = out_dir(args.out.as_deref(), &scenario);
-    write_outputs(&dir, &scenario, &outcome)
+    write_outputs_with_progress(&dir, &scenario, &outcome, &progress)
         .with_context(|| format!("writing the outputs of {}", scenario.name))?;
     let files = report(
         args.scenario.as_deref(),
