@@ -18,6 +18,10 @@
 //! [`write_ect_regions`] and [`write_ect_bilateral`] write the ECT accounts
 //! (`ect-regions.md`, `ect-bilateral.md`).
 //!
+//! **Regions and rasters**: GeoJSON and Shapefile region polygons, GeoTIFF grids, and
+//! reprojection between them with a [`ReprojectionEngine`]: proj4rs (pure Rust) by default,
+//! PROJ 9.6 with the `proj` cargo feature (`docs/formats/regions.md`).
+//!
 //! The key design decision: every error is an [`IoError`] that names the file, the 1-based
 //! line and the column, what was found and what was expected; and a label is never read as a
 //! number (a region called `nan` stays a region, a value cell holding `nan` is an error).
@@ -86,5 +90,8 @@ pub use mrio_format::{MrioFormat, SideFiles, read_mrio};
 pub use pools::{read_carbon_pools, read_class_map, read_class_weights};
 pub use pymrio_folder::read_pymrio_folder;
 pub use region_balance::{RegionBalanceRow, read_region_balance};
-pub use reproject::reproject_lonlat_to;
+pub use reproject::{
+    ReprojectionEngine, Reprojector, WGS84_LONLAT, reproject_lonlat_to, reproject_lonlat_to_crs,
+    reproject_lonlat_to_with,
+};
 pub use shapefile_regions::read_shapefile_regions;

@@ -7,7 +7,7 @@ use geo::{Contains, Coord, LineString, Polygon};
 use shapefile::dbase::FieldValue;
 use shapefile::{PolygonRing, Shape};
 
-use crate::{IoError, Location};
+use crate::{IoError, Location, ReprojectionEngine, Reprojector, WGS84_LONLAT};
 
 /// Reads region polygons from a Shapefile of `Polygon` (or `PolygonZ`/`PolygonM`) records.
 ///
@@ -15,10 +15,12 @@ use crate::{IoError, Location};
 ///   must hold one record, named by the file stem.
 /// - Attribute text is decoded with the code page named in the `.cpg` file (via
 ///   `encoding_rs`), UTF-8 if there is none.
-/// - The `.prj` must describe a geographic (lon/lat) CRS on WGS84 or an equivalent datum
-///   (WGS 84, CGCS2000). A projected CRS is rejected: reproject to EPSG:4326 first (e.g.
-///   `ogr2ogr -t_srs EPSG:4326`). Without a `.prj`, coordinates are taken as WGS84 lon/lat
-///   if they are in range, with a warning.
+/// - A `.prj` describing a geographic (lon/lat) CRS on WGS84 or an equivalent datum
+///   (WGS 84, CGCS2000) is read as is. Any other CRS (a projected one such as CGCS2000
+///   Gauss–Krüger or UTM) is reprojected to WGS84 lon/lat by PROJ from the `.prj` WKT when
+///   this crate is built with the `proj` cargo feature, and rejected otherwise (reproject to
+///   EPSG:4326 first, e.g. `ogr2ogr -t_srs EPSG:4326`). Without a `.prj`, coordinates are
+///   taken as WGS84 lon/lat if they are in range, with a warning.
 /// - Shapefile exteriors are clockwise and holes counter-clockwise; rings are returned as
 ///   read and each hole is assigned to the exterior that contains it. The CSSF layer
 ///   orients rings before measuring.
@@ -34,7 +36,7 @@ pub fn read_shapefile_regions(
     id_field: Option<&str>,
 ) -> Result<Vec<(RegionId, RegionShape)>, IoError> {
     let at = || Location::file(path);
-    check_prj(path)?;
+    let reprojector = check_prj(path)?;
     let mut reader = shapefile::Reader::from_path(path)
         .map_err(|e| IoError::structure(at(), format!("not a readable Shapefile: {e}")))?;
     let records = reader
@@ -82,7 +84,7 @@ pub fn read_shapefile_regions(
             },
         };
         let id = RegionId::new(id_text).map_err(|e| record_error(e.to_string()))?;
-        let rings: Vec<Vec<(f64, f64, bool)>> = match shape {
+        let mut rings: Vec<Vec<(f64, f64, bool)>> = match shape {
             Shape::Polygon(p) => rings_of(p.rings(), |pt| (pt.x, pt.y)),
             Shape::PolygonM(p) => rings_of(p.rings(), |pt| (pt.x, pt.y)),
             Shape::PolygonZ(p) => rings_of(p.rings(), |pt| (pt.x, pt.y)),
@@ -93,6 +95,16 @@ pub fn read_shapefile_regions(
                 )));
             }
         };
+        if let Some(reprojector) = &reprojector {
+            for (x, y, _) in rings.iter_mut().flatten() {
+                (*x, *y) = reprojector.convert(*x, *y).map_err(|why| {
+                    record_error(format!(
+                        "region `{id}`: vertex ({x}, {y}) cannot be reprojected to WGS84 \
+                         lon/lat with PROJ: {why}"
+                    ))
+                })?;
+            }
+        }
         let shape = assemble(rings).map_err(|why| record_error(format!("region `{id}`: {why}")))?;
         if let Some((_, first, _)) = out.iter().find(|(other, _, _)| *other == id) {
             return Err(record_error(format!(
@@ -187,15 +199,16 @@ fn assemble(rings: Vec<Vec<(f64, f64, bool)>>) -> Result<RegionShape, String> {
     Ok(RegionShape { parts })
 }
 
-/// Accepts a geographic WGS84-like `.prj`, rejects a projected one, warns if there is none.
-fn check_prj(path: &Path) -> Result<(), IoError> {
+/// Accepts a geographic WGS84-like `.prj` (`None`: no reprojection) or, with the `proj`
+/// feature, any CRS PROJ reads (a reprojector to WGS84 lon/lat); warns if there is none.
+fn check_prj(path: &Path) -> Result<Option<Reprojector>, IoError> {
     let prj = path.with_extension("prj");
     let Ok(text) = std::fs::read_to_string(&prj) else {
         tracing::warn!(
             "{}: no .prj file; coordinates are taken as WGS84 longitude/latitude",
             path.display()
         );
-        return Ok(());
+        return Ok(None);
     };
     let wkt = text.trim();
     let upper = wkt.to_ascii_uppercase();
@@ -211,7 +224,17 @@ fn check_prj(path: &Path) -> Result<(), IoError> {
     .iter()
     .any(|name| upper.contains(name));
     if geographic && wgs84_like {
-        return Ok(());
+        return Ok(None);
+    }
+    if ReprojectionEngine::Proj.is_available() {
+        return Reprojector::new(wkt, WGS84_LONLAT, ReprojectionEngine::Proj)
+            .map(Some)
+            .map_err(|e| {
+                IoError::structure(
+                    Location::file(&prj),
+                    format!("PROJ cannot reproject this CRS to WGS84 lon/lat: {e}"),
+                )
+            });
     }
     let mut shown: String = wkt.chars().take(60).collect();
     if wkt.chars().count() > 60 {
@@ -221,7 +244,8 @@ fn check_prj(path: &Path) -> Result<(), IoError> {
         Location::file(&prj),
         &shown,
         "a geographic CRS on WGS 84 (or CGCS2000), i.e. GEOGCS[\"GCS_WGS_1984\", ...]; \
-         reproject the layer to EPSG:4326 first (e.g. ogr2ogr -t_srs EPSG:4326)",
+         reproject the layer to EPSG:4326 first (e.g. ogr2ogr -t_srs EPSG:4326), or build fzc \
+         with the `proj` cargo feature, whose PROJ engine reprojects it",
     ))
 }
 
@@ -300,6 +324,7 @@ mod tests {
         assert!(err.contains("2 records but no id field"), "{err}");
     }
 
+    #[cfg(not(feature = "proj"))]
     #[test]
     fn a_projected_crs_is_rejected_with_the_remedy() {
         let dir = tempfile::tempdir().unwrap();
@@ -311,7 +336,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("cities.prj") && err.contains("EPSG:4326"),
+            err.contains("cities.prj")
+                && err.contains("EPSG:4326")
+                && err.contains("`proj` cargo feature"),
+            "{err}"
+        );
+    }
+
+    #[cfg(feature = "proj")]
+    #[test]
+    fn a_prj_that_proj_cannot_read_is_rejected_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), Some(r#"PROJCS["broken",GEOGCS["nothing"]]"#));
+        let err = read_shapefile_regions(&path, Some("name"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("cities.prj") && err.contains("PROJ cannot reproject"),
             "{err}"
         );
     }
