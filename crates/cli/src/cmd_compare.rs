@@ -71,9 +71,9 @@ pub fn run_command(args: &CompareArgs, ui: Ui) -> anyhow::Result<()> {
         None => Vec::new(),
     };
     if ui.json {
-        println!("{}", compare_json(&comparison));
+        crate::ui::print(&format!("{}\n", compare_json(&comparison)))?;
     } else {
-        print!("{}", comparison.table());
+        crate::ui::print(&comparison.table())?;
     }
     ui.note(&format!(
         "wrote {} and {} report files (report.html, figures/scheme-comparison.*, results.*)",

@@ -4,6 +4,8 @@
 
 use clap::{Args, Subcommand};
 
+use crate::ui::Ui;
+
 mod demand;
 mod flows;
 mod raster_regions;
@@ -31,9 +33,9 @@ enum CssfCommand {
 }
 
 /// Runs `fzc cssf …`.
-pub fn run(args: CssfArgs) -> anyhow::Result<()> {
+pub fn run(args: CssfArgs, ui: Ui) -> anyhow::Result<()> {
     match args.command {
-        CssfCommand::Flows(args) => flows::run(args),
+        CssfCommand::Flows(args) => flows::run(args, ui),
         CssfCommand::Supply(args) => supply::run(args).map(drop),
         CssfCommand::Demand(args) => demand::run(args).map(drop),
         CssfCommand::Run(args) => run::run(args),

@@ -4,10 +4,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use fzc_ect_mrio::{EctMethod, EctOptions, aggregate_sectors, compute_ect};
+use fzc_ect_mrio::{
+    EctAccounts, EctMethod, EctOptions, aggregate_sectors, compute_ect_with_progress,
+};
 use fzc_io::{
     MrioFormat, SideFiles, read_concordance, read_mrio, write_ect_bilateral, write_ect_regions,
 };
+
+use crate::ui::{self, Ui};
 
 /// Arguments of `fzc ect`.
 #[derive(Debug, Args)]
@@ -56,7 +60,7 @@ enum MethodArg {
 }
 
 /// Runs `fzc ect`.
-pub fn run(args: &EctArgs) -> anyhow::Result<()> {
+pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
     let format = args.format.map(|f| match f {
         FormatArg::Pymrio => MrioFormat::Pymrio,
         FormatArg::Csv => MrioFormat::Csv,
@@ -84,10 +88,10 @@ pub fn run(args: &EctArgs) -> anyhow::Result<()> {
         },
         ..EctOptions::default()
     };
-    let accounts = compute_ect(table, &satellite, &options)
+    let accounts = compute_ect_with_progress(table, &satellite, &options, &ui.progress_sink())
         .with_context(|| format!("computing ECT from {}", args.mrio.display()))?;
     for warning in &accounts.warnings {
-        eprintln!("warning: {warning}");
+        ui::warn(warning);
     }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
@@ -95,44 +99,124 @@ pub fn run(args: &EctArgs) -> anyhow::Result<()> {
     let bilateral_csv = args.out.join("ect-bilateral.csv");
     write_ect_regions(&regions_csv, &accounts)?;
     write_ect_bilateral(&bilateral_csv, &accounts)?;
-
-    let net = accounts.net();
-    let production: f64 = accounts.production().iter().sum();
-    let final_users: f64 = accounts.final_users.iter().sum();
-    println!(
-        "ECT of {} ({}) for {m} regions × {n_sec} sectors, {}",
-        satellite.name,
-        accounts.unit,
-        match options.method {
-            EctMethod::Eebt => "emissions embodied in bilateral trade",
-            _ => "final-demand attribution",
-        }
-    );
-    println!(
-        "  production emissions {} {u}; final users' direct emissions {} {u} (not transferred)",
-        fzc_io::format_number(production),
-        fzc_io::format_number(final_users),
-        u = accounts.unit
-    );
-    let order = |better: fn(f64, f64) -> bool| {
-        (0..net.len()).fold(None, |best: Option<usize>, r| match best {
-            Some(b) if !better(net[r], net[b]) => Some(b),
-            _ => Some(r),
-        })
+    let summary = Summary {
+        stressor: &satellite.name,
+        sectors: n_sec,
+        accounts: &accounts,
+        files: [display(&regions_csv), display(&bilateral_csv)],
     };
-    if let (Some(payer), Some(bearer)) = (order(|a, b| a > b), order(|a, b| a < b)) {
-        println!(
-            "  largest net beneficiary {} (net {} {u}); largest net bearer {} (net {} {u})",
-            accounts.regions[payer],
-            fzc_io::format_number(net[payer]),
-            accounts.regions[bearer],
-            fzc_io::format_number(net[bearer]),
-            u = accounts.unit
-        );
+    debug_assert_eq!(m, accounts.regions.len());
+    if ui.json {
+        ui::print(&format!("{}\n", summary.json()))
+    } else {
+        ui::print(&summary.text())
     }
-    println!("  wrote {}", display(&regions_csv));
-    println!("  wrote {}", display(&bilateral_csv));
-    Ok(())
+}
+
+/// What `fzc ect` reports on stdout.
+struct Summary<'a> {
+    stressor: &'a str,
+    sectors: usize,
+    accounts: &'a EctAccounts,
+    files: [String; 2],
+}
+
+impl Summary<'_> {
+    fn method(&self) -> (&'static str, &'static str) {
+        match self.accounts.method {
+            EctMethod::Eebt => ("eebt", "emissions embodied in bilateral trade"),
+            _ => ("final-demand", "final-demand attribution"),
+        }
+    }
+
+    /// The regions with the largest and the smallest net transfer `NF = OF − IF` (the first
+    /// in table order on ties).
+    fn extremes(&self) -> Option<(usize, usize)> {
+        let net = self.accounts.net();
+        let order = |better: fn(f64, f64) -> bool| {
+            (0..net.len()).fold(None, |best: Option<usize>, r| match best {
+                Some(b) if !better(net[r], net[b]) => Some(b),
+                _ => Some(r),
+            })
+        };
+        Some((order(|a, b| a > b)?, order(|a, b| a < b)?))
+    }
+
+    fn text(&self) -> String {
+        let a = self.accounts;
+        let u = a.unit;
+        let production: f64 = a.production().iter().sum();
+        let final_users: f64 = a.final_users.iter().sum();
+        let mut out = format!(
+            "ECT of {} ({u}) for {} regions × {} sectors, {}\n",
+            self.stressor,
+            a.regions.len(),
+            self.sectors,
+            self.method().1
+        );
+        out.push_str(&format!(
+            "  production emissions {} {u}; final users' direct emissions {} {u} (not transferred)\n",
+            fzc_io::format_number(production),
+            fzc_io::format_number(final_users),
+        ));
+        if let Some((payer, bearer)) = self.extremes() {
+            let net = a.net();
+            out.push_str(&format!(
+                "  largest net beneficiary {} (net {} {u}); largest net bearer {} (net {} {u})\n",
+                a.regions[payer],
+                fzc_io::format_number(net[payer]),
+                a.regions[bearer],
+                fzc_io::format_number(net[bearer]),
+            ));
+        }
+        for file in &self.files {
+            out.push_str(&format!("  wrote {file}\n"));
+        }
+        out
+    }
+
+    /// `--json`: the same facts, plus every region's row of `ect-regions.csv`.
+    fn json(&self) -> String {
+        let a = self.accounts;
+        let (production, consumption) = (a.production(), a.consumption());
+        let (inflow, outflow, net) = (a.inflow(), a.outflow(), a.net());
+        let regions: Vec<serde_json::Value> = a
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(r, id)| {
+                serde_json::json!({
+                    "region": id.as_str(),
+                    "production": production[r],
+                    "consumption": consumption[r],
+                    "inflow": inflow[r],
+                    "outflow": outflow[r],
+                    "net": net[r],
+                })
+            })
+            .collect();
+        let region_net =
+            |r: usize| serde_json::json!({ "region": a.regions[r].as_str(), "net": net[r] });
+        let (beneficiary, bearer) = match self.extremes() {
+            Some((p, b)) => (region_net(p), region_net(b)),
+            None => (serde_json::Value::Null, serde_json::Value::Null),
+        };
+        let value = serde_json::json!({
+            "stressor": self.stressor,
+            "unit": a.unit.to_string(),
+            "method": self.method().0,
+            "region_count": a.regions.len(),
+            "sector_count": self.sectors,
+            "production": production.iter().sum::<f64>(),
+            "final_users": a.final_users.iter().sum::<f64>(),
+            "largest_net_beneficiary": beneficiary,
+            "largest_net_bearer": bearer,
+            "regions": regions,
+            "warnings": a.warnings,
+            "files": self.files,
+        });
+        serde_json::to_string_pretty(&value).unwrap_or_default()
+    }
 }
 
 fn display(path: &Path) -> String {

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use fzc_plugin_host::{LoadedPlugin, PluginInfo, PluginKind, conformance, load};
 
+use crate::ui::{self, Ui};
+
 /// Arguments of `fzc plugins`.
 #[derive(Debug, clap::Args)]
 pub struct PluginsArgs {
@@ -38,13 +40,12 @@ enum PluginsCommand {
 }
 
 /// Runs `fzc plugins`.
-pub fn run(args: &PluginsArgs) -> anyhow::Result<()> {
+pub fn run(args: &PluginsArgs, ui: Ui) -> anyhow::Result<()> {
     match &args.command {
-        PluginsCommand::List { dirs } => list(dirs),
+        PluginsCommand::List { dirs } => list(dirs, ui),
         PluginsCommand::Info { path } => {
             let plugin = load(path)?;
-            print!("{}", describe(plugin.info()));
-            Ok(())
+            ui::print(&describe(plugin.info()))
         }
         PluginsCommand::Check { path, params } => check(path, params),
     }
@@ -107,7 +108,7 @@ fn describe(info: &PluginInfo) -> String {
     out
 }
 
-fn list(dirs: &[PathBuf]) -> anyhow::Result<()> {
+fn list(dirs: &[PathBuf], ui: Ui) -> anyhow::Result<()> {
     let dirs: Vec<PathBuf> = if !dirs.is_empty() {
         dirs.to_vec()
     } else if let Some(path) = std::env::var_os("FZC_PLUGIN_PATH") {
@@ -139,26 +140,26 @@ fn list(dirs: &[PathBuf]) -> anyhow::Result<()> {
             Ok(plugin) => {
                 found += 1;
                 let info = plugin.info();
-                println!(
-                    "{}\t{}\tabi {}\t{}\t{}",
+                ui::print(&format!(
+                    "{}\t{}\tabi {}\t{}\t{}\n",
                     info.name,
                     info.kind,
                     info.abi_version,
                     path.display(),
                     parameters_line(info)
-                );
+                ))?;
             }
-            Err(err) => eprintln!("skipped: {err}"),
+            Err(err) => ui::warn(&format!("skipped: {err}")),
         }
     }
     if found == 0 {
-        eprintln!(
+        ui.note(&format!(
             "no fzc plugins found in {}",
             dirs.iter()
                 .map(|d| d.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
+        ));
     }
     Ok(())
 }
@@ -178,7 +179,7 @@ fn check(path: &Path, params: &[String]) -> anyhow::Result<()> {
         }
         other => bail!("no conformance suite for plugins of kind {other}"),
     };
-    println!("{report}");
+    ui::print(&format!("{report}\n"))?;
     if report.passed() {
         Ok(())
     } else {

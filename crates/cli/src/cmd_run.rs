@@ -64,7 +64,7 @@ pub fn load_scenario_with_progress(
         },
     )?;
     for warning in &scenario.warnings {
-        eprintln!("warning: {warning}");
+        crate::ui::warn(warning);
     }
     Ok(scenario)
 }
@@ -107,8 +107,7 @@ pub fn report(
 
 /// Runs `fzc run`.
 pub fn run_command(args: &RunArgs, ui: Ui) -> anyhow::Result<()> {
-    // The CLI's progress bars come with the ui's progress sink; until then, none.
-    let progress = NoProgress;
+    let progress = ui.progress_sink();
     let scenario = load_scenario_with_progress(args.scenario.as_deref(), &progress)?;
     let outcome = match PricingPlugins::new(&scenario, &args.plugin)?.run_scheme()? {
         Some(scheme) => run_with_pricing(&scenario, scheme.as_ref())?,
@@ -127,9 +126,9 @@ pub fn run_command(args: &RunArgs, ui: Ui) -> anyhow::Result<()> {
     )
     .with_context(|| format!("writing the report of {}", scenario.name))?;
     if ui.json {
-        print!("{}", summary_json(&scenario, &outcome));
+        crate::ui::print(&summary_json(&scenario, &outcome))?;
     } else {
-        print!("{}", terminal_table(&scenario, &outcome));
+        crate::ui::print(&terminal_table(&scenario, &outcome))?;
     }
     ui.note(&format!(
         "wrote {}, {}, {} and {} report files (report.html, figures/, results.*)",

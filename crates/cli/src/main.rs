@@ -3,7 +3,6 @@
 //! Each subcommand lives in its own module and only parses arguments, calls the library crates
 //! and reports; no method logic lives here.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -27,7 +26,8 @@ struct Cli {
     /// Print no progress bars and no notes (warnings and errors still go to stderr).
     #[arg(long, global = true)]
     quiet: bool,
-    /// Print the run's summary as JSON on stdout instead of the table (`run`, `compare`).
+    /// Print the summary as JSON on stdout instead of the table (`run`, `compare`, `ect`,
+    /// `cssf flows`).
     #[arg(long, global = true)]
     json: bool,
 }
@@ -49,7 +49,7 @@ enum Command {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(ui::colour_on_stderr())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("FZC_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
@@ -61,17 +61,19 @@ fn main() -> ExitCode {
         json: cli.json,
     };
     let result: anyhow::Result<()> = match cli.command {
-        Some(Command::Ect(args)) => cmd_ect::run(&args),
-        Some(Command::Cssf(args)) => cmd_cssf::run(*args),
+        Some(Command::Ect(args)) => cmd_ect::run(&args, ui),
+        Some(Command::Cssf(args)) => cmd_cssf::run(*args, ui),
         Some(Command::Run(args)) => cmd_run::run_command(&args, ui),
         Some(Command::Compare(args)) => cmd_compare::run_command(&args, ui),
-        Some(Command::Plugins(args)) => cmd_plugins::run(&args),
+        Some(Command::Plugins(args)) => cmd_plugins::run(&args, ui),
         None => cmd_run::run_command(&cmd_run::RunArgs::default(), ui),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // `fzc … | head -1`: the reader has what it wanted; not an error.
+        Err(err) if ui::is_stdout_closed(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            ui::error(&format!("{err:#}"));
             ExitCode::FAILURE
         }
     }

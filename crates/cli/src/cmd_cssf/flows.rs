@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use fzc_core::{FlowRegion, MassUnit, TonnesCo2};
+use fzc_core::{FlowRegion, MassUnit, NoProgress, Progress, RegionFlow, TonnesCo2};
 use fzc_cssf_flow::geodesic::{RegionPolygon, find_overlaps};
-use fzc_cssf_flow::{BreakpointModel, Core, CssfRun, ImpactFactor, Intensity, Mass};
+use fzc_cssf_flow::{BreakpointModel, Core, CssfRun, ImpactFactor, Intensity, Mass, Role};
 use fzc_io::RegionBalanceRow;
+
+use crate::ui::{self, Ui};
 
 /// Arguments of `fzc cssf flows`.
 #[derive(Debug, Args)]
@@ -74,19 +76,48 @@ pub(super) enum CoreArg {
 /// Overlaps above this fraction of the smaller region are reported as warnings.
 const OVERLAP_WARNING_FRACTION: f64 = 0.01;
 
-/// Runs `fzc cssf flows`.
-pub fn run(args: FlowsArgs) -> anyhow::Result<()> {
+/// The files `fzc cssf flows` writes into its output folder.
+const FILES: [&str; 3] = ["cssf-regions.csv", "cssf-flows.csv", "cssf-flows.geojson"];
+
+/// Runs `fzc cssf flows`: the flows with a progress bar over the pairs, then the summary on
+/// stdout (a table, or JSON with `--json`).
+pub fn run(args: FlowsArgs, ui: Ui) -> anyhow::Result<()> {
     let balance = fzc_io::read_region_balance(&args.balance)?;
-    run_with_balance(&args, balance, &args.balance.display().to_string())
+    let run = run_with_progress(
+        &args,
+        balance,
+        &args.balance.display().to_string(),
+        &ui.progress_sink(),
+    )?;
+    let files: Vec<String> = FILES
+        .iter()
+        .map(|f| args.out.join(f).display().to_string())
+        .collect();
+    if ui.json {
+        ui::print(&format!("{}\n", summary_json(&run, &files)))
+    } else {
+        ui::print(&summary_text(&run, &files))
+    }
 }
 
 /// Runs `fzc cssf flows` on a balance table already in memory (`balance_name` names it in
-/// errors); `args.balance` is not read.
+/// errors); `args.balance` is not read. Prints nothing and reports no progress.
 pub fn run_with_balance(
     args: &FlowsArgs,
     balance: Vec<RegionBalanceRow>,
     balance_name: &str,
 ) -> anyhow::Result<()> {
+    run_with_progress(args, balance, balance_name, &NoProgress).map(drop)
+}
+
+/// [`run_with_balance`], reporting the flow pairs to `progress` (e.g.
+/// `&ui.progress_sink()`), and returning the run (after a `--plugin` replaced its flows).
+pub fn run_with_progress(
+    args: &FlowsArgs,
+    balance: Vec<RegionBalanceRow>,
+    balance_name: &str,
+    progress: &dyn Progress,
+) -> anyhow::Result<CssfRun> {
     let unit: MassUnit = args.unit.parse().context("--unit")?;
     let model = BreakpointModel {
         k: ImpactFactor::new(args.k).context("--k")?,
@@ -163,15 +194,21 @@ pub fn run_with_balance(
             100.0 * overlap.fraction_of_smaller
         );
     }
-    let mut run = model.run_prepared(&regions, &polygons)?;
+    let mut run = if args.plugin.is_some() {
+        // The plugin replaces the flows: the built-in model only supplies CSSDR, roles and
+        // areas, so its pairs are not worth a bar.
+        model.run_prepared(&regions, &polygons)?
+    } else {
+        model.run_prepared_with_progress(&regions, &polygons, progress)?
+    };
     if let Some(path) = &args.plugin {
         replace_flows(&mut run, &regions, path, &args.params)?;
     }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    write_regions(&args.out.join("cssf-regions.csv"), &run)?;
-    write_flows(&args.out.join("cssf-flows.csv"), &run)?;
-    write_geojson(&args.out.join("cssf-flows.geojson"), &run)?;
+    write_regions(&args.out.join(FILES[0]), &run)?;
+    write_flows(&args.out.join(FILES[1]), &run)?;
+    write_geojson(&args.out.join(FILES[2]), &run)?;
     let moved: f64 = run.flows.iter().map(|f| f.transfer.0).sum();
     tracing::info!(
         "{} regions, {} output–input pairs, {:.3} t transferred",
@@ -179,7 +216,87 @@ pub fn run_with_balance(
         run.flows.len(),
         moved
     );
-    Ok(())
+    Ok(run)
+}
+
+/// How many regions have each role: (output, input, balanced or undefined).
+fn role_counts(run: &CssfRun) -> (usize, usize, usize) {
+    let count = |role: Role| run.regions.iter().filter(|r| r.role == role).count();
+    let (output, input) = (count(Role::Output), count(Role::Input));
+    (output, input, run.regions.len() - output - input)
+}
+
+/// The largest transfer, the first by (from, to) id on ties.
+fn largest_flow(run: &CssfRun) -> Option<&RegionFlow> {
+    let mut flows: Vec<&RegionFlow> = run.flows.iter().filter(|f| f.transfer.0 > 0.0).collect();
+    flows.sort_by(|a, b| {
+        (&run.regions[a.from].id, &run.regions[a.to].id)
+            .cmp(&(&run.regions[b.from].id, &run.regions[b.to].id))
+    });
+    flows
+        .into_iter()
+        .fold(None, |best: Option<&RegionFlow>, f| match best {
+            Some(b) if b.transfer.0 >= f.transfer.0 => Some(b),
+            _ => Some(f),
+        })
+}
+
+/// The summary `fzc cssf flows` prints.
+fn summary_text(run: &CssfRun, files: &[String]) -> String {
+    let (output, input, other) = role_counts(run);
+    let moved: f64 = run.flows.iter().map(|f| f.transfer.0).sum();
+    let mut out = format!(
+        "CSSF flows for {} regions ({output} output, {input} input, {other} balanced): \
+         {} output–input pairs, {} t transferred\n",
+        run.regions.len(),
+        run.flows.len(),
+        fixed(moved, 3)
+    );
+    if let Some(f) = largest_flow(run) {
+        out.push_str(&format!(
+            "  largest flow {} → {}: {} t over {} km²\n",
+            run.regions[f.from].id,
+            run.regions[f.to].id,
+            fixed(f.transfer.0, 3),
+            fixed(f.area_km2, 3)
+        ));
+    }
+    for file in files {
+        out.push_str(&format!("  wrote {file}\n"));
+    }
+    out
+}
+
+/// `--json`: per region its CSSDR, role and the transfers it provides and receives (t).
+fn summary_json(run: &CssfRun, files: &[String]) -> String {
+    let (output, input, other) = role_counts(run);
+    let regions: Vec<serde_json::Value> = run
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            serde_json::json!({
+                "region": r.id.as_str(),
+                "supply_t": r.supply.0,
+                "demand_t": r.demand.0,
+                "cssdr": r.cssdr,
+                "role": r.role.as_str(),
+                "provided_t": run.provided(i).0,
+                "received_t": run.received(i).0,
+            })
+        })
+        .collect();
+    let value = serde_json::json!({
+        "region_count": run.regions.len(),
+        "output_regions": output,
+        "input_regions": input,
+        "balanced_regions": other,
+        "pair_count": run.flows.len(),
+        "transferred_t": run.flows.iter().map(|f| f.transfer.0).sum::<f64>(),
+        "regions": regions,
+        "files": files,
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
 /// Replaces the breakpoint model's flows and cores in `run` by those of the flow-model
