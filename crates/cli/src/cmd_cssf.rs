@@ -36,8 +36,8 @@ enum CssfCommand {
 pub fn run(args: CssfArgs, ui: Ui) -> anyhow::Result<()> {
     match args.command {
         CssfCommand::Flows(args) => flows::run(args, ui),
-        CssfCommand::Supply(args) => supply::run(args).map(drop),
-        CssfCommand::Demand(args) => demand::run(args).map(drop),
-        CssfCommand::Run(args) => run::run(args),
+        CssfCommand::Supply(args) => supply::run(args, ui).map(drop),
+        CssfCommand::Demand(args) => demand::run(args, ui).map(drop),
+        CssfCommand::Run(args) => run::run(args, ui),
     }
 }

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use fzc_core::{DemandEstimator, NoProgress, RegionId};
+use fzc_core::{DemandEstimator, RegionId};
 use fzc_scenario::rasters::{DemandInputs, PopulationKind, demand_per_region, write_region_csv};
 
 use super::raster_regions::{CoverageArg, out_file, regions_input};
+use crate::ui::Ui;
 
 /// Arguments of `fzc cssf demand`.
 ///
@@ -124,7 +125,7 @@ pub(super) fn load_plugin(
 }
 
 /// Runs `fzc cssf demand` and returns the demand per region (t CO2), sorted by region.
-pub fn run(args: DemandArgs) -> anyhow::Result<Vec<(RegionId, f64)>> {
+pub fn run(args: DemandArgs, ui: Ui) -> anyhow::Result<Vec<(RegionId, f64)>> {
     let inputs = args.inputs()?;
     if args.population.is_none() && args.lulc.is_none() {
         bail!("give --population (a raster), or --census with --lulc and --class-weights");
@@ -145,21 +146,21 @@ pub fn run(args: DemandArgs) -> anyhow::Result<Vec<(RegionId, f64)>> {
         &regions,
         plugin.as_deref(),
         Some(&tif),
-        &NoProgress,
+        &ui.progress_sink(),
     )?;
     for n in &outcome.notes {
-        eprintln!("note: {n}");
+        ui.note(&format!("note: {n}"));
     }
     write_region_csv(
         &out_file(&args.out, "demand-regions.csv")?,
         "demand",
         &outcome.regions,
     )?;
-    eprintln!(
+    ui.note(&format!(
         "demand ({}): {} regions calibrated to their emissions; wrote {}",
         outcome.estimator,
         outcome.regions.len(),
         args.out.display()
-    );
+    ));
     Ok(outcome.regions)
 }

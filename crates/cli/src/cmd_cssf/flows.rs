@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use fzc_core::{FlowRegion, MassUnit, NoProgress, Progress, RegionFlow, TonnesCo2};
+use fzc_core::{FlowRegion, MassUnit, Progress, RegionFlow, TonnesCo2};
 use fzc_cssf_flow::geodesic::{RegionPolygon, find_overlaps};
 use fzc_cssf_flow::{BreakpointModel, Core, CssfRun, ImpactFactor, Intensity, Mass, Role};
 use fzc_io::RegionBalanceRow;
@@ -101,17 +101,9 @@ pub fn run(args: FlowsArgs, ui: Ui) -> anyhow::Result<()> {
 }
 
 /// Runs `fzc cssf flows` on a balance table already in memory (`balance_name` names it in
-/// errors); `args.balance` is not read. Prints nothing and reports no progress.
-pub fn run_with_balance(
-    args: &FlowsArgs,
-    balance: Vec<RegionBalanceRow>,
-    balance_name: &str,
-) -> anyhow::Result<()> {
-    run_with_progress(args, balance, balance_name, &NoProgress).map(drop)
-}
-
-/// [`run_with_balance`], reporting the flow pairs to `progress` (e.g.
-/// `&ui.progress_sink()`), and returning the run (after a `--plugin` replaced its flows).
+/// errors; `args.balance` is not read), reporting the flow pairs to `progress` (e.g.
+/// `&ui.progress_sink()`), and returns the run (after a `--plugin` replaced its flows).
+/// Prints nothing.
 pub fn run_with_progress(
     args: &FlowsArgs,
     balance: Vec<RegionBalanceRow>,

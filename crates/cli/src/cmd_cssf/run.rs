@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use anyhow::bail;
 use clap::Args;
-use fzc_core::NoProgress;
 use fzc_io::RegionBalanceRow;
 use fzc_scenario::rasters::{RasterInputs, RasterLayers, SupplyInputs};
 
@@ -18,6 +17,7 @@ use super::demand::{self, DemandArgs, PopulationKindArg};
 use super::flows::{self, CoreArg, FlowsArgs, IntensityArg, MassArg};
 use super::raster_regions::{CoverageArg, regions_input};
 use super::supply::{SupplyUnitArg, UnmappedArg};
+use crate::ui::Ui;
 
 /// Arguments of `fzc cssf run`: those of `supply`, `demand` and `flows`, given once.
 #[derive(Debug, Args)]
@@ -114,7 +114,7 @@ pub struct RunArgs {
 }
 
 /// Runs `fzc cssf run`.
-pub fn run(args: RunArgs) -> anyhow::Result<()> {
+pub fn run(args: RunArgs, ui: Ui) -> anyhow::Result<()> {
     if matches!(args.core, CoreArg::Given) {
         bail!(
             "--core given needs core_lon/core_lat from a balance table; run `fzc cssf flows --balance` for it"
@@ -160,12 +160,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         },
         demand: demand_args.inputs()?,
     };
-    let layers = RasterLayers::compute(&inputs, plugin.map(Arc::from), &NoProgress)?;
+    let progress = ui.progress_sink();
+    let layers = RasterLayers::compute(&inputs, plugin.map(Arc::from), &progress)?;
     for note in layers.notes() {
-        eprintln!("note: {note}");
+        ui.note(&format!("note: {note}"));
     }
-    layers.write_all(&args.out, &NoProgress)?;
-    eprintln!(
+    layers.write_all(&args.out, &progress)?;
+    ui.note(&format!(
         "supply and demand (demand estimator: {}): {} regions in the {}×{} window; wrote \
          supply-regions.csv, demand-regions.csv, supply.tif, demand.tif, cssdr.tif to {}",
         layers.demand().estimator,
@@ -173,7 +174,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         layers.window().width,
         layers.window().height,
         args.out.display()
-    );
+    ));
     let balance = layers
         .regions()
         .iter()
@@ -197,9 +198,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         plugin: args.plugin,
         params: args.params,
     };
-    flows::run_with_balance(
+    flows::run_with_progress(
         &flows_args,
         balance,
         "the supply and demand computed by this run",
+        &progress,
     )
+    .map(drop)
 }

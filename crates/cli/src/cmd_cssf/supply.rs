@@ -3,12 +3,13 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use fzc_core::{NoProgress, RegionId};
+use fzc_core::RegionId;
 use fzc_scenario::rasters::{
     SupplyInputs, SupplyUnit, UnmappedClasses, supply_per_region, write_region_csv,
 };
 
 use super::raster_regions::{CoverageArg, out_file, regions_input};
+use crate::ui::Ui;
 
 /// Arguments of `fzc cssf supply`.
 #[derive(Debug, Args)]
@@ -76,7 +77,7 @@ impl UnmappedArg {
 }
 
 /// Runs `fzc cssf supply` and returns the supply per region, sorted by region.
-pub fn run(args: SupplyArgs) -> anyhow::Result<Vec<(RegionId, f64)>> {
+pub fn run(args: SupplyArgs, ui: Ui) -> anyhow::Result<Vec<(RegionId, f64)>> {
     let inputs = SupplyInputs {
         lulc: args.lulc.clone(),
         pools: args.pools.clone(),
@@ -91,16 +92,16 @@ pub fn run(args: SupplyArgs) -> anyhow::Result<Vec<(RegionId, f64)>> {
         args.max_outside_share,
     );
     let tif = out_file(&args.out, "supply.tif")?;
-    let outcome = supply_per_region(&inputs, &regions, Some(&tif), &NoProgress)?;
+    let outcome = supply_per_region(&inputs, &regions, Some(&tif), &ui.progress_sink())?;
     for note in &outcome.notes {
-        eprintln!("note: {note}");
+        ui.note(&format!("note: {note}"));
     }
     write_region_csv(
         &out_file(&args.out, "supply-regions.csv")?,
         "supply",
         &outcome.regions,
     )?;
-    eprintln!(
+    ui.note(&format!(
         "supply: {} regions, {} valid pixels, {} nodata pixels in the {}×{} window; wrote {}",
         outcome.regions.len(),
         outcome.stats.valid_pixels,
@@ -108,6 +109,6 @@ pub fn run(args: SupplyArgs) -> anyhow::Result<Vec<(RegionId, f64)>> {
         outcome.window.width,
         outcome.window.height,
         args.out.display()
-    );
+    ));
     Ok(outcome.regions)
 }
