@@ -286,8 +286,13 @@ impl Figure for CssdrMap<'_> {
             ))
             .map_err(de)?;
         }
+        // A white casing under a dark line: the outlines stay visible on the darkest and the
+        // lightest classes alike.
         for r in &regions {
-            canvas.draw_outline(area, r, RGBColor(60, 60, 60), 2)?;
+            canvas.draw_outline(area, r, WHITE, 4)?;
+        }
+        for r in &regions {
+            canvas.draw_outline(area, r, RGBColor(40, 40, 40), 1)?;
         }
         for r in &regions {
             halo_text(area, &r.display_name, canvas.px(label_point(r)), 24.0, INK)?;

@@ -10,7 +10,7 @@ use super::map_canvas::{
     LegendItem, arrow, begin_map, clip_to_rect, core_point, format_mt, halo_text, ip, label_point,
     legend, map_furniture, map_layout,
 };
-use super::palette::{BASE_FILL, CSS_FLOW, INK, SERIES};
+use super::palette::{BASE_FILL, CSS_FLOW, INK, RANGE_RINGS};
 use super::{DrawResult, Figure, de};
 use crate::model::ReportInput;
 use crate::projection::geodesic_circle;
@@ -54,7 +54,7 @@ impl Figure for CssfMap<'_> {
         outputs.dedup();
         let colour_of = |id: &str| {
             let i = outputs.iter().position(|o| *o == id).unwrap_or(0);
-            SERIES[i % SERIES.len()]
+            RANGE_RINGS[i % RANGE_RINGS.len()]
         };
         let mut flows: Vec<_> = self.input.cssf_flows.iter().collect();
         flows.sort_by(|a, b| (&a.output, &a.input).cmp(&(&b.output, &b.input)));

@@ -53,3 +53,21 @@ pub(crate) const SERIES: [RGBColor; 8] = [
     RGBColor(227, 119, 194),
     RGBColor(127, 127, 127),
 ];
+
+/// Flow-range circle colours, one per output region: [`SERIES`] plus five more, so that the
+/// up to 13 output regions of a city cluster such as BTH each get their own.
+pub(crate) const RANGE_RINGS: [RGBColor; 13] = [
+    SERIES[0],
+    SERIES[1],
+    SERIES[2],
+    SERIES[3],
+    SERIES[4],
+    SERIES[5],
+    SERIES[6],
+    SERIES[7],
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+    RGBColor(0, 0, 128),
+    RGBColor(128, 0, 0),
+    RGBColor(0, 128, 128),
+];
