@@ -170,3 +170,26 @@ fn computed_cssf_flows_draw_the_flow_models_ranges_and_cores() {
     let svg = std::fs::read_to_string(run_dir.join("figures/cssf-flow-map.svg")).unwrap();
     assert!(svg.contains("Flow range, by output"));
 }
+
+#[test]
+fn a_raster_scenario_gets_the_cssdr_map_and_a_table_scenario_does_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let open = manifest().join("../../examples/bth-2020-open/scenario.toml");
+    let raw = manifest().join("../scenario/tests/data/bth-raw/scenario.toml");
+    let (with, without) = (tmp.path().join("open"), tmp.path().join("raw"));
+    fzc(&["--quiet", "run", s(&open), "--out", s(&with)]);
+    fzc(&["--quiet", "run", s(&raw), "--out", s(&without)]);
+
+    for ext in ["svg", "png"] {
+        assert!(with.join(format!("figures/cssdr-map.{ext}")).is_file());
+        assert!(!without.join(format!("figures/cssdr-map.{ext}")).exists());
+    }
+    let svg = std::fs::read_to_string(with.join("figures/cssdr-map.svg")).unwrap();
+    assert!(svg.len() < 2_000_000, "{} bytes", svg.len());
+    for tick in ["−1", "−0.5", "0.5"] {
+        assert!(svg.contains(&format!("\n{tick}\n</text>")), "tick {tick}");
+    }
+    let page = |d: &Path| std::fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(page(&with).contains("<figure id=\"fig-cssdr-map\">"));
+    assert!(!page(&without).contains("fig-cssdr-map"));
+}
