@@ -102,6 +102,9 @@ impl FromStr for ReprojectionEngine {
 /// both; with PROJ also any other `AUTHORITY:CODE` (e.g. `ESRI:102025`) and WKT. Coordinates
 /// are in the CRS's order and units with lon/lat first: longitude, latitude in degrees for a
 /// geographic CRS; easting, northing (metres for the CRSs fzc uses) for a projected one.
+///
+/// Do not rely on it being `Send`: with the `proj` feature it can hold a PROJ context, which
+/// is not. Build one per thread.
 pub struct Reprojector {
     engine: ReprojectionEngine,
     from: String,
@@ -134,8 +137,9 @@ impl Reprojector {
     /// # Errors
     /// [`IoError::Structure`] naming the CRS when the engine does not know it (the message
     /// says whether the PROJ engine would), when PROJ is asked for in a build without the
-    /// `proj` feature, or when PROJ's `proj.db` cannot be found (the message lists the
-    /// folders searched and says to set `PROJ_DATA`).
+    /// `proj` feature, or when PROJ refuses the CRS or its database (when `PROJ_DATA` is set
+    /// or a foreign `proj.db` is first in PROJ's search path, the message lists the folders
+    /// searched and says what to set `PROJ_DATA` to).
     pub fn new(from: &str, to: &str, engine: ReprojectionEngine) -> Result<Self, IoError> {
         let inner = match engine {
             ReprojectionEngine::Proj4rs => Inner::Proj4rs {
