@@ -103,6 +103,20 @@ impl FromStr for ReprojectionEngine {
 /// are in the CRS's order and units with lon/lat first: longitude, latitude in degrees for a
 /// geographic CRS; easting, northing (metres for the CRSs fzc uses) for a projected one.
 ///
+/// ```
+/// use fzc_io::{ReprojectionEngine, Reprojector, WGS84_LONLAT};
+///
+/// // Central Beijing in UTM zone 50N (pyproj: 448 502.182 m E, 4 417 797.609 m N).
+/// let utm = Reprojector::new(WGS84_LONLAT, "EPSG:32650", ReprojectionEngine::Proj4rs)?;
+/// let (x, y) = utm.convert(116.3975, 39.9087)?;
+/// assert!((x - 448_502.182).abs() < 1e-3 && (y - 4_417_797.609).abs() < 1e-3);
+///
+/// // An ESRI code is PROJ's alone: proj4rs says so.
+/// let err = Reprojector::new(WGS84_LONLAT, "ESRI:102025", ReprojectionEngine::Proj4rs);
+/// assert!(err.unwrap_err().to_string().contains("PROJ engine"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// Do not rely on it being `Send`: with the `proj` feature it can hold a PROJ context, which
 /// is not. Build one per thread.
 pub struct Reprojector {
