@@ -19,6 +19,11 @@
 //! [`Mass`], [`Core`] and [`ImpactFactor`], and [`geodesic::RegionPolygon`] (a validated,
 //! oriented region shape).
 //!
+//! Long work reports to a [`fzc_core::Progress`] through the `_with_progress` entry points:
+//! [`BreakpointModel::run_with_progress`] and [`BreakpointModel::run_prepared_with_progress`]
+//! (one step per output–input pair), and [`zonal::RegionMasks::pass`] for a streaming pass over
+//! a raster (one step per row and layer). The plain entry points report nothing.
+//!
 //! The key design decision: geometry is right on the ellipsoid. Distances are geodesics on
 //! WGS84, the flow buffer is a geodesic circle (a 720-gon of `Geodesic.direct` points), and
 //! areas are ellipsoidal: geo's BooleanOps run on lon/lat coordinates and the result is

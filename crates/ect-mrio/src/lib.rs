@@ -17,6 +17,11 @@
 //!   default table.
 //! - [`aggregate_sectors`] with a [`Concordance`]; [`update_constant_coefficients`] and
 //!   [`ras_balance`] to bring a table to another year.
+//! - [`compute_ect_with_progress`], [`LeontiefModel::factor_with_progress`] and
+//!   [`LeontiefModel::solve_checked_with_progress`]: the same, reporting the long steps (LU
+//!   columns per 256-column panel, solved columns, `T` assembly) to a
+//!   [`fzc_core::Progress`]; the plain functions pass [`fzc_core::NoProgress`]. The result
+//!   never depends on the sink.
 //!
 //! The key design decision: the Leontief inverse `L = (I − A)⁻¹` is never formed.
 //! [`compute_ect`] consumes the table; the buffer of `Z` becomes `A`, then `I − A`, then
