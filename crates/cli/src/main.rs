@@ -2,6 +2,11 @@
 //!
 //! Each subcommand lives in its own module and only parses arguments, calls the library crates
 //! and reports; no method logic lives here.
+//!
+//! Output goes through `ui`: `println!` panics when stdout is a closed pipe (`fzc … | head -1`),
+//! so the print macros are linted out and `ui::print` / `Ui::note` / `ui::warn` used instead.
+
+#![warn(clippy::print_stdout, clippy::print_stderr)]
 
 use std::process::ExitCode;
 
