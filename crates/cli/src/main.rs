@@ -28,7 +28,8 @@ struct Cli {
     /// Without a subcommand, `fzc` runs the embedded default case (as `fzc run`).
     #[command(subcommand)]
     command: Option<Command>,
-    /// Print no progress bars and no notes (warnings and errors still go to stderr).
+    /// Print no progress bars, no notes and no log warnings about the inputs (errors, and
+    /// warnings that change the result, still go to stderr).
     #[arg(long, global = true)]
     quiet: bool,
     /// Print the summary as JSON on stdout instead of the table (`run`, `compare`, `ect`,
@@ -52,15 +53,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Library warnings are notes about the inputs (an assumed CRS, a missing .prj, a repaired
+    // polygon): `--quiet` hides them with the other notes and keeps errors. `FZC_LOG` wins.
+    let default_level = if cli.quiet { "error" } else { "warn" };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(ui::colour_on_stderr())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("FZC_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
         )
         .init();
-    let cli = Cli::parse();
     let ui = ui::Ui {
         quiet: cli.quiet,
         json: cli.json,

@@ -39,29 +39,40 @@ pub(crate) fn parse_key_directory(dir: &[u16]) -> Result<Vec<(u16, u16)>, String
         .collect())
 }
 
-/// The CRS from the GeoKeys.
+/// How a CRS was read from the GeoKeys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CrsSource {
+    /// An EPSG code in the keys.
+    Epsg,
+    /// A user-defined geographic CRS, taken as WGS84 longitude/latitude: the caller, who
+    /// knows the file, tells the user (once per file).
+    UserDefinedGeographic,
+}
+
+/// The CRS from the GeoKeys, and whether it was assumed.
 ///
 /// A user-defined geographic CRS (e.g. MODIS's Clarke 1866 sphere-like datum) is taken as
 /// WGS84 longitude/latitude (EPSG:4326); the difference is below the accuracy of such grids.
 /// A user-defined projected CRS is refused: fzc needs an EPSG code to reproject regions.
-pub(crate) fn crs_from_keys(keys: &[(u16, u16)]) -> Result<GridCrs, String> {
+pub(crate) fn crs_from_keys(keys: &[(u16, u16)]) -> Result<(GridCrs, CrsSource), String> {
     let get = |id: u16| keys.iter().find(|(k, _)| *k == id).map(|(_, v)| *v);
     match get(GT_MODEL_TYPE) {
         Some(MODEL_GEOGRAPHIC) => match get(GEOGRAPHIC_TYPE) {
-            Some(code) if code != USER_DEFINED && code != 0 => Ok(GridCrs::Geographic {
-                epsg: u32::from(code),
-            }),
-            _ => {
-                tracing::warn!(
-                    "user-defined geographic CRS: treated as WGS84 longitude/latitude (EPSG:4326)"
-                );
-                Ok(GridCrs::WGS84)
-            }
+            Some(code) if code != USER_DEFINED && code != 0 => Ok((
+                GridCrs::Geographic {
+                    epsg: u32::from(code),
+                },
+                CrsSource::Epsg,
+            )),
+            _ => Ok((GridCrs::WGS84, CrsSource::UserDefinedGeographic)),
         },
         Some(MODEL_PROJECTED) => match get(PROJECTED_CS_TYPE) {
-            Some(code) if code != USER_DEFINED && code != 0 => Ok(GridCrs::Projected {
-                epsg: u32::from(code),
-            }),
+            Some(code) if code != USER_DEFINED && code != 0 => Ok((
+                GridCrs::Projected {
+                    epsg: u32::from(code),
+                },
+                CrsSource::Epsg,
+            )),
             other => Err(format!(
                 "projected CRS without an EPSG code (ProjectedCSTypeGeoKey = {other:?}); \
                  expected an EPSG-coded CRS (reproject the raster, e.g. with gdalwarp -t_srs EPSG:…)"
@@ -185,9 +196,21 @@ mod tests {
         for crs in [GridCrs::WGS84, GridCrs::Projected { epsg: 32650 }] {
             let dir = key_directory_for(crs).unwrap();
             let keys = parse_key_directory(&dir).unwrap();
-            assert_eq!(crs_from_keys(&keys).unwrap(), crs);
+            assert_eq!(crs_from_keys(&keys).unwrap(), (crs, CrsSource::Epsg));
             assert!(!is_pixel_is_point(&keys));
         }
+    }
+
+    #[test]
+    fn user_defined_geographic_is_wgs84_and_flagged() {
+        let keys = [
+            (GT_MODEL_TYPE, MODEL_GEOGRAPHIC),
+            (GEOGRAPHIC_TYPE, USER_DEFINED),
+        ];
+        assert_eq!(
+            crs_from_keys(&keys).unwrap(),
+            (GridCrs::WGS84, CrsSource::UserDefinedGeographic)
+        );
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The streaming GeoTIFF reader.
 
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use fzc_core::RasterGrid;
 use tiff::ColorType;
@@ -11,6 +13,17 @@ use tiff::tags::{PlanarConfiguration, Tag};
 
 use super::geokeys;
 use crate::{IoError, Location};
+
+/// Logs `warning` about `path` at WARN level, once per file per process: a raster is opened
+/// by several passes (supply, demand, zonal sums), and its CRS note is the same each time.
+fn warn_once(path: &Path, warning: &str) {
+    static SAID: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let first = SAID.lock().map(|mut said| said.insert(key)).unwrap_or(true);
+    if first {
+        tracing::warn!("{}: {warning}", path.display());
+    }
+}
 
 /// A single-band GeoTIFF opened for reading in row windows.
 ///
@@ -134,7 +147,13 @@ impl GeoTiffReader {
                 geokeys::parse_key_directory(&dir).map_err(|m| structure(path, m))?
             }
         };
-        let crs = geokeys::crs_from_keys(&keys).map_err(|m| structure(path, m))?;
+        let (crs, source) = geokeys::crs_from_keys(&keys).map_err(|m| structure(path, m))?;
+        if source == geokeys::CrsSource::UserDefinedGeographic {
+            warn_once(
+                path,
+                "user-defined geographic CRS: treated as WGS84 longitude/latitude (EPSG:4326)",
+            );
+        }
         let transform = geokeys::transform_from_tags(
             scale.as_deref(),
             tiepoint.as_deref(),
