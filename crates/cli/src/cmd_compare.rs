@@ -7,7 +7,7 @@ use anyhow::bail;
 use fzc_core::PricingScheme;
 use fzc_scenario::{ScenarioError, compare_with, parse_schemes};
 
-use crate::cmd_run::{load_scenario, out_dir, report};
+use crate::cmd_run::{load_scenario_with_progress, out_dir, report};
 use crate::pricing_plugins::{PricingPluginArgs, PricingPlugins};
 use crate::report_input::comparison as report_comparison;
 use crate::ui::Ui;
@@ -32,7 +32,7 @@ pub struct CompareArgs {
 
 /// Runs `fzc compare`.
 pub fn run_command(args: &CompareArgs, ui: Ui) -> anyhow::Result<()> {
-    let scenario = load_scenario(args.scenario.as_deref())?;
+    let scenario = load_scenario_with_progress(args.scenario.as_deref(), &ui.progress_sink())?;
     let plugins = PricingPlugins::new(&scenario, &args.plugin)?;
     let mut owned: Vec<(String, Box<dyn PricingScheme>)> = Vec::new();
     for name in args.pricing.split(',').map(str::trim) {

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use fzc_core::{NoProgress, Progress};
+use fzc_core::Progress;
 use fzc_scenario::{
     LoadOptions, Outcome, Scenario, ScenarioSource, embedded, load_with_options, run,
     run_with_pricing, summary_json, terminal_table, write_outputs_with_progress,
@@ -29,13 +29,8 @@ pub struct RunArgs {
 
 /// Reads the scenario named on the command line, or the embedded default; a `[cssf] model =
 /// "plugin:<name>"` or `[cssf.rasters] demand = "plugin:<name>"` is loaded through
-/// `fzc-plugin-host` from its `[[plugin]]` stanza.
-pub fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
-    load_scenario_with_progress(path, &NoProgress)
-}
-
-/// [`load_scenario`], reporting the long steps (the MRIO, raster rows, flow pairs) to
-/// `progress`.
+/// `fzc-plugin-host` from its `[[plugin]]` stanza. The long steps (the MRIO, raster rows,
+/// flow pairs) report to `progress` (`&ui.progress_sink()` in every command).
 pub fn load_scenario_with_progress(
     path: Option<&Path>,
     progress: &dyn Progress,
