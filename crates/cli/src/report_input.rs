@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use fzc_core::Layer;
+use fzc_core::{Layer, Progress};
 use fzc_report::{
     Comparison, ComparisonChart, ComparisonRow, CompensationChart, CssfFlow, EctFlow, Figure,
     HtmlFigure, LedgerLayer, LedgerPair, LonLatRaster, OutputFormats, RegionResult, ReportInput,
@@ -512,7 +512,8 @@ fn chart_only<F: Figure>(
 
 /// Writes the report next to the CSV files: figures, `report.html`, `results.gpkg` and
 /// `results-<layer>.geojson` when `has_polygons`; otherwise only the charts and
-/// `report.html` (the maps and layers need polygons). Shows a progress bar per step.
+/// `report.html` (the maps and layers need polygons). Reports its steps through
+/// [`Ui::progress_sink`].
 ///
 /// # Errors
 /// When a figure cannot be drawn or a file cannot be written (the message names it).
@@ -550,15 +551,16 @@ pub fn write_report(
                 },
             ),
         ];
-        let bar = ui.progress(steps.len() as u64, "writing the report");
+        // The same sink as every other step, so the report's bar looks like the others.
+        let progress = ui.progress_sink();
+        progress.begin("writing the report", steps.len() as u64);
         for (what, formats) in steps {
-            bar.set_message(format!("writing {what}"));
             let written = write_outputs(input, dir, formats)
                 .with_context(|| format!("writing {what} into {}", dir.display()))?;
             files.extend(written.files);
-            bar.inc(1);
+            progress.advance(1);
         }
-        bar.finish_and_clear();
+        progress.finish();
     } else {
         ui.note(
             "note: the scenario has no region polygons (no boundaries/ folder beside it): \

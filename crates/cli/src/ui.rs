@@ -3,7 +3,7 @@
 //! - stdout carries the result only: the summary table, or JSON with `--json`. It is written
 //!   through [`print`], which turns a closed pipe (`fzc … | head -1`) into [`StdoutClosed`];
 //!   `main` ends such a run quietly with status 0.
-//! - stderr carries everything else: progress bars ([`Ui::progress_sink`], [`Ui::progress`]),
+//! - stderr carries everything else: progress bars ([`Ui::progress_sink`], the one kind of bar),
 //!   notes ([`Ui::note`]), warnings ([`warn`]), logs (tracing) and the final error. Bars and
 //!   notes are hidden by `--quiet`; bars also when stderr is not a terminal. ANSI colour is
 //!   used only when stderr is a terminal and `NO_COLOR` is not set ([`colour_on_stderr`]).
@@ -53,18 +53,6 @@ impl Ui {
     /// Whether progress bars are drawn at all: not with `--quiet`, and only on a terminal.
     fn bars(&self) -> bool {
         !self.quiet && std::io::stderr().is_terminal()
-    }
-
-    /// A progress bar of `len` steps on stderr; hidden with `--quiet` and when stderr is not
-    /// a terminal.
-    pub fn progress(&self, len: u64, message: &str) -> ProgressBar {
-        if !self.bars() {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-        bar.set_style(bar_style(len));
-        bar.set_message(message.to_owned());
-        bar
     }
 
     /// A [`Progress`] sink for the library crates: one bar per task on stderr, hidden with
