@@ -8,7 +8,8 @@ use fzc_ect_mrio::{
     EctAccounts, EctMethod, EctOptions, aggregate_sectors, compute_ect_with_progress,
 };
 use fzc_io::{
-    MrioFormat, SideFiles, read_concordance, read_mrio, write_ect_bilateral, write_ect_regions,
+    MrioFormat, SideFiles, read_concordance, read_mrio_with_progress, write_ect_bilateral,
+    write_ect_regions,
 };
 
 use crate::ui::{self, Ui};
@@ -70,7 +71,8 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
         emissions: args.emissions.clone(),
         city_names: args.city_names.clone(),
     };
-    let data = read_mrio(&args.mrio, format, &side)?;
+    let progress = ui.progress_sink();
+    let data = read_mrio_with_progress(&args.mrio, format, &side, &progress)?;
     let satellite = data.satellite(args.extension.as_deref(), &args.stressor)?;
     let (mut table, mut satellite) = (data.table, satellite);
     if let Some(path) = &args.aggregate {
@@ -88,7 +90,7 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
         },
         ..EctOptions::default()
     };
-    let accounts = compute_ect_with_progress(table, &satellite, &options, &ui.progress_sink())
+    let accounts = compute_ect_with_progress(table, &satellite, &options, &progress)
         .with_context(|| format!("computing ECT from {}", args.mrio.display()))?;
     for warning in &accounts.warnings {
         ui::warn(warning);

@@ -12,6 +12,10 @@
 //!   MAT v5/v7 subset it needs ([`mat_v5`]), plus an emissions CSV (`ceads-mat.md`);
 //! - [`read_mrio`] dispatches on a [`MrioFormat`], detected from the path when not given.
 //!
+//! A large table takes seconds to read: [`read_mrio_with_progress`] (and
+//! [`read_pymrio_folder_with_progress`], [`read_mrio_csv_with_progress`]) report the rows
+//! read to a [`fzc_core::Progress`], one task per table file.
+//!
 //! Each returns an [`MrioData`]: the engine's `MrioTable` and every stressor row of the source
 //! ([`StressorRow`]); [`MrioData::satellite`] picks one by name and checks its unit and values.
 //! [`read_concordance`] reads a sector concordance (`concordance.md`);
@@ -84,11 +88,11 @@ pub use geojson_regions::read_geojson_regions;
 pub use geotiff::{
     GeoTiffReader, GeoTiffSampleType, GeoTiffWriteOptions, check_same_grid, write_geotiff,
 };
-pub use mrio_csv::read_mrio_csv;
+pub use mrio_csv::{read_mrio_csv, read_mrio_csv_with_progress};
 pub use mrio_data::{MrioData, StressorRow};
-pub use mrio_format::{MrioFormat, SideFiles, read_mrio};
+pub use mrio_format::{MrioFormat, SideFiles, read_mrio, read_mrio_with_progress};
 pub use pools::{read_carbon_pools, read_class_map, read_class_weights};
-pub use pymrio_folder::read_pymrio_folder;
+pub use pymrio_folder::{read_pymrio_folder, read_pymrio_folder_with_progress};
 pub use region_balance::{RegionBalanceRow, read_region_balance};
 pub use reproject::{
     ReprojectionEngine, Reprojector, WGS84_LONLAT, reproject_lonlat_to, reproject_lonlat_to_crs,

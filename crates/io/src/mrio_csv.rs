@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use faer::Mat;
-use fzc_core::{RegionId, SectorId};
+use fzc_core::{NoProgress, Progress, RegionId, SectorId};
 use fzc_ect_mrio::MrioTable;
 
 use crate::number::{classify, parse_cell};
+use crate::pymrio_txt::ROWS_PER_REPORT;
 use crate::region_major::{region_id, sector_id};
 use crate::{IoError, Location, MrioData, StressorRow};
 
@@ -85,18 +86,40 @@ impl CsvFile {
     }
 
     fn rows(&mut self) -> Result<Vec<Row>, IoError> {
+        self.rows_with_progress(&NoProgress)
+    }
+
+    /// All data rows, reported to `progress` as one task of unknown length
+    /// (`reading <file name>`).
+    fn rows_with_progress(&mut self, progress: &dyn Progress) -> Result<Vec<Row>, IoError> {
+        let name = self
+            .path
+            .file_name()
+            .unwrap_or(self.path.as_os_str())
+            .to_string_lossy()
+            .into_owned();
+        progress.begin(&format!("reading {name}"), 0);
         let mut out = Vec::new();
-        for record in self.reader.records() {
-            let record = record.map_err(|e| csv_error(&self.path, e))?;
-            let line = record
-                .position()
-                .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
-            out.push(Row {
-                line,
-                cells: record,
-            });
-        }
-        Ok(out)
+        let mut read = || -> Result<(), IoError> {
+            for record in self.reader.records() {
+                let record = record.map_err(|e| csv_error(&self.path, e))?;
+                let line = record
+                    .position()
+                    .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+                out.push(Row {
+                    line,
+                    cells: record,
+                });
+                if (out.len() as u64).is_multiple_of(ROWS_PER_REPORT) {
+                    progress.advance(ROWS_PER_REPORT);
+                }
+            }
+            progress.advance(out.len() as u64 % ROWS_PER_REPORT);
+            Ok(())
+        };
+        let result = read();
+        progress.finish();
+        result.map(|()| out)
     }
 
     fn cell<'r>(&self, row: &'r Row, col: usize) -> &'r str {
@@ -216,6 +239,18 @@ fn set_once(seen: &mut [bool], index: usize, at: Location, what: &str) -> Result
 /// `Z.csv`, a duplicate entry, a cell that is not a finite number ≥ 0, a missing or
 /// inconsistent emission unit.
 pub fn read_mrio_csv(dir: &Path) -> Result<MrioData, IoError> {
+    read_mrio_csv_with_progress(dir, &NoProgress)
+}
+
+/// [`read_mrio_csv`], reporting the rows read from `Z.csv`, `Y.csv` and `x.csv` (the long
+/// ones: up to n² and n·m rows) to `progress`, one task per file.
+///
+/// # Errors
+/// As [`read_mrio_csv`].
+pub fn read_mrio_csv_with_progress(
+    dir: &Path,
+    progress: &dyn Progress,
+) -> Result<MrioData, IoError> {
     // Z.csv fixes the labels.
     let mut zf = CsvFile::open(&dir.join("Z.csv"))?;
     let cols = [
@@ -225,7 +260,7 @@ pub fn read_mrio_csv(dir: &Path) -> Result<MrioData, IoError> {
         zf.column("to_sector")?,
     ];
     let (zv, z_unit) = zf.value_column()?;
-    let z_rows = zf.rows()?;
+    let z_rows = zf.rows_with_progress(progress)?;
     let mut labels = Labels::default();
     for row in &z_rows {
         for (k, &c) in cols.iter().enumerate() {
@@ -270,7 +305,7 @@ pub fn read_mrio_csv(dir: &Path) -> Result<MrioData, IoError> {
     let (yv, _) = yf.value_column()?;
     let mut y = Mat::<f64>::zeros(n, m);
     let mut seen = BTreeMap::new();
-    for row in yf.rows()? {
+    for row in yf.rows_with_progress(progress)? {
         let i = labels.index(&yf, &row, yr, ys)?;
         let d = labels.region(&yf, &row, yd)?;
         let cat = ycat
@@ -294,7 +329,7 @@ pub fn read_mrio_csv(dir: &Path) -> Result<MrioData, IoError> {
         let (xv, _) = xf.value_column()?;
         let mut x = vec![0.0; n];
         let mut seen = vec![false; n];
-        for row in xf.rows()? {
+        for row in xf.rows_with_progress(progress)? {
             let i = labels.index(&xf, &row, xr, xs)?;
             set_once(
                 &mut seen,
@@ -533,6 +568,86 @@ mod tests {
             text.push_str(&format!("{},{v}\n", label(i)));
         }
         std::fs::write(dir.join("emissions.csv"), text).unwrap();
+    }
+
+    /// A [`Progress`] that records each task: its name, the steps reported, and whether it
+    /// was finished.
+    #[derive(Default)]
+    struct Recorder(std::sync::Mutex<Vec<(String, u64, bool)>>);
+
+    impl Progress for Recorder {
+        fn begin(&self, task: &str, _total: u64) {
+            self.0.lock().unwrap().push((task.to_owned(), 0, false));
+        }
+        fn advance(&self, steps: u64) {
+            self.0.lock().unwrap().last_mut().unwrap().1 += steps;
+        }
+        fn finish(&self) {
+            self.0.lock().unwrap().last_mut().unwrap().2 = true;
+        }
+    }
+
+    /// Data lines of a CSV file: its lines less the header, counted from the text.
+    fn data_lines(path: &Path) -> u64 {
+        std::fs::read_to_string(path).unwrap().lines().count() as u64 - 1
+    }
+
+    #[test]
+    fn progress_reports_every_row_of_z_y_and_x() {
+        // 4 regions × 7 sectors, every flow non-zero: 784 Z rows, 224 Y rows, so both whole
+        // batches of ROWS_PER_REPORT and a remainder are reported.
+        let (m, n_sec) = (4, 7);
+        let n = m * n_sec;
+        let z: Vec<f64> = (0..n * n).map(|k| 1.0 + k as f64).collect();
+        let y: Vec<f64> = (0..n * m * 2).map(|k| 1e4 + k as f64).collect();
+        let f: Vec<f64> = (0..n).map(|k| k as f64).collect();
+        let dir = tempfile::tempdir().unwrap();
+        write_set(dir.path(), m, n_sec, &z, &y, &f);
+        let x: String = std::iter::once("region,sector,value\n".to_owned())
+            .chain((0..n).map(|i| {
+                let row: f64 = (0..n).map(|j| z[i * n + j]).sum();
+                let fd: f64 = (0..m * 2).map(|c| y[i * m * 2 + c]).sum();
+                format!(
+                    "{},s{},{}\n",
+                    ["nan", "1e3", "Henan", "NA"][i / n_sec],
+                    i % n_sec,
+                    row + fd
+                )
+            }))
+            .collect();
+        std::fs::write(dir.path().join("x.csv"), x).unwrap();
+        let recorder = Recorder::default();
+        let data = read_mrio_csv_with_progress(dir.path(), &recorder).unwrap();
+        assert_eq!(data.table.regions.len(), m);
+        let tasks = recorder.0.into_inner().unwrap();
+        let want: Vec<(String, u64, bool)> = ["Z.csv", "Y.csv", "x.csv"]
+            .iter()
+            .map(|f| {
+                (
+                    format!("reading {f}"),
+                    data_lines(&dir.path().join(f)),
+                    true,
+                )
+            })
+            .collect();
+        assert_eq!(tasks, want);
+        assert!(want[0].1 > ROWS_PER_REPORT && !want[0].1.is_multiple_of(ROWS_PER_REPORT));
+    }
+
+    #[test]
+    fn progress_task_is_finished_when_a_row_is_bad() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("Z.csv"),
+            "from_region,from_sector,to_region,to_sector,value\na,s,a,s,1\n\"b,s\n",
+        )
+        .unwrap();
+        let recorder = Recorder::default();
+        let err = read_mrio_csv_with_progress(dir.path(), &recorder).unwrap_err();
+        assert!(err.to_string().contains("Z.csv"), "{err}");
+        let tasks = recorder.0.into_inner().unwrap();
+        assert_eq!(tasks.len(), 1);
+        assert!(tasks[0].2, "the task was left open: {tasks:?}");
     }
 
     proptest! {

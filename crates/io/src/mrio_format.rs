@@ -2,7 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{IoError, Location, MrioData, read_ceads_mat, read_mrio_csv, read_pymrio_folder};
+use fzc_core::{NoProgress, Progress};
+
+use crate::mrio_csv::read_mrio_csv_with_progress;
+use crate::pymrio_folder::read_pymrio_folder_with_progress;
+use crate::{IoError, Location, MrioData, read_ceads_mat};
 
 /// An MRIO input format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,13 +89,27 @@ pub fn read_mrio(
     format: Option<MrioFormat>,
     side: &SideFiles,
 ) -> Result<MrioData, IoError> {
+    read_mrio_with_progress(path, format, side, &NoProgress)
+}
+
+/// [`read_mrio`], reporting the rows read to `progress` (pymrio and CSV sources: one task
+/// per table file; a CEADs `.mat` file is read in one piece and reports nothing).
+///
+/// # Errors
+/// As [`read_mrio`].
+pub fn read_mrio_with_progress(
+    path: &Path,
+    format: Option<MrioFormat>,
+    side: &SideFiles,
+    progress: &dyn Progress,
+) -> Result<MrioData, IoError> {
     let format = match format {
         Some(f) => f,
         None => MrioFormat::detect(path)?,
     };
     match format {
-        MrioFormat::Pymrio => read_pymrio_folder(path),
-        MrioFormat::Csv => read_mrio_csv(path),
+        MrioFormat::Pymrio => read_pymrio_folder_with_progress(path, progress),
+        MrioFormat::Csv => read_mrio_csv_with_progress(path, progress),
         MrioFormat::CeadsMat => match &side.emissions {
             Some(e) => read_ceads_mat(path, e, side.city_names.as_deref()),
             None => Err(IoError::structure(

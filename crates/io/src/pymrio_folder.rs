@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use faer::Mat;
-use fzc_core::RegionId;
+use fzc_core::{NoProgress, Progress, RegionId};
 use fzc_ect_mrio::MrioTable;
 
 use crate::pymrio_txt::{Cells, TxtTable, read_txt};
@@ -95,7 +95,12 @@ fn require<'a>(
     })
 }
 
-fn read_with(params: &FileParams, cells: Cells, index_cols: &[usize]) -> Result<TxtTable, IoError> {
+fn read_with(
+    params: &FileParams,
+    cells: Cells,
+    index_cols: &[usize],
+    progress: &dyn Progress,
+) -> Result<TxtTable, IoError> {
     if !index_cols.contains(&params.nr_index_col) {
         return Err(IoError::structure(
             Location::file(&params.path),
@@ -110,7 +115,13 @@ fn read_with(params: &FileParams, cells: Cells, index_cols: &[usize]) -> Result<
             ),
         ));
     }
-    read_txt(&params.path, params.nr_header, params.nr_index_col, cells)
+    read_txt(
+        &params.path,
+        params.nr_header,
+        params.nr_index_col,
+        cells,
+        progress,
+    )
 }
 
 fn pair(labels: &[String]) -> (String, String) {
@@ -239,8 +250,20 @@ fn region_of_columns(t: &TxtTable, regions: &[RegionId]) -> Result<Vec<usize>, I
 /// cells of `Z`, `Y` or `x` that are not finite numbers ≥ 0. Bad cells of extensions are
 /// reported only when that stressor is selected.
 pub fn read_pymrio_folder(dir: &Path) -> Result<MrioData, IoError> {
+    read_pymrio_folder_with_progress(dir, &NoProgress)
+}
+
+/// [`read_pymrio_folder`], reporting the data rows of each table (`Z.txt`, `Y.txt`, `x.txt`,
+/// each extension's `F.txt` and `F_Y.txt`) to `progress`, one task per file.
+///
+/// # Errors
+/// As [`read_pymrio_folder`].
+pub fn read_pymrio_folder_with_progress(
+    dir: &Path,
+    progress: &dyn Progress,
+) -> Result<MrioData, IoError> {
     let (_, files) = read_parameters(dir)?;
-    let z = read_with(require(&files, "Z", dir)?, Cells::Strict, &[2])?;
+    let z = read_with(require(&files, "Z", dir)?, Cells::Strict, &[2], progress)?;
     if z.nrows() != z.ncols() {
         return Err(IoError::structure(
             z.file_at(),
@@ -257,7 +280,7 @@ pub fn read_pymrio_folder(dir: &Path) -> Result<MrioData, IoError> {
     let n = labels.len();
     let m = regions.len();
 
-    let y_txt = read_with(require(&files, "Y", dir)?, Cells::Strict, &[2])?;
+    let y_txt = read_with(require(&files, "Y", dir)?, Cells::Strict, &[2], progress)?;
     check_sector_rows(&y_txt, &labels, "Z.txt")?;
     let y_region = region_of_columns(&y_txt, &regions)?;
     let mut y = Mat::<f64>::zeros(n, m);
@@ -269,7 +292,7 @@ pub fn read_pymrio_folder(dir: &Path) -> Result<MrioData, IoError> {
 
     let x = match files.get("x") {
         Some(params) if params.path.exists() => {
-            let t = read_with(params, Cells::Strict, &[2])?;
+            let t = read_with(params, Cells::Strict, &[2], progress)?;
             check_sector_rows(&t, &labels, "Z.txt")?;
             if t.ncols() != 1 {
                 return Err(IoError::structure(
@@ -330,6 +353,7 @@ pub fn read_pymrio_folder(dir: &Path) -> Result<MrioData, IoError> {
             &ext_files,
             &labels,
             &table.regions,
+            progress,
         )?);
     }
     Ok(MrioData {
@@ -373,12 +397,18 @@ fn read_extension(
     files: &BTreeMap<String, FileParams>,
     labels: &[(String, String)],
     regions: &[RegionId],
+    progress: &dyn Progress,
 ) -> Result<Vec<StressorRow>, IoError> {
-    let f = read_with(require(files, "F", dir)?, Cells::Deferred, &[1, 2])?;
+    let f = read_with(
+        require(files, "F", dir)?,
+        Cells::Deferred,
+        &[1, 2],
+        progress,
+    )?;
     check_sector_columns(&f, labels, "Z.txt")?;
     let f_y = match files.get("F_Y") {
         Some(params) if params.path.exists() => {
-            let t = read_with(params, Cells::Deferred, &[1, 2])?;
+            let t = read_with(params, Cells::Deferred, &[1, 2], progress)?;
             let cols = region_of_columns(&t, regions)?;
             Some((t, cols))
         }

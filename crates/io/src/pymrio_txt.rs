@@ -5,6 +5,8 @@
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
+use fzc_core::Progress;
+
 use crate::number::classify;
 use crate::{IoError, Location};
 
@@ -75,12 +77,34 @@ fn column_name(col_labels: &[Vec<String>], index: usize, nr_index: usize) -> Str
     format!("{} ({label})", index + nr_index + 1)
 }
 
-/// Reads one table.
+/// Data rows between two progress reports (a report per row would cost more than the row).
+pub(crate) const ROWS_PER_REPORT: u64 = 256;
+
+/// Reads one table, reporting its data rows to `progress` as one task of unknown length
+/// (`reading <file name>`).
 pub(crate) fn read_txt(
     path: &Path,
     nr_header: usize,
     nr_index: usize,
     cells: Cells,
+    progress: &dyn Progress,
+) -> Result<TxtTable, IoError> {
+    let name = path
+        .file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy();
+    progress.begin(&format!("reading {name}"), 0);
+    let table = read_rows(path, nr_header, nr_index, cells, progress);
+    progress.finish();
+    table
+}
+
+fn read_rows(
+    path: &Path,
+    nr_header: usize,
+    nr_index: usize,
+    cells: Cells,
+    progress: &dyn Progress,
 ) -> Result<TxtTable, IoError> {
     let file = std::fs::File::open(path).map_err(|e| IoError::os(path, e))?;
     let reader = std::io::BufReader::new(file);
@@ -174,7 +198,11 @@ pub(crate) fn read_txt(
             table.values.push(value);
         }
         table.invalid.push(first_bad);
+        if (table.invalid.len() as u64).is_multiple_of(ROWS_PER_REPORT) {
+            progress.advance(ROWS_PER_REPORT);
+        }
     }
+    progress.advance(table.invalid.len() as u64 % ROWS_PER_REPORT);
     if headers_seen < nr_header {
         return Err(IoError::structure(
             Location::file(path),
@@ -197,7 +225,7 @@ mod tests {
             "region\t\tnan\tnan\nsector\t\ta\tb\nregion\tsector\t\t\nnan\ta\t1\t2\nnan\tb\t3\t4e-1\n",
         )
         .unwrap();
-        let t = read_txt(&path, 2, 2, Cells::Strict).unwrap();
+        let t = read_txt(&path, 2, 2, Cells::Strict, &fzc_core::NoProgress).unwrap();
         assert_eq!(t.col_labels[1], vec!["nan", "b"]);
         assert_eq!(t.row_labels[0], vec!["nan", "a"]);
         assert_eq!(t.values, vec![1.0, 2.0, 3.0, 0.4]);
@@ -213,12 +241,12 @@ mod tests {
             "region\t\tr\nsector\t\ts\nstressor\tcompartment\t\nCO2\tair\tnan\n",
         )
         .unwrap();
-        let err = read_txt(&path, 2, 2, Cells::Strict)
+        let err = read_txt(&path, 2, 2, Cells::Strict, &fzc_core::NoProgress)
             .unwrap_err()
             .to_string();
         assert!(err.contains("F.txt, line 4, column 3 (r/s)"), "{err}");
         assert!(err.contains("\"nan\""), "{err}");
-        let t = read_txt(&path, 2, 2, Cells::Deferred).unwrap();
+        let t = read_txt(&path, 2, 2, Cells::Deferred, &fzc_core::NoProgress).unwrap();
         assert!(t.values[0].is_nan());
         assert!(t.invalid[0].is_some());
     }

@@ -122,7 +122,7 @@ pub(crate) fn ect_from_mrio(
         emissions: input.emissions.clone(),
         city_names: input.city_names.clone(),
     };
-    let data = fzc_io::read_mrio(&input.mrio, format, &side)?;
+    let data = fzc_io::read_mrio_with_progress(&input.mrio, format, &side, progress)?;
     let mut satellite = data.satellite(input.extension, input.stressor)?;
     let mut table = data.table;
     if let Some(path) = &input.aggregate {
