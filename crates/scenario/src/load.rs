@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use fzc_core::{
-    DemandEstimator, FlowModel, MassUnit, NoProgress, Progress, RegionId, TonnesCo2, YuanPerTonne,
+    DemandEstimator, FlowModel, LonLat, MassUnit, NoProgress, Progress, RegionId, TonnesCo2,
+    YuanPerTonne,
 };
 use serde::Deserialize;
 
@@ -474,10 +475,10 @@ pub fn load_with_options(
             options.progress,
         )?),
     };
-    let (cssf, rasters) = match &raw.cssf {
-        None => (None, None),
+    let (cssf, cssf_model_cores, rasters) = match &raw.cssf {
+        None => (None, vec![None; regions.len()], None),
         Some(c) => {
-            let (transfers, rasters) = load_cssf(
+            let (transfers, cores, rasters) = load_cssf(
                 source,
                 &toml_path,
                 c,
@@ -485,7 +486,7 @@ pub fn load_with_options(
                 (&plugins, options),
                 &mut warnings,
             )?;
-            (Some(transfers), rasters)
+            (Some(transfers), cores, rasters)
         }
     };
     let (cssf_rasters, cssf_raster_layers) = match rasters {
@@ -508,6 +509,7 @@ pub fn load_with_options(
         economy,
         ect,
         cssf,
+        cssf_model_cores,
         plugins,
         pricing_plugin,
         warnings,
@@ -661,8 +663,13 @@ fn load_ect(
     ect_from_mrio(&input, regions, warnings, progress)
 }
 
-/// The CSSF layer's transfers and, when it came from rasters, its raster results.
-type CssfLoaded = (Vec<CssfTransfer>, Option<(RasterCssf, RasterLayers)>);
+/// The CSSF layer's transfers, the flow model's core per region (all `None` for a transfers
+/// table) and, when it came from rasters, its raster results.
+type CssfLoaded = (
+    Vec<CssfTransfer>,
+    Vec<Option<LonLat>>,
+    Option<(RasterCssf, RasterLayers)>,
+);
 
 fn load_cssf(
     source: &ScenarioSource,
@@ -743,7 +750,7 @@ fn load_cssf(
                 core: None,
             })
             .collect();
-        let transfers = cssf_from_balance(
+        let computed = cssf_from_balance(
             &input,
             balance,
             regions,
@@ -767,7 +774,7 @@ fn load_cssf(
             regions: rows,
             preview,
         };
-        return Ok((transfers, Some((result, layers))));
+        return Ok((computed.transfers, computed.cores, Some((result, layers))));
     }
     let polygon_keys = given_keys(&[
         ("regions", c.regions.is_some()),
@@ -788,7 +795,8 @@ fn load_cssf(
                 polygon_keys.join(", ")
             )));
         }
-        return Ok((read_cssf(source, transfers, regions)?, None));
+        let transfers = read_cssf(source, transfers, regions)?;
+        return Ok((transfers, vec![None; regions.len()], None));
     }
     let (Some(polygons), Some(balance)) = (&c.regions, &c.balance) else {
         return Err(toml_err(
@@ -813,14 +821,14 @@ fn load_cssf(
         core: c.core.unwrap_or_default(),
     };
     let model = flow_model_of(c, plugins, options, &toml_err)?;
-    let transfers = cssf_from_polygons(
+    let computed = cssf_from_polygons(
         &input,
         regions,
         model.as_deref(),
         warnings,
         options.progress,
     )?;
-    Ok((transfers, None))
+    Ok((computed.transfers, computed.cores, None))
 }
 
 /// The `[[plugin]]` stanza `text` (`plugin:<name>`) names, for key `key`.

@@ -197,6 +197,11 @@ pub struct Scenario {
     pub ect: Option<EctResults>,
     /// The CSSF transfers, if any.
     pub cssf: Option<Vec<CssfTransfer>>,
+    /// Per region (in [`Scenario::regions`] order), the core the CSSF flow model used when
+    /// the layer was computed from polygons, also for regions in no positive transfer;
+    /// `None` for a transfers table, no CSSF layer, or a flow-model plugin that gave no cores.
+    /// Read it through [`Scenario::cssf_cores`].
+    pub cssf_model_cores: Vec<Option<LonLat>>,
     /// The `[[plugin]]` stanzas, in file order.
     pub plugins: Vec<PluginSpec>,
     /// `Some(name)` when `[pricing] scheme = "plugin:<name>"`: the ledger is priced by the
@@ -270,14 +275,16 @@ impl Scenario {
         self.regions.iter().position(|r| r.as_str() == id)
     }
 
-    /// Each region's core as the CSSF flow model placed it, in region order: known for the
-    /// regions of a computed layer that appear in at least one transfer, `None` otherwise
-    /// (a transfers table carries no cores).
+    /// Each region's core as the CSSF flow model placed it, in region order: known for every
+    /// region of a layer computed from polygons (also those in no positive transfer), `None`
+    /// for a transfers table (which carries no cores). Where [`Scenario::cssf_model_cores`]
+    /// has no core, a core carried by a transfer is used.
     pub fn cssf_cores(&self) -> Vec<Option<LonLat>> {
-        let mut cores = vec![None; self.regions.len()];
+        let mut cores = self.cssf_model_cores.clone();
+        cores.resize(self.regions.len(), None);
         for t in self.cssf.iter().flatten() {
             for (i, core) in [(t.output, t.output_core), (t.input, t.input_core)] {
-                if let (Some(slot), Some(core)) = (cores.get_mut(i), core) {
+                if let (Some(slot @ None), Some(core)) = (cores.get_mut(i), core) {
                     *slot = Some(core);
                 }
             }

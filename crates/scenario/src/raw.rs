@@ -206,7 +206,7 @@ pub(crate) fn cssf_from_polygons(
     plugin: Option<&dyn FlowModel>,
     warnings: &mut Vec<String>,
     progress: &dyn Progress,
-) -> Result<Vec<CssfTransfer>, ScenarioError> {
+) -> Result<ComputedCssf, ScenarioError> {
     let balance = fzc_io::read_region_balance(&input.balance)?;
     cssf_from_balance(input, balance, regions, plugin, warnings, progress)
 }
@@ -223,7 +223,7 @@ pub(crate) fn cssf_from_balance(
     plugin: Option<&dyn FlowModel>,
     warnings: &mut Vec<String>,
     progress: &dyn Progress,
-) -> Result<Vec<CssfTransfer>, ScenarioError> {
+) -> Result<ComputedCssf, ScenarioError> {
     balance.sort_by(|a, b| a.id.cmp(&b.id));
     let layer_err = |path: &Path, e: fzc_cssf_flow::CssfError| ScenarioError::Layer {
         path: path.to_owned(),
@@ -359,7 +359,28 @@ pub(crate) fn cssf_from_balance(
         })
         .collect();
     out.sort_by_key(|t| (t.output, t.input));
-    Ok(out)
+    // Every region's core, in the scenario's order: also those in no positive transfer.
+    let mut model_cores = vec![None; regions.len()];
+    for (k, &i) in shape_index.iter().enumerate() {
+        if let Some(slot) = model_cores.get_mut(i) {
+            *slot = core(k);
+        }
+    }
+    Ok(ComputedCssf {
+        transfers: out,
+        cores: model_cores,
+    })
+}
+
+/// A CSSF layer computed from polygons: its positive transfers, and the core the flow model
+/// used for every region.
+#[derive(Debug)]
+pub(crate) struct ComputedCssf {
+    /// Transfers with `tonnes > 0`, sorted by (output, input).
+    pub transfers: Vec<CssfTransfer>,
+    /// Per scenario region (index into the scenario's regions), the model's core; `None`
+    /// only when a flow-model plugin returned no cores.
+    pub cores: Vec<Option<LonLat>>,
 }
 
 /// For each region of a raw input, its index among the scenario's regions.

@@ -185,6 +185,27 @@ fn bth_polygons_and_balance_run_end_to_end() {
     assert!(!expected.is_empty(), "the test needs some flows to check");
     assert_eq!(got, expected);
 
+    // Every region keeps the core the model used, also a region in no positive transfer.
+    let cores = scenario.cssf_cores();
+    assert_eq!(cores.len(), scenario.regions.len());
+    let in_no_transfer = scenario
+        .regions
+        .iter()
+        .filter(|r| {
+            !expected
+                .iter()
+                .any(|(a, b, _)| a == r.as_str() || b == r.as_str())
+        })
+        .count();
+    assert!(
+        in_no_transfer > 0,
+        "the test needs a region outside the flows"
+    );
+    for r in &direct.regions {
+        let i = scenario.region_index(r.id.as_str()).unwrap();
+        assert_eq!(cores[i], Some(r.core), "{}", r.id);
+    }
+
     // Every transfer reaches the zoning: V_net is what each region receives minus provides.
     for account in outcome.ledger.accounts() {
         let id = account.region.as_str();
