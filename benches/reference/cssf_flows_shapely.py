@@ -1,7 +1,7 @@
 """Reference for benches/cssf_flows.rs: the CSSF breakpoint flow model (METHOD.md, Eq 13-16)
 written with shapely + pyproj, the way a GIS analyst would.
 
-Usage: python cssf_flows_shapely.py DIR REPS
+Usage: python cssf_flows_shapely.py DIR REPS [MASS]
 
 Reads DIR/regions.txt (one region a line: `id supply demand lon lat lon lat ...`, an open
 exterior ring in degrees), runs the same rule as fzc's default `BreakpointModel`:
@@ -9,7 +9,7 @@ exterior ring in degrees), runs the same rule as fzc's default `BreakpointModel`
 - core: planar centroid of the polygon in lon/lat (shapely `centroid`, as geo's `Centroid`);
 - role: CSSDR = (S - D) / (S + D); outputs > 0, inputs < 0;
 - for each (output s, input r), s and r ascending: geodesic distance D between cores (WGS84),
-  range R = D / (1 + sqrt(D_r / D_s)) with demands as masses, geodesic circle of radius R
+  range R = D / (1 + sqrt(N_r / N_s)) with MASS (`demand`, the default, or `supply`) as N, geodesic circle of radius R
   around s's core through `vertices` points at bearings 360 - 360 i / vertices, intersection
   with r's polygon, its ellipsoidal area S (km2), intensity I = (S_s - D_s) / R^2 and
   transfer V = 0.6 * S * I.
@@ -47,7 +47,7 @@ def read_regions(path):
     return regions
 
 
-def run(regions):
+def run(regions, mass):
     polys = [orient(Polygon(ring), 1.0) for _, _, _, ring in regions]
     cores = [(p.centroid.x, p.centroid.y) for p in polys]
     roles = []
@@ -62,13 +62,14 @@ def run(regions):
         lon_s, lat_s = cores[s]
         _, supply_s, demand_s, _ = regions[s]
         surplus = supply_s - demand_s
+        n_s = demand_s if mass == "demand" else supply_s
         for r in inputs:
             lon_r, lat_r = cores[r]
-            demand_r = regions[r][2]
+            n_r = regions[r][2] if mass == "demand" else regions[r][1]
             _, _, dist_m = GEOD.inv(lon_s, lat_s, lon_r, lat_r)
             dist_km = dist_m / 1000.0
-            if dist_km > 0 and demand_s > 0:
-                range_km = dist_km / (1.0 + math.sqrt(demand_r / demand_s))
+            if dist_km > 0 and n_s > 0:
+                range_km = dist_km / (1.0 + math.sqrt(n_r / n_s))
             else:
                 range_km = 0.0
             area_km2 = 0.0
@@ -93,12 +94,15 @@ def run(regions):
 
 def main():
     directory, reps = sys.argv[1], int(sys.argv[2])
+    mass = sys.argv[3] if len(sys.argv) > 3 else "demand"
+    if mass not in ("demand", "supply"):
+        sys.exit(f"MASS must be demand or supply, not {mass!r}")
     regions = read_regions(f"{directory}/regions.txt")
     best = math.inf
     transfers = None
     for _ in range(reps):
         t0 = time.perf_counter()
-        transfers = run(regions)
+        transfers = run(regions, mass)
         best = min(best, time.perf_counter() - t0)
     np.asarray(transfers, dtype="<f8").tofile(f"{directory}/v_shapely.f64")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
