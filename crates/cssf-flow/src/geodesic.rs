@@ -7,17 +7,21 @@
 
 mod area;
 mod circle;
+mod clip;
 mod distance;
 mod intersection;
 mod orientation;
 mod region_polygon;
+mod sector;
 
 pub use area::{ellipsoidal_area_km2, polygon_area_km2};
-pub use circle::{DEFAULT_CIRCLE_VERTICES, geodesic_circle};
+pub use circle::{DEFAULT_CIRCLE_VERTICES, geodesic_circle, geodesic_circle_direct};
+pub use clip::clip_to_rect;
 pub use distance::geodesic_distance_km;
 pub use intersection::intersection_area_km2;
 pub use orientation::oriented;
 pub use region_polygon::{Overlap, RegionPolygon, find_overlaps};
+pub use sector::circle_intersection_area_km2;
 
 /// The WGS84 ellipsoid, built once.
 pub(crate) fn wgs84() -> &'static geographiclib_rs::Geodesic {
