@@ -10,9 +10,10 @@ use std::path::PathBuf;
 
 use fzc_core::LonLat;
 use fzc_cssf_flow::geodesic::{
-    DEFAULT_CIRCLE_VERTICES, RegionPolygon, geodesic_circle, geodesic_distance_km,
-    intersection_area_km2,
+    DEFAULT_CIRCLE_VERTICES, RegionPolygon, circle_intersection_area_km2, geodesic_circle,
+    geodesic_distance_km, intersection_area_km2,
 };
+use geo::BoundingRect;
 
 fn fixtures() -> PathBuf {
     fzc_tests::workspace_root().join("tests/fixtures/geo")
@@ -109,23 +110,41 @@ fn geodesic_circle_intersections_agree_to_1e4() {
                 DEFAULT_CIRCLE_VERTICES,
             )]);
             for (id, polygon) in polygons.iter().filter(|(id, _)| *id != center) {
-                let got = intersection_area_km2(&circle, &polygon.shape).unwrap();
-                match expected.get(&(center.clone(), radius.to_bits(), id.clone())) {
-                    Some(&want) => {
-                        compared += 1;
-                        // Relative to the area, with an absolute floor of 1e-3 km² for slivers.
-                        let diff = (got - want).abs();
-                        worst = worst.max(diff / want.max(10.0));
-                        assert!(
-                            diff <= 1e-4 * want.max(10.0),
-                            "{center} r={radius} ∩ {id}: {got} vs {want}"
-                        );
+                let plain = intersection_area_km2(&circle, &polygon.shape).unwrap();
+                // The flow model's path: only the circle's vertices facing the polygon.
+                let b = polygon.shape.bounding_rect().unwrap();
+                let m = 0.01 * b.width().max(b.height());
+                let window = geo::Rect::new(
+                    geo::coord! { x: b.min().x - m, y: b.min().y - m },
+                    geo::coord! { x: b.max().x + m, y: b.max().y + m },
+                );
+                let fast = circle_intersection_area_km2(
+                    *core,
+                    radius,
+                    DEFAULT_CIRCLE_VERTICES,
+                    &polygon.shape,
+                    window,
+                )
+                .unwrap();
+                for got in [plain, fast] {
+                    match expected.get(&(center.clone(), radius.to_bits(), id.clone())) {
+                        Some(&want) => {
+                            compared += 1;
+                            // Relative to the area, with an absolute floor of 1e-3 km² for
+                            // slivers.
+                            let diff = (got - want).abs();
+                            worst = worst.max(diff / want.max(10.0));
+                            assert!(
+                                diff <= 1e-4 * want.max(10.0),
+                                "{center} r={radius} ∩ {id}: {got} vs {want}"
+                            );
+                        }
+                        None => assert!(got < 1e-3, "{center} r={radius} ∩ {id}: {got} vs 0"),
                     }
-                    None => assert!(got < 1e-3, "{center} r={radius} ∩ {id}: {got} vs 0"),
                 }
             }
         }
     }
-    assert_eq!(compared, expected.len());
+    assert_eq!(compared, 2 * expected.len());
     eprintln!("intersections: {compared} compared, max relative difference {worst:e}");
 }
