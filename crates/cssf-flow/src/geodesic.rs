@@ -14,6 +14,10 @@ mod orientation;
 mod region_polygon;
 mod sector;
 
+/// Shapes shared by the geodesic property tests.
+#[cfg(test)]
+mod test_shapes;
+
 pub use area::{ellipsoidal_area_km2, polygon_area_km2};
 pub use circle::{DEFAULT_CIRCLE_VERTICES, geodesic_circle, geodesic_circle_direct};
 pub use clip::clip_to_rect;

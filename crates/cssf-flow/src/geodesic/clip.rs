@@ -70,24 +70,11 @@ fn crossing(a: Coord<f64>, b: Coord<f64>, vertical: bool, value: f64) -> Coord<f
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geodesic::test_shapes::star;
     use crate::geodesic::{geodesic_circle, intersection_area_km2};
     use fzc_core::LonLat;
     use geo::{Area, BoundingRect, MultiPolygon, polygon};
     use proptest::prelude::*;
-
-    /// A star-shaped ring of `radii.len()` vertices around `(cx, cy)`, radii in degrees.
-    fn star(cx: f64, cy: f64, radii: &[f64]) -> Polygon<f64> {
-        let n = radii.len() as f64;
-        let ring: Vec<_> = radii
-            .iter()
-            .enumerate()
-            .map(|(k, r)| {
-                let a = std::f64::consts::TAU * k as f64 / n;
-                geo::coord! { x: cx + r * a.cos(), y: cy + r * a.sin() }
-            })
-            .collect();
-        Polygon::new(LineString::new(ring), vec![])
-    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(128))]

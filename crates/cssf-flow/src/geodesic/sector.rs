@@ -153,22 +153,9 @@ fn wrap(x: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::geodesic::geodesic_circle_direct;
+    use crate::geodesic::test_shapes::star;
     use geo::BoundingRect;
     use proptest::prelude::*;
-
-    /// A star-shaped ring of `radii.len()` vertices around `(cx, cy)`, radii in degrees.
-    fn star(cx: f64, cy: f64, radii: &[f64]) -> Polygon<f64> {
-        let n = radii.len() as f64;
-        let ring: Vec<_> = radii
-            .iter()
-            .enumerate()
-            .map(|(k, r)| {
-                let a = std::f64::consts::TAU * k as f64 / n;
-                geo::coord! { x: cx + r * a.cos(), y: cy + r * a.sin() }
-            })
-            .collect();
-        Polygon::new(LineString::new(ring), vec![])
-    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(192))]
