@@ -22,7 +22,7 @@ use fzc_benches::synthetic_regions::{NORTH_CHINA, synthetic_regions, synthetic_r
 use fzc_core::{FlowRegion, TonnesCo2};
 use fzc_cssf_flow::{BreakpointModel, Mass};
 
-use fzc_benches::measure::{BenchResult, load_average, vm_hwm_kib};
+use fzc_benches::measure::{self, BenchResult, load_average, vm_hwm_kib};
 
 const REGIONS: usize = 313;
 const SEED: u64 = 2025;
@@ -183,29 +183,11 @@ struct Measured {
 }
 
 fn run_child(cmd: &mut Command) -> BenchResult<Measured> {
-    let out = cmd.output()?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("RESULT "))
-        .ok_or_else(|| {
-            format!(
-                "child failed ({}): {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-                    .lines()
-                    .last()
-                    .unwrap_or("")
-            )
-        })?;
-    let field = |key: &str| -> Option<&str> {
-        line.split_whitespace()
-            .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
-    };
+    let result = measure::run_child(cmd)?.result()?;
     Ok(Measured {
-        time_s: field("time_s").ok_or("no time_s")?.parse()?,
-        peak_kib: field("peak_kib").ok_or("no peak_kib")?.parse()?,
-        pairs: field("pairs").ok_or("no pairs")?.parse()?,
+        time_s: result.parse("time_s")?,
+        peak_kib: result.parse("peak_kib")?,
+        pairs: result.parse("pairs")?,
     })
 }
 

@@ -22,7 +22,7 @@ use fzc_benches::synthetic_mrio::{SyntheticMrio, region_labels, sector_labels};
 use fzc_core::MassUnit;
 use fzc_ect_mrio::{EctOptions, MrioTable, Satellite, compute_ect};
 
-use fzc_benches::measure::{BenchResult, load_average, vm_hwm_kib};
+use fzc_benches::measure::{self, BenchResult, load_average, vm_hwm_kib};
 
 const SIZES: [(usize, usize, usize); 4] = [(13, 7, 20), (25, 40, 5), (125, 40, 2), (313, 42, 1)];
 
@@ -115,29 +115,15 @@ impl Measured {
 }
 
 fn run_child(cmd: &mut Command) -> BenchResult<Measured> {
-    let out = cmd.output()?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if stdout.contains("NUMPY_MISSING") {
+    let run = measure::run_child(cmd)?;
+    if run.stdout.contains("NUMPY_MISSING") {
         return Err("numpy missing".into());
     }
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("RESULT "))
-        .ok_or_else(|| {
-            format!(
-                "child failed ({}): {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            )
-        })?;
-    let field = |key: &str| -> Option<&str> {
-        line.split_whitespace()
-            .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
-    };
+    let result = run.result()?;
     Ok(Measured {
-        time_s: field("time_s").ok_or("no time_s")?.parse()?,
-        peak_kib: field("peak_kib").ok_or("no peak_kib")?.parse()?,
-        blas: field("blas").unwrap_or("").to_owned(),
+        time_s: result.parse("time_s")?,
+        peak_kib: result.parse("peak_kib")?,
+        blas: result.get("blas").unwrap_or("").to_owned(),
     })
 }
 

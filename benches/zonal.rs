@@ -23,7 +23,7 @@ use fzc_cssf_flow::zonal::{CoverageMode, RegionMasks, ZonalSum};
 use fzc_io::GeoTiffReader;
 use geo::{LineString, MultiPolygon, Polygon};
 
-use fzc_benches::measure::{BenchResult, load_average, vm_hwm_kib};
+use fzc_benches::measure::{self, BenchResult, load_average, vm_hwm_kib};
 
 fn main() -> BenchResult<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -81,26 +81,8 @@ fn main() -> BenchResult<()> {
 
 /// `(time_s, peak_kib)` from the child's `RESULT` line.
 fn run_child(cmd: &mut Command) -> BenchResult<(f64, f64)> {
-    let out = cmd.output()?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("RESULT "))
-        .ok_or_else(|| {
-            format!(
-                "child failed ({}): {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            )
-        })?;
-    let field = |key: &str| -> BenchResult<f64> {
-        Ok(line
-            .split_whitespace()
-            .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
-            .ok_or_else(|| format!("no {key} in {line}"))?
-            .parse()?)
-    };
-    Ok((field("time_s")?, field("peak_kib")?))
+    let result = measure::run_child(cmd)?.result()?;
+    Ok((result.parse("time_s")?, result.parse("peak_kib")?))
 }
 
 fn read_regions(path: &Path) -> BenchResult<Vec<(RegionId, MultiPolygon<f64>)>> {
