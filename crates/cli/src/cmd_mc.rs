@@ -33,6 +33,7 @@ Outputs in --out (all written, or none):
   params.csv   draw,param,value: the value each draw gave each input, in the input's unit
   summary.csv  region,p_payer,mean,sd,p05,p50,p95: p_payer is the share of draws in which the
                region pays; the rest are statistics of ledger_net in yuan
+  draws.parquet, params.parquet   the same tables as Parquet (for large runs)
   mc.json      the analysis (scenario, scheme, seed, draws, shard, stanzas), read by merge
 
 Draw d depends only on (--seed, d): the same seed gives byte-identical files whatever the
