@@ -18,7 +18,6 @@ mod cmd_ect;
 mod cmd_plugins;
 mod cmd_run;
 mod pricing_plugins;
-mod report_input;
 mod ui;
 
 /// Flow–Zoning–Compensation: who owes whom for carbon, how much, and why.
