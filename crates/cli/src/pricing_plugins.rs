@@ -100,4 +100,20 @@ impl PricingPlugins {
             _ => bail!("fzc run prices with one scheme: give at most one --plugin"),
         }
     }
+
+    /// The plugin scheme a run prices with: the single `--plugin`, else the scenario's
+    /// `scheme = "plugin:<name>"`, else `None` (its built-in scheme).
+    ///
+    /// # Errors
+    /// As [`PricingPlugins::run_scheme`] and [`fzc_pipeline::plugin_scheme`].
+    pub fn run_scheme_for(
+        &self,
+        loaded: &fzc_pipeline::Loaded,
+        plugins: &Plugins,
+    ) -> anyhow::Result<Option<std::sync::Arc<dyn PricingScheme>>> {
+        match self.run_scheme()? {
+            Some(scheme) => Ok(Some(std::sync::Arc::from(scheme))),
+            None => fzc_pipeline::plugin_scheme(loaded, plugins),
+        }
+    }
 }

@@ -151,6 +151,23 @@ pub fn run(
     })
 }
 
+/// The pricing plugin the scenario names (`scheme = "plugin:<name>"`), resolved through
+/// `plugins`; `None` when it prices with a built-in scheme (`scenario.pricing.scheme`).
+///
+/// # Errors
+/// When the plugin cannot be resolved (see [`Plugins::pricing_scheme`]).
+pub fn plugin_scheme(
+    loaded: &Loaded,
+    plugins: &Plugins,
+) -> anyhow::Result<Option<std::sync::Arc<dyn PricingScheme>>> {
+    loaded
+        .scenario
+        .pricing_plugin
+        .as_deref()
+        .map(|name| plugins.pricing_scheme(&loaded.scenario, name))
+        .transpose()
+}
+
 /// The output directory: `out`, or `out/<scenario name>/`.
 pub fn out_dir(out: Option<&Path>, scenario: &Scenario) -> PathBuf {
     out.map_or_else(|| Path::new("out").join(&scenario.name), Path::to_owned)
