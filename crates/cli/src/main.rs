@@ -20,7 +20,6 @@ mod cmd_plugins;
 mod cmd_run;
 mod cmd_sensitivity;
 mod pricing_plugins;
-mod report_input;
 mod ui;
 
 /// Flow–Zoning–Compensation: who owes whom for carbon, how much, and why.

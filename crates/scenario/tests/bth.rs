@@ -125,6 +125,19 @@ fn the_unedited_copy_loads() {
 }
 
 #[test]
+fn a_name_that_is_not_a_plain_path_component_is_refused() {
+    for bad in ["", ".", "..", "a/b", "a\\\\b", "a\\u0000b"] {
+        let text = error_text("scenario.toml", |t| {
+            t.replace("name = \"bth-2020\"", &format!("name = \"{bad}\""))
+        });
+        assert!(
+            text.contains("name") && text.contains("output directory"),
+            "{bad:?}: {text}"
+        );
+    }
+}
+
+#[test]
 fn an_unknown_key_is_named() {
     let text = error_text("scenario.toml", |t| t.replace("a = 1.0", "alpha = 1.0"));
     assert!(
