@@ -115,7 +115,11 @@ fn bth_zoning_file_zone_is_the_ledger_sign_and_flags_the_benchmark() {
         };
         assert_eq!(&row[10], sign, "{row:?}: zone must be the ledger's sign");
         let benchmark: f64 = row[4].parse().unwrap();
-        let by_tonnes = if benchmark > 0.0 { "payer" } else { "recipient" };
+        let by_tonnes = if benchmark > 0.0 {
+            "payer"
+        } else {
+            "recipient"
+        };
         assert_eq!(&row[5], by_tonnes, "{row:?}: benchmark_zone is L's sign");
         assert_eq!(&row[11] == "true", row[5] != row[10], "{row:?}: flag");
         payers += usize::from(&row[10] == "payer");

@@ -16,8 +16,7 @@ use crate::run::Outcome;
 use crate::{Scenario, ScenarioError};
 
 /// The header of `zoning.csv`.
-pub const ZONING_HEADER: &str =
-    "region,class,nf,v_net,benchmark,benchmark_zone,tc_eq17,ledger_paid,ledger_received,ledger_net,zone,flag";
+pub const ZONING_HEADER: &str = "region,class,nf,v_net,benchmark,benchmark_zone,tc_eq17,ledger_paid,ledger_received,ledger_net,zone,flag";
 /// The header of `ledger.csv`.
 pub const LEDGER_HEADER: &str = "payer,payee,layer,tonnes,standard,amount";
 
