@@ -16,6 +16,7 @@ mod arg_ranges;
 mod cmd_compare;
 mod cmd_cssf;
 mod cmd_ect;
+mod cmd_mc;
 mod cmd_plugins;
 mod cmd_run;
 mod help;
@@ -53,6 +54,9 @@ enum Command {
     /// Compare pricing schemes on one scenario: city amounts and zones side by side.
     #[command(after_long_help = help::COMPARE)]
     Compare(cmd_compare::CompareArgs),
+    /// Monte Carlo over uncertain inputs ([[uncertainty]] stanzas): how sure is each region's
+    /// zone and amount? Sharded runs and their merge.
+    Mc(cmd_mc::McArgs),
     /// Inspect and check run-time plugins (pricing schemes, flow models).
     #[command(after_long_help = help::PLUGINS)]
     Plugins(cmd_plugins::PluginsArgs),
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
         Some(Command::Cssf(args)) => cmd_cssf::run(*args, ui),
         Some(Command::Run(args)) => cmd_run::run_command(&args, ui),
         Some(Command::Compare(args)) => cmd_compare::run_command(&args, ui),
+        Some(Command::Mc(args)) => cmd_mc::run(&args, ui),
         Some(Command::Plugins(args)) => cmd_plugins::run(&args, ui),
         None => cmd_run::run_command(&cmd_run::RunArgs::default(), ui),
     };
