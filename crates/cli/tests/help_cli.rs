@@ -68,6 +68,21 @@ fn run_and_compare_help_name_their_files_columns_units_and_signs() {
 }
 
 #[test]
+fn mc_help_names_its_files_and_units() {
+    assert_mentions(
+        &["mc"],
+        &[
+            "draw,region,zone,ledger_net,ect_net,cssf_net,standard",
+            "draw,param,value",
+            "region,p_payer,mean,sd,p05,p50,p95",
+            "mc.json",
+            "> 0 pays, < 0 receives",
+            "yuan/t",
+        ],
+    );
+}
+
+#[test]
 fn ect_help_names_both_tables_and_their_direction() {
     assert_mentions(
         &["ect"],
