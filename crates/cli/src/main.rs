@@ -19,6 +19,7 @@ mod cmd_ect;
 mod cmd_mc;
 mod cmd_plugins;
 mod cmd_run;
+mod cmd_sensitivity;
 mod help;
 mod pricing_plugins;
 mod report_input;
@@ -36,7 +37,7 @@ struct Cli {
     #[arg(long, global = true)]
     quiet: bool,
     /// Print the summary as JSON on stdout instead of the table (`run`, `compare`, `ect`,
-    /// `cssf flows`; refused by the other commands, which print no summary).
+    /// `mc`, `cssf flows`; refused by the other commands, which print no JSON).
     #[arg(long, global = true)]
     json: bool,
 }
@@ -57,6 +58,8 @@ enum Command {
     /// Monte Carlo over uncertain inputs ([[uncertainty]] stanzas): how sure is each region's
     /// zone and amount? Sharded runs and their merge.
     Mc(cmd_mc::McArgs),
+    /// Sobol' sensitivity indices: which uncertain input decides each region's amount.
+    Sensitivity(cmd_sensitivity::SensitivityArgs),
     /// Inspect and check run-time plugins (pricing schemes, flow models).
     #[command(after_long_help = help::PLUGINS)]
     Plugins(cmd_plugins::PluginsArgs),
@@ -68,6 +71,7 @@ fn json_refused_by(command: Option<&Command>) -> Option<&'static str> {
     match command {
         Some(Command::Cssf(args)) if !args.prints_json() => Some(args.name()),
         Some(Command::Plugins(_)) => Some("fzc plugins"),
+        Some(Command::Sensitivity(_)) => Some("fzc sensitivity"),
         _ => None,
     }
 }
@@ -82,7 +86,7 @@ fn main() -> ExitCode {
                 clap::error::ErrorKind::ArgumentConflict,
                 format!(
                     "--json: `{name}` prints no JSON summary (only `fzc run`, `fzc compare`, \
-                     `fzc ect` and `fzc cssf flows` do); drop the flag"
+                     `fzc ect`, `fzc mc` and `fzc cssf flows` do); drop the flag"
                 ),
             )
             .exit();
@@ -108,6 +112,7 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => cmd_run::run_command(&args, ui),
         Some(Command::Compare(args)) => cmd_compare::run_command(&args, ui),
         Some(Command::Mc(args)) => cmd_mc::run(&args, ui),
+        Some(Command::Sensitivity(args)) => cmd_sensitivity::run(&args, ui),
         Some(Command::Plugins(args)) => cmd_plugins::run(&args, ui),
         None => cmd_run::run_command(&cmd_run::RunArgs::default(), ui),
     };
