@@ -369,11 +369,10 @@ pub fn report_input(
                 .iter()
                 .map(|t| {
                     let (output, input) = (name(t.output), name(t.input));
+                    let paper = ranges.get(&(output.clone(), input.clone())).copied();
                     CssfFlow {
-                        range_km: t
-                            .range_km
-                            .or_else(|| ranges.get(&(output.clone(), input.clone())).copied())
-                            .unwrap_or(0.0),
+                        range_from_paper: t.range_km.is_none() && paper.is_some(),
+                        range_km: t.range_km.or(paper).unwrap_or(0.0),
                         output,
                         input,
                         transfer_t: t.tonnes.0,
