@@ -99,6 +99,9 @@ pub(crate) fn read_txt(
     table
 }
 
+/// The rows of one chunk and their values, row-major.
+type ParsedChunk = (Vec<ParsedRow>, Vec<f64>);
+
 /// One parsed data row, before it joins the table.
 struct ParsedRow {
     labels: Vec<String>,
@@ -187,7 +190,7 @@ fn read_rows(
     // Data rows in parallel, in chunks of ROWS_PER_REPORT rows, each chunk reporting itself
     // when parsed; results are joined in file order, so the first error in the file wins.
     let col_labels = &table.col_labels;
-    let chunks: Vec<Result<(Vec<ParsedRow>, Vec<f64>), IoError>> = data_lines
+    let chunks: Vec<Result<ParsedChunk, IoError>> = data_lines
         .par_chunks(ROWS_PER_REPORT as usize)
         .map(|chunk| {
             let mut rows = Vec::with_capacity(chunk.len());
