@@ -47,4 +47,4 @@ pub use pricing_scheme::{
 pub use progress::{NoProgress, Progress};
 pub use raster_grid::{GeoTransform, GridCrs, RasterGrid};
 pub use supply_estimator::{PixelSupply, SupplyEstimator, SupplyPixel};
-pub use units::{MassUnit, TonnesCo2, Yuan, YuanPerTonne};
+pub use units::{BilateralNet, MassUnit, TonnesCo2, Yuan, YuanPerTonne};

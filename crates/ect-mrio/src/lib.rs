@@ -83,6 +83,13 @@ mod region_matrix;
 mod table;
 mod update;
 
+/// The faer version this crate's [`MrioTable`] is built on (`z`, `y` are `faer::Mat`); build
+/// tables with `fzc_ect_mrio::faer::Mat` to avoid a second faer version.
+pub use faer;
+/// `fzc-core`, whole, for what the re-exports below leave out.
+pub use fzc_core;
+pub use fzc_core::{BilateralNet, MassUnit, RegionId, SectorId, TonnesCo2};
+
 pub use accounts::EctAccounts;
 pub use aggregate::{Concordance, aggregate_sectors};
 pub use ect::{
