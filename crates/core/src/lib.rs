@@ -23,6 +23,12 @@
 //! assert!("furlongs".parse::<MassUnit>().is_err());
 //! # Ok::<(), fzc_core::CoreError>(())
 //! ```
+//!
+//! ---
+//!
+//! *The crate's README follows: an example, the units, and the setup (profile settings to
+//! copy, features, minimum Rust version).*
+#![doc = include_str!("../README.md")]
 
 mod demand_estimator;
 mod error;

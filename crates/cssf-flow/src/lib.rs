@@ -65,6 +65,12 @@
 //! assert_eq!(run.graph().edge_count(), 1);
 //! # Ok::<(), fzc_cssf_flow::CssfError>(())
 //! ```
+//!
+//! ---
+//!
+//! *The crate's README follows: an example, the units, and the setup (profile settings to
+//! copy, features, minimum Rust version).*
+#![doc = include_str!("../README.md")]
 
 mod cssdr;
 mod demand;

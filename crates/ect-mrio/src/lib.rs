@@ -69,6 +69,12 @@
 //! assert!((t.get(1, 0) - ti.get(1, 0) - tf.get(1, 0)).abs() < 1e-9);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ---
+//!
+//! *The crate's README follows: an example, the units, and the setup (profile settings to
+//! copy, features, minimum Rust version).*
+#![doc = include_str!("../README.md")]
 
 mod accounts;
 mod aggregate;

@@ -55,6 +55,12 @@
 //! assert!(!tangshan.flag);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ---
+//!
+//! *The crate's README follows: an example, the units, and the setup (profile settings to
+//! copy, features, minimum Rust version).*
+#![doc = include_str!("../README.md")]
 
 mod error;
 mod flows;
