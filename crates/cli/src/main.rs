@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 mod cmd_compare;
 mod cmd_cssf;
 mod cmd_ect;
+mod cmd_mc;
 mod cmd_plugins;
 mod cmd_run;
 mod pricing_plugins;
@@ -48,6 +49,9 @@ enum Command {
     Run(cmd_run::RunArgs),
     /// Compare pricing schemes on one scenario: city amounts and zones side by side.
     Compare(cmd_compare::CompareArgs),
+    /// Monte Carlo over uncertain inputs ([[uncertainty]] stanzas): how sure is each region's
+    /// zone and amount? Sharded runs and their merge.
+    Mc(cmd_mc::McArgs),
     /// Inspect and check run-time plugins (pricing schemes, flow models).
     Plugins(cmd_plugins::PluginsArgs),
 }
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
         Some(Command::Cssf(args)) => cmd_cssf::run(*args, ui),
         Some(Command::Run(args)) => cmd_run::run_command(&args, ui),
         Some(Command::Compare(args)) => cmd_compare::run_command(&args, ui),
+        Some(Command::Mc(args)) => cmd_mc::run(&args, ui),
         Some(Command::Plugins(args)) => cmd_plugins::run(&args, ui),
         None => cmd_run::run_command(&cmd_run::RunArgs::default(), ui),
     };

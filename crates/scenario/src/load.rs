@@ -104,6 +104,9 @@ struct ScenarioToml {
     cssf: Option<CssfToml>,
     #[serde(default)]
     plugin: Vec<PluginToml>,
+    /// `[[uncertainty]]` stanzas: read by `fzc-uncertainty` (`fzc mc`), not by the runner.
+    #[serde(default, rename = "uncertainty")]
+    _uncertainty: Vec<toml::Value>,
 }
 
 /// One `[[plugin]]` stanza: a plugin library the scenario may name as `plugin:<name>`.
