@@ -249,8 +249,8 @@ impl Ledger {
                             standard: Some(price.standard),
                             amount: price.amount,
                         });
-                        paid[flow.payer] = paid[flow.payer] + price.amount;
-                        received[flow.payee] = received[flow.payee] + price.amount;
+                        paid[flow.payer] += price.amount;
+                        received[flow.payee] += price.amount;
                     }
                     totals.push((layer, layer_totals(&regions, &paid, &received)));
                 }
@@ -284,8 +284,8 @@ impl Ledger {
                         standard: None,
                         amount: Yuan(amount),
                     });
-                    paid[payer] = paid[payer] + Yuan(amount);
-                    received[payee] = received[payee] + Yuan(amount);
+                    paid[payer] += Yuan(amount);
+                    received[payee] += Yuan(amount);
                 }
                 totals.push((Layer::Combined, layer_totals(&regions, &paid, &received)));
                 for (i, region) in regions.iter().enumerate() {
