@@ -96,7 +96,10 @@ pub struct MergeArgs {
 }
 
 /// The stanzas: the scenario file's, or those of `--uncertainty`.
-fn stanzas(scenario: Option<&Path>, extra: Option<&Path>) -> anyhow::Result<UncertaintySpec> {
+pub(crate) fn stanzas(
+    scenario: Option<&Path>,
+    extra: Option<&Path>,
+) -> anyhow::Result<UncertaintySpec> {
     let read = |path: &Path| -> anyhow::Result<UncertaintySpec> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

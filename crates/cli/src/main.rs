@@ -18,6 +18,7 @@ mod cmd_ect;
 mod cmd_mc;
 mod cmd_plugins;
 mod cmd_run;
+mod cmd_sensitivity;
 mod pricing_plugins;
 mod report_input;
 mod ui;
@@ -52,6 +53,8 @@ enum Command {
     /// Monte Carlo over uncertain inputs ([[uncertainty]] stanzas): how sure is each region's
     /// zone and amount? Sharded runs and their merge.
     Mc(cmd_mc::McArgs),
+    /// Sobol' sensitivity indices: which uncertain input decides each region's amount.
+    Sensitivity(cmd_sensitivity::SensitivityArgs),
     /// Inspect and check run-time plugins (pricing schemes, flow models).
     Plugins(cmd_plugins::PluginsArgs),
 }
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => cmd_run::run_command(&args, ui),
         Some(Command::Compare(args)) => cmd_compare::run_command(&args, ui),
         Some(Command::Mc(args)) => cmd_mc::run(&args, ui),
+        Some(Command::Sensitivity(args)) => cmd_sensitivity::run(&args, ui),
         Some(Command::Plugins(args)) => cmd_plugins::run(&args, ui),
         None => cmd_run::run_command(&cmd_run::RunArgs::default(), ui),
     };

@@ -202,3 +202,55 @@ fn bad_stanzas_and_flags_are_refused_before_anything_is_written() {
     assert!(message.contains("no [[uncertainty]] stanzas"), "{message}");
     assert!(!out.exists(), "a refused run wrote {}", out.display());
 }
+
+#[test]
+fn sensitivity_names_the_input_that_decides_each_amount() {
+    let dir = tempfile::tempdir().unwrap();
+    let stanzas = dir.path().join("u.toml");
+    // Langfang's amount depends on its own standard and on nothing else varied here but
+    // the Chengde -> Tangshan transfer, which it is not part of.
+    std::fs::write(
+        &stanzas,
+        "[[uncertainty]]\nparam = \"standard.langfang\"\ndist = \"uniform\"\nlow = 20\nhigh = 40\n\
+         [[uncertainty]]\nparam = \"cssf.transfer.chengde.tangshan\"\ndist = \"uniform\"\nlow = 0.5\nhigh = 1.5\nscale = \"relative\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("sens");
+    let output = fzc()
+        .args(["sensitivity", "--uncertainty"])
+        .arg(&stanzas)
+        .args(["--samples", "64", "--seed", "5", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    ok(&output);
+    let text = String::from_utf8(read(&out, "sobol.csv")).unwrap();
+    assert_eq!(
+        text.lines().next(),
+        Some("output,param,s1,s1_conf,st,st_conf")
+    );
+    assert_eq!(text.lines().count(), 1 + 14 * 2);
+    let st = |output: &str, param: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{output},{param},")))
+            .unwrap();
+        line.split(',').nth(4).unwrap().parse().unwrap()
+    };
+    assert!(st("ledger_net.langfang", "standard.langfang") > 0.99);
+    assert_eq!(
+        st("ledger_net.langfang", "cssf.transfer.chengde.tangshan"),
+        0.0
+    );
+    assert!(st("ledger_net.chengde", "cssf.transfer.chengde.tangshan") > 0.99);
+    let message = failure(
+        &fzc()
+            .args(["sensitivity", "--method", "fast", "--uncertainty"])
+            .arg(&stanzas)
+            .args(["--samples", "64", "--seed", "5", "--out"])
+            .arg(dir.path().join("bad"))
+            .output()
+            .unwrap(),
+    );
+    assert!(message.contains("sobol"), "{message}");
+}

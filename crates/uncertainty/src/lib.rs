@@ -38,6 +38,8 @@ mod error;
 mod mc;
 mod params;
 mod sample;
+mod sensitivity;
+mod sobol;
 mod spec;
 
 pub use dist::Distribution;
@@ -47,4 +49,6 @@ pub use mc::{
 };
 pub use params::{Parameter, Plan, valid_names};
 pub use sample::{Shard, uniforms};
+pub use sensitivity::{RESAMPLES, SOBOL_HEADER, SobolOptions, run_sobol};
+pub use sobol::{MAX_INPUTS, SobolIndex, bootstrap_resamples, saltelli_sample, sobol_indices};
 pub use spec::{Scale, Stanza, UncertaintySpec};

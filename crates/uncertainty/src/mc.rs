@@ -251,13 +251,13 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// A folder next to `out` where the output set is written before it is moved into place.
-struct Staging {
+pub(crate) struct Staging {
     dir: PathBuf,
     done: bool,
 }
 
 impl Staging {
-    fn new(out: &Path) -> Result<Staging, UncertaintyError> {
+    pub(crate) fn new(out: &Path) -> Result<Staging, UncertaintyError> {
         let name = out
             .file_name()
             .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
@@ -278,13 +278,17 @@ impl Staging {
         Ok(Staging { dir, done: false })
     }
 
-    fn path(&self, file: &str) -> PathBuf {
+    pub(crate) fn path(&self, file: &str) -> PathBuf {
         self.dir.join(file)
     }
 
     /// Moves every staged file into `out` (each by an atomic rename) and removes the
     /// staging folder.
-    fn commit(mut self, out: &Path, files: &[&str]) -> Result<Vec<PathBuf>, UncertaintyError> {
+    pub(crate) fn commit(
+        mut self,
+        out: &Path,
+        files: &[&str],
+    ) -> Result<Vec<PathBuf>, UncertaintyError> {
         fs::create_dir_all(out).map_err(|source| UncertaintyError::Io {
             path: out.to_owned(),
             source,

@@ -218,6 +218,21 @@ impl Plan {
         self.slots
     }
 
+    /// A name per uniform number (slot): the parameter's name for an independent one,
+    /// `group:<name>` for a group's. These are the inputs of a sensitivity analysis.
+    pub fn slot_names(&self) -> Vec<String> {
+        let mut names = vec![String::new(); self.slots];
+        for p in &self.parameters {
+            if names[p.slot].is_empty() {
+                names[p.slot] = match &self.spec.stanzas[p.stanza].group {
+                    Some(g) => format!("group:{g}"),
+                    None => p.name.clone(),
+                };
+            }
+        }
+        names
+    }
+
     /// The stanzas this plan came from.
     pub fn spec(&self) -> &UncertaintySpec {
         &self.spec
