@@ -1,0 +1,125 @@
+//! Hostile inputs: files whose headers claim more than they hold, or nest without end. Each
+//! must be refused with an error naming the file, never abort the process.
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use fzc_io::mat_v5::{MAX_NESTING_DEPTH, read_mat_file};
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+// ---- MAT v5 -------------------------------------------------------------------------------
+
+fn mat_header() -> Vec<u8> {
+    let mut h = b"MATLAB 5.0 MAT-file, hostile test".to_vec();
+    h.resize(124, b' ');
+    h.extend_from_slice(&0x0100u16.to_le_bytes());
+    h.extend_from_slice(b"IM");
+    h
+}
+
+fn element(dtype: u32, data: &[u8]) -> Vec<u8> {
+    let mut e = dtype.to_le_bytes().to_vec();
+    e.extend_from_slice(&u32::try_from(data.len()).unwrap().to_le_bytes());
+    e.extend_from_slice(data);
+    if dtype != 15 {
+        // miCOMPRESSED elements are not padded.
+        e.resize(8 + data.len().div_ceil(8) * 8, 0);
+    }
+    e
+}
+
+/// A cell array `name` of `dims` holding `items` (each a full miMATRIX element).
+fn cell(dims: &[u32], items: &[u8]) -> Vec<u8> {
+    let mut body = element(6, &[1u32.to_le_bytes(), 0u32.to_le_bytes()].concat()); // flags: cell
+    let dims: Vec<u8> = dims.iter().flat_map(|d| d.to_le_bytes()).collect();
+    body.extend(element(5, &dims)); // miINT32 dims
+    body.extend(element(1, b"c")); // name
+    body.extend_from_slice(items);
+    element(14, &body)
+}
+
+fn double(value: f64) -> Vec<u8> {
+    let mut body = element(6, &[6u32.to_le_bytes(), 0u32.to_le_bytes()].concat());
+    body.extend(element(
+        5,
+        &[1u32.to_le_bytes(), 1u32.to_le_bytes()].concat(),
+    ));
+    body.extend(element(1, b"x"));
+    body.extend(element(9, &value.to_le_bytes()));
+    element(14, &body)
+}
+
+fn nested_cells(depth: usize) -> Vec<u8> {
+    let mut m = double(1.0);
+    for _ in 0..depth {
+        m = cell(&[1, 1], &m);
+    }
+    m
+}
+
+#[test]
+fn deeply_nested_mat_cells_are_refused_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    // About 40 KB of nested 1×1 cells: thousands of levels.
+    let mut bytes = mat_header();
+    bytes.extend(nested_cells(800));
+    assert!(bytes.len() > 40_000, "{}", bytes.len());
+    let path = write(dir.path(), "nested.mat", &bytes);
+    let err = read_mat_file(&path).unwrap_err().to_string();
+    assert!(err.contains("nested.mat"), "{err}");
+    assert!(err.contains("nested more than"), "{err}");
+
+    // Nesting up to the cap is still read.
+    let mut ok = mat_header();
+    ok.extend(nested_cells(MAX_NESTING_DEPTH));
+    let path = write(dir.path(), "ok.mat", &ok);
+    assert_eq!(read_mat_file(&path).unwrap().len(), 1);
+}
+
+#[test]
+fn a_mat_cell_declaring_more_items_than_bytes_is_refused_before_allocating() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = mat_header();
+    // 2^31 × 2^31 items in a few bytes: would reserve exabytes (or overflow the count).
+    bytes.extend(cell(&[0x7fff_ffff, 0x7fff_ffff], &double(1.0)));
+    let path = write(dir.path(), "huge-cell.mat", &bytes);
+    let err = read_mat_file(&path).unwrap_err().to_string();
+    assert!(err.contains("huge-cell.mat"), "{err}");
+    assert!(err.contains("items, but only"), "{err}");
+}
+
+#[test]
+fn a_zlib_bomb_is_cut_at_the_size_its_array_tag_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    // The inflated stream: a valid 1×1 double, then 64 MB of zeros the tag does not declare.
+    let inner = double(2.0);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&inner).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        z.write_all(&zeros).unwrap();
+    }
+    let compressed = z.finish().unwrap();
+    assert!(compressed.len() < 200_000);
+    let mut bytes = mat_header();
+    bytes.extend(element(15, &compressed));
+    let path = write(dir.path(), "bomb.mat", &bytes);
+    let err = read_mat_file(&path).unwrap_err().to_string();
+    assert!(err.contains("bomb.mat"), "{err}");
+    assert!(err.contains("inflates past"), "{err}");
+
+    // The same element without the padding bomb reads.
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&inner).unwrap();
+    let mut bytes = mat_header();
+    bytes.extend(element(15, &z.finish().unwrap()));
+    let path = write(dir.path(), "fine.mat", &bytes);
+    assert_eq!(read_mat_file(&path).unwrap().len(), 1);
+}
