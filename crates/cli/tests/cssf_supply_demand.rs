@@ -236,3 +236,32 @@ fn dasymetric_demand_sums_to_each_regions_emissions() {
     let e = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && e.contains("`west`"), "{e}");
 }
+
+#[test]
+fn max_outside_share_out_of_range_is_blamed_on_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    for bad in ["-1", "20", "nan"] {
+        let run = fzc(&[
+            "cssf",
+            "supply",
+            "--lulc",
+            path(&f.join("lulc.tif")),
+            "--pools",
+            path(&f.join("pools.csv")),
+            "--regions",
+            path(&f.join("regions.geojson")),
+            "--id-field",
+            "name",
+            "--max-outside-share",
+            bad,
+            "--out",
+            path(dir.path()),
+        ]);
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{bad}: {err}");
+        assert!(err.contains("--max-outside-share"), "{bad}: {err}");
+        assert!(err.contains("[0, 1]"), "{bad}: {err}");
+        assert!(!err.contains("lulc.tif"), "{bad}: {err}");
+    }
+}
