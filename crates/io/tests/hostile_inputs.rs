@@ -123,3 +123,85 @@ fn a_zlib_bomb_is_cut_at_the_size_its_array_tag_declares() {
     let path = write(dir.path(), "fine.mat", &bytes);
     assert_eq!(read_mat_file(&path).unwrap().len(), 1);
 }
+
+// ---- GeoTIFF ------------------------------------------------------------------------------
+
+/// A little-endian baseline TIFF: one 8-bit grey strip of `data`, declaring `width × height`
+/// and `compression`, with the byte count `data.len()`.
+fn tiff(width: u32, height: u32, compression: u16, data: &[u8]) -> Vec<u8> {
+    let entries: Vec<(u16, u16, u32)> = vec![
+        (256, 4, width),  // ImageWidth (LONG)
+        (257, 4, height), // ImageLength
+        (258, 3, 8),      // BitsPerSample
+        (259, 3, u32::from(compression)),
+        (262, 3, 1),                                  // Photometric: BlackIsZero
+        (273, 4, 0),                                  // StripOffsets (patched below)
+        (277, 3, 1),                                  // SamplesPerPixel
+        (278, 4, height),                             // RowsPerStrip
+        (279, 4, u32::try_from(data.len()).unwrap()), // StripByteCounts
+    ];
+    let ifd_len = 2 + entries.len() * 12 + 4;
+    let data_offset = u32::try_from(8 + ifd_len).unwrap();
+    let mut b = b"II".to_vec();
+    b.extend_from_slice(&42u16.to_le_bytes());
+    b.extend_from_slice(&8u32.to_le_bytes());
+    b.extend_from_slice(&u16::try_from(entries.len()).unwrap().to_le_bytes());
+    for (tag, kind, value) in entries {
+        let value = if tag == 273 { data_offset } else { value };
+        b.extend_from_slice(&tag.to_le_bytes());
+        b.extend_from_slice(&kind.to_le_bytes());
+        b.extend_from_slice(&1u32.to_le_bytes());
+        if kind == 3 {
+            b.extend_from_slice(&u16::try_from(value).unwrap().to_le_bytes());
+            b.extend_from_slice(&[0, 0]);
+        } else {
+            b.extend_from_slice(&value.to_le_bytes());
+        }
+    }
+    b.extend_from_slice(&0u32.to_le_bytes());
+    b.extend_from_slice(data);
+    b
+}
+
+#[test]
+fn a_tiny_geotiff_declaring_a_huge_width_is_refused_before_allocating() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = tiff(3_000_000_000, 1, 1, &[0u8; 400]);
+    assert!(bytes.len() < 600);
+    let path = write(dir.path(), "wide.tif", &bytes);
+    let err = fzc_io::GeoTiffReader::open(&path).unwrap_err().to_string();
+    assert!(err.contains("wide.tif"), "{err}");
+    assert!(err.contains("3000000000 × 1"), "{err}");
+    assert!(err.contains("StripByteCounts hold 400 bytes"), "{err}");
+
+    // Compressed data is believed up to the stated ratio, and no further.
+    let bytes = tiff(3_000_000_000, 1, 8, &[0u8; 400]);
+    let path = write(dir.path(), "wide-deflate.tif", &bytes);
+    let err = fzc_io::GeoTiffReader::open(&path).unwrap_err().to_string();
+    assert!(err.contains("at most 4096:1"), "{err}");
+
+    // Byte counts beyond the file are refused too.
+    let mut bytes = tiff(20, 20, 1, &[0u8; 400]);
+    bytes.truncate(bytes.len() - 100);
+    let path = write(dir.path(), "short.tif", &bytes);
+    let err = fzc_io::GeoTiffReader::open(&path).unwrap_err().to_string();
+    assert!(err.contains("but the file has"), "{err}");
+
+    // A matching size passes the check and fails later for lack of georeferencing.
+    let path = write(dir.path(), "fine.tif", &tiff(20, 20, 1, &[0u8; 400]));
+    let err = fzc_io::GeoTiffReader::open(&path).unwrap_err().to_string();
+    assert!(err.contains("GeoKeyDirectory"), "{err}");
+}
+
+#[test]
+fn a_window_over_the_memory_budget_names_the_variable_that_raises_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("any.tif");
+    // The default budget (4 GiB) refuses a 10⁹ × 10⁹ window, naming the variable.
+    let err = fzc_io::check_budget(&path, "a window", 1_000_000_000_000_000_000)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("any.tif"), "{err}");
+    assert!(err.contains(fzc_io::MEMORY_BUDGET_ENV), "{err}");
+    assert!(fzc_io::check_budget(&path, "a window", 1 << 20).is_ok());
+}
