@@ -19,16 +19,24 @@ pub struct CssfArgs {
     command: CssfCommand,
 }
 
+/// The `--help` footer of the raster commands: the one knob for untrusted raster sizes.
+const RASTER_LIMITS: &str = "Memory: a raster's declared size is checked against its stored \
+data, and each row window against FZC_MEMORY_BUDGET (MiB, default 4096) before it is read; \
+set the variable to raise the budget. See docs/formats/regions.md.";
+
 /// The steps of the CSSF layer.
 #[derive(Debug, Subcommand)]
 enum CssfCommand {
     /// CSSDR per region and the breakpoint flows between output and input regions (Eq 13–16).
     Flows(flows::FlowsArgs),
     /// Carbon sequestration service supply (Eq 11) per pixel and per region.
+    #[command(after_help = RASTER_LIMITS)]
     Supply(supply::SupplyArgs),
     /// Carbon sequestration service demand (Eq 12) per pixel and per region.
+    #[command(after_help = RASTER_LIMITS)]
     Demand(demand::DemandArgs),
     /// Supply, demand and flows in one go, every output in one folder.
+    #[command(after_help = RASTER_LIMITS)]
     Run(run::RunArgs),
 }
 

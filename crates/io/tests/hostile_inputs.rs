@@ -205,3 +205,73 @@ fn a_window_over_the_memory_budget_names_the_variable_that_raises_it() {
     assert!(err.contains(fzc_io::MEMORY_BUDGET_ENV), "{err}");
     assert!(fzc_io::check_budget(&path, "a window", 1 << 20).is_ok());
 }
+
+// ---- GeoJSON regions ----------------------------------------------------------------------
+
+fn collection(properties: &[&str]) -> String {
+    let features: Vec<String> = properties
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let x = i as f64;
+            format!(
+                r#"{{"type":"Feature","properties":{p},"geometry":{{"type":"Polygon","coordinates":[[[{x},0],[{x1},0],[{x1},1],[{x},1],[{x},0]]]}}}}"#,
+                x1 = x + 1.0
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+        features.join(",")
+    )
+}
+
+#[test]
+fn a_feature_collection_without_id_field_is_not_merged_into_one_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids = |path: &Path| -> Vec<String> {
+        fzc_io::read_geojson_regions(path, None)
+            .unwrap()
+            .iter()
+            .map(|(id, _)| id.as_str().to_owned())
+            .collect()
+    };
+    // `id` is the first default.
+    let path = write(
+        dir.path(),
+        "cities.geojson",
+        collection(&[
+            r#"{"id":"a","name":"Alpha"}"#,
+            r#"{"id":"b","name":"Beta"}"#,
+            r#"{"id":"c","name":"Gamma"}"#,
+        ])
+        .as_bytes(),
+    );
+    assert_eq!(ids(&path), ["a", "b", "c"]);
+    // `name` when not every feature has an `id`.
+    let path = write(
+        dir.path(),
+        "named.geojson",
+        collection(&[r#"{"id":"a","name":"Alpha"}"#, r#"{"name":"Beta"}"#]).as_bytes(),
+    );
+    assert_eq!(ids(&path), ["Alpha", "Beta"]);
+    // Neither: refused, listing the candidates.
+    let path = write(
+        dir.path(),
+        "anon.geojson",
+        collection(&[r#"{"code":1,"label":"x"}"#, r#"{"code":2}"#]).as_bytes(),
+    );
+    let err = fzc_io::read_geojson_regions(&path, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("anon.geojson"), "{err}");
+    assert!(err.contains("code, label"), "{err}");
+    assert!(err.contains("--id-field"), "{err}");
+    // One feature is still one region named by the file stem.
+    let path = write(
+        dir.path(),
+        "single.geojson",
+        collection(&[r#"{"code":1}"#]).as_bytes(),
+    );
+    assert_eq!(ids(&path), ["single"]);
+}
