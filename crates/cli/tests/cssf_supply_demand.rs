@@ -265,3 +265,40 @@ fn max_outside_share_out_of_range_is_blamed_on_the_flag() {
         assert!(!err.contains("lulc.tif"), "{bad}: {err}");
     }
 }
+
+#[test]
+fn overflowing_carbon_densities_fail_naming_the_region_instead_of_writing_inf() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    let pools = std::fs::read_to_string(f.join("pools.csv")).unwrap();
+    let mut lines = pools.lines();
+    let header = lines.next().unwrap();
+    let cols: Vec<&str> = header.split(',').collect();
+    let mut huge = format!("{header}\n");
+    for line in lines {
+        let cells: Vec<String> = line
+            .split(',')
+            .zip(&cols)
+            .map(|(v, c)| {
+                if c.starts_with("c_") {
+                    "1e308".to_owned()
+                } else {
+                    v.to_owned()
+                }
+            })
+            .collect();
+        huge.push_str(&cells.join(","));
+        huge.push('\n');
+    }
+    let pools = dir.path().join("huge-pools.csv");
+    std::fs::write(&pools, huge).unwrap();
+    let out = dir.path().join("out");
+    let run = supply(&out, &pools, &f.join("regions.geojson"));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "{err}");
+    assert!(err.contains("region `"), "{err}");
+    assert!(err.contains("overflow"), "{err}");
+    if let Ok(csv) = std::fs::read_to_string(out.join("supply-regions.csv")) {
+        assert!(!csv.contains("inf"), "{csv}");
+    }
+}
