@@ -302,3 +302,107 @@ fn overflowing_carbon_densities_fail_naming_the_region_instead_of_writing_inf() 
         assert!(!csv.contains("inf"), "{csv}");
     }
 }
+
+/// `lulc.tif` rewritten as f64 with `edit` applied to every pixel.
+fn edited_lulc(dir: &Path, name: &str, edit: impl Fn(usize, f64) -> f64) -> PathBuf {
+    let mut r = fzc_io::GeoTiffReader::open(&fixtures().join("lulc.tif")).unwrap();
+    let grid = *r.grid();
+    let values = r.read_all().unwrap();
+    let out = dir.join(name);
+    fzc_io::write_geotiff::<fzc_io::IoError>(
+        &out,
+        &grid,
+        &fzc_io::GeoTiffWriteOptions::default(),
+        |row0, rows, buf| {
+            for (k, v) in buf.iter_mut().enumerate().take(rows * grid.width) {
+                let i = row0 * grid.width + k;
+                *v = edit(i, values[i]);
+            }
+            Ok(())
+        },
+    )
+    .unwrap();
+    out
+}
+
+#[test]
+fn a_fractional_land_use_class_is_refused_naming_the_raster_and_pixel_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    let lulc = edited_lulc(dir.path(), "frac-lulc.tif", |i, v| {
+        if i % 97 == 0 && !v.is_nan() { 2.5 } else { v }
+    });
+    let out = dir.path().join("out");
+    let run = fzc(&[
+        "cssf",
+        "supply",
+        "--lulc",
+        path(&lulc),
+        "--pools",
+        path(&f.join("pools.csv")),
+        "--regions",
+        path(&f.join("regions.geojson")),
+        "--id-field",
+        "name",
+        "--out",
+        path(&out),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "{err}");
+    assert!(err.contains("frac-lulc.tif"), "{err}");
+    assert!(err.contains("pixels in window rows"), "{err}");
+    assert!(err.contains("e.g. 2.5"), "{err}");
+
+    // The same raster with whole codes stored as f64 is read.
+    let lulc = edited_lulc(dir.path(), "f64-lulc.tif", |_, v| v);
+    let run = fzc(&[
+        "cssf",
+        "supply",
+        "--lulc",
+        path(&lulc),
+        "--pools",
+        path(&f.join("pools.csv")),
+        "--regions",
+        path(&f.join("regions.geojson")),
+        "--id-field",
+        "name",
+        "--out",
+        path(&dir.path().join("ok")),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+#[test]
+fn negative_population_pixels_are_refused_naming_the_population_raster() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    // The land-use codes as a population raster, a few pixels negative.
+    let population = edited_lulc(dir.path(), "neg-pop.tif", |i, v| {
+        if i % 7 == 3 && !v.is_nan() { -3.0 } else { v }
+    });
+    let emissions = dir.path().join("emissions.csv");
+    std::fs::write(&emissions, "region,emissions\neast,100\nwest,200\n").unwrap();
+    let run = fzc(&[
+        "cssf",
+        "demand",
+        "--regions",
+        path(&f.join("regions.geojson")),
+        "--id-field",
+        "name",
+        "--emissions",
+        path(&emissions),
+        "--population",
+        path(&population),
+        "--out",
+        path(&dir.path().join("out")),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "{err}");
+    assert!(err.contains("neg-pop.tif"), "{err}");
+    assert!(err.contains("are negative or infinite (e.g. -3)"), "{err}");
+    assert!(!err.contains("emissions.csv"), "{err}");
+}

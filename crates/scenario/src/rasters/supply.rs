@@ -184,7 +184,7 @@ impl SupplyRows<'_> {
         rows: usize,
         buf: &mut [f64],
     ) -> Result<(), ScenarioError> {
-        self.reader.read(row0, rows, &mut self.classes)?;
+        self.reader.read_classes(row0, rows, &mut self.classes)?;
         let areas = &self.areas;
         supply_pixels(
             &self.model.estimator,
