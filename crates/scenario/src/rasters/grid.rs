@@ -218,7 +218,7 @@ impl WindowReader {
         let bad: Vec<f64> = out
             .iter()
             .copied()
-            .filter(|v| v.is_finite() && v.fract() != 0.0 || v.is_infinite())
+            .filter(|v| v.is_infinite() || (v.is_finite() && v.fract() != 0.0))
             .collect();
         if let Some(first) = bad.first() {
             return Err(self.refuse(
@@ -246,7 +246,7 @@ impl WindowReader {
         let bad: Vec<f64> = out
             .iter()
             .copied()
-            .filter(|v| !v.is_nan() && !(v.is_finite() && *v >= 0.0))
+            .filter(|v| v.is_infinite() || *v < 0.0)
             .collect();
         if let Some(first) = bad.first() {
             return Err(self.refuse(
