@@ -125,3 +125,15 @@ def test_errors_are_fzc_errors_with_the_rust_message(tmp_path):
                          regions=["a"], sectors=["s1", "s2"], unit="t"), stressor="x")
     with pytest.raises(TypeError):
         fzc.ect(42, stressor="x")
+
+
+def test_final_demand_categories_are_summed_per_region():
+    z = np.array([[5.0, 2, 1, 0.5], [1, 8, 0.5, 1], [6, 1, 10, 2], [0.5, 0.5, 1, 4]])
+    y = np.array([[10.0, 1], [30, 2], [8, 12], [1, 15]])
+    split = np.repeat(y, 2, axis=1) / 2.0  # two equal categories per region
+    kw = dict(F=np.array([20.0, 5, 90, 10]), regions=["a", "b"], sectors=["e", "s"], unit="t")
+    want = fzc.ect(fzc.Mrio(Z=z, Y=y, **kw), stressor="CO2")
+    got = fzc.ect(fzc.Mrio(Z=z, Y=split, **kw), stressor="CO2")
+    assert_frame_close(got.bilateral, want.bilateral, 1e-12)
+    with pytest.raises(fzc.InputError, match="Y: 3 columns"):
+        fzc.ect(fzc.Mrio(Z=z, Y=y[:, [0, 1, 1]], **kw), stressor="CO2")
