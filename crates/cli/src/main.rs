@@ -10,15 +10,18 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
+mod arg_ranges;
 mod cmd_compare;
 mod cmd_cssf;
 mod cmd_ect;
+mod cmd_mc;
 mod cmd_plugins;
 mod cmd_run;
+mod cmd_sensitivity;
+mod help;
 mod pricing_plugins;
-mod report_input;
 mod ui;
 
 /// Flow–Zoning–Compensation: who owes whom for carbon, how much, and why.
@@ -33,7 +36,7 @@ struct Cli {
     #[arg(long, global = true)]
     quiet: bool,
     /// Print the summary as JSON on stdout instead of the table (`run`, `compare`, `ect`,
-    /// `cssf flows`).
+    /// `mc`, `cssf flows`; refused by the other commands, which print no JSON).
     #[arg(long, global = true)]
     json: bool,
 }
@@ -41,19 +44,52 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Embodied carbon transfer between regions from an MRIO table (METHOD section 1).
+    #[command(after_long_help = help::ECT)]
     Ect(cmd_ect::EctArgs),
     /// Carbon sequestration service supply, demand and flows between regions (METHOD section 2).
     Cssf(Box<cmd_cssf::CssfArgs>),
     /// Run a scenario: zoning, ledger and summary (default: the embedded BTH-2020 case).
+    #[command(after_long_help = help::RUN)]
     Run(cmd_run::RunArgs),
     /// Compare pricing schemes on one scenario: city amounts and zones side by side.
+    #[command(after_long_help = help::COMPARE)]
     Compare(cmd_compare::CompareArgs),
+    /// Monte Carlo over uncertain inputs ([[uncertainty]] stanzas): how sure is each region's
+    /// zone and amount? Sharded runs and their merge.
+    Mc(cmd_mc::McArgs),
+    /// Sobol' sensitivity indices: which uncertain input decides each region's amount.
+    Sensitivity(cmd_sensitivity::SensitivityArgs),
     /// Inspect and check run-time plugins (pricing schemes, flow models).
+    #[command(after_long_help = help::PLUGINS)]
     Plugins(cmd_plugins::PluginsArgs),
+}
+
+/// The subcommand that has no use for `--json`, if `--json` was given to one: such a flag
+/// would be ignored, so it is refused as a usage error instead.
+fn json_refused_by(command: Option<&Command>) -> Option<&'static str> {
+    match command {
+        Some(Command::Cssf(args)) if !args.prints_json() => Some(args.name()),
+        Some(Command::Plugins(_)) => Some("fzc plugins"),
+        Some(Command::Sensitivity(_)) => Some("fzc sensitivity"),
+        _ => None,
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.json
+        && let Some(name) = json_refused_by(cli.command.as_ref())
+    {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--json: `{name}` prints no JSON summary (only `fzc run`, `fzc compare`, \
+                     `fzc ect`, `fzc mc` and `fzc cssf flows` do); drop the flag"
+                ),
+            )
+            .exit();
+    }
     // Library warnings are notes about the inputs (an assumed CRS, a missing .prj, a repaired
     // polygon): `--quiet` hides them with the other notes and keeps errors. `FZC_LOG` wins.
     let default_level = if cli.quiet { "error" } else { "warn" };
@@ -74,6 +110,8 @@ fn main() -> ExitCode {
         Some(Command::Cssf(args)) => cmd_cssf::run(*args, ui),
         Some(Command::Run(args)) => cmd_run::run_command(&args, ui),
         Some(Command::Compare(args)) => cmd_compare::run_command(&args, ui),
+        Some(Command::Mc(args)) => cmd_mc::run(&args, ui),
+        Some(Command::Sensitivity(args)) => cmd_sensitivity::run(&args, ui),
         Some(Command::Plugins(args)) => cmd_plugins::run(&args, ui),
         None => cmd_run::run_command(&cmd_run::RunArgs::default(), ui),
     };

@@ -68,6 +68,7 @@ mod mrio_csv;
 mod mrio_data;
 mod mrio_format;
 mod number;
+mod parquet_table;
 mod pools;
 mod pymrio_folder;
 mod pymrio_txt;
@@ -91,6 +92,7 @@ pub use geotiff::{
 pub use mrio_csv::{read_mrio_csv, read_mrio_csv_with_progress};
 pub use mrio_data::{MrioData, StressorRow};
 pub use mrio_format::{MrioFormat, SideFiles, read_mrio, read_mrio_with_progress};
+pub use parquet_table::{ParquetColumn, ParquetKind, ParquetTableWriter};
 pub use pools::{read_carbon_pools, read_class_map, read_class_weights};
 pub use pymrio_folder::{read_pymrio_folder, read_pymrio_folder_with_progress};
 pub use region_balance::{RegionBalanceRow, read_region_balance};

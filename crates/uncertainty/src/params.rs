@@ -1,0 +1,507 @@
+//! Parameter names: which scenario input each stanza varies, and how a drawn value is put
+//! into a copy of the scenario.
+//!
+//! | name | input | unit | valid values |
+//! |---|---|---|---|
+//! | `price` | the carbon price `P` | yuan/t | `>= 0` |
+//! | `pricing.a`, `pricing.b` | Eq 18's `a`, `b` | — | finite |
+//! | `standard.<region>` | a given standard (`standards.csv`) | yuan/t | `>= 0` |
+//! | `economy.<region>.<column>` | `population`, `gdp` or `engel` of `economy.csv` | persons, yuan, the table's unit | `>= 0` |
+//! | `ect.nf.<region>` | the net ECT `NF` | t CO2 | any sign |
+//! | `ect.bilateral.<from>.<to>` | a given bilateral net (`ect-bilateral.csv`) | t CO2 | `>= 0` |
+//! | `cssf.transfer.<output>.<input>` | a CSSF transfer `V_sr` | t | `>= 0` |
+//!
+//! In `cssf.transfer.*`, `cssf.transfer.<output>.*` and `cssf.transfer.*.<input>` the `*`
+//! stands for every matching transfer; each gets its own draw unless the stanza has a
+//! `group`.
+//!
+//! **Σ NF = 0.** Eq 10 makes the region net transfers sum to zero. After the `ect.nf.*`
+//! draws, their total change is taken back from the regions whose `NF` is not drawn, in
+//! proportion to their `|NF|` (equally when those are all zero). Drawing every region's `NF`
+//! is refused: nothing would be left to keep the balance.
+
+use std::collections::BTreeSet;
+
+use fzc_core::{TonnesCo2, YuanPerTonne};
+use fzc_scenario::Scenario;
+
+use crate::dist::Distribution;
+use crate::error::UncertaintyError;
+use crate::spec::{Scale, UncertaintySpec};
+
+/// A column of `economy.csv` that a stanza can vary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EconomyColumn {
+    Population,
+    Gdp,
+    Engel,
+}
+
+/// The scenario input one concrete parameter sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Input {
+    Price,
+    PricingA,
+    PricingB,
+    Standard(usize),
+    Economy(usize, EconomyColumn),
+    EctNf(usize),
+    EctBilateral(usize),
+    CssfTransfer(usize),
+}
+
+impl Input {
+    /// Whether a negative value makes the input invalid.
+    fn nonnegative(self) -> bool {
+        !matches!(self, Input::PricingA | Input::PricingB | Input::EctNf(_))
+    }
+}
+
+/// One concrete parameter of the analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// Its concrete name (wildcards expanded), as written to `params.csv`.
+    pub name: String,
+    /// The scenario's value of the input.
+    pub base: f64,
+    /// The index of its stanza in [`UncertaintySpec::stanzas`].
+    pub stanza: usize,
+    /// The uniform number it draws from (parameters of one group share one).
+    pub slot: usize,
+    input: Input,
+}
+
+/// The stanzas resolved against one scenario: what each draw sets.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    spec: UncertaintySpec,
+    parameters: Vec<Parameter>,
+    slots: usize,
+    /// Regions whose `NF` absorbs the drawn `NF` changes, with their weights.
+    nf_absorbers: Vec<(usize, f64)>,
+}
+
+impl Plan {
+    /// Resolves every stanza against `scenario`.
+    ///
+    /// # Errors
+    /// [`UncertaintyError::UnknownParameter`] (listing the valid names) for a name this
+    /// scenario does not have; [`UncertaintyError::Stanza`] for a parameter named twice, a
+    /// truncated distribution whose window allows invalid values, or `ect.nf` drawn for every
+    /// region.
+    pub fn new(scenario: &Scenario, spec: &UncertaintySpec) -> Result<Plan, UncertaintyError> {
+        let mut parameters: Vec<Parameter> = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut groups: Vec<String> = Vec::new();
+        // Each parameter's group (index into `groups`), or None for an independent draw.
+        let mut group_of: Vec<Option<usize>> = Vec::new();
+        for (index, stanza) in spec.stanzas.iter().enumerate() {
+            let found = resolve(scenario, &stanza.param).map_err(|why| {
+                UncertaintyError::UnknownParameter {
+                    origin: spec.origin.clone(),
+                    stanza: stanza.number,
+                    param: stanza.param.clone(),
+                    why: format!("in scenario {:?}, {why}", scenario.name),
+                    valid: valid_names(scenario),
+                }
+            })?;
+            let stanza_error = |message: String| UncertaintyError::Stanza {
+                origin: spec.origin.clone(),
+                stanza: stanza.number,
+                param: stanza.param.clone(),
+                message,
+            };
+            let group_slot = stanza.group.as_ref().map(|g| {
+                groups.iter().position(|x| x == g).unwrap_or_else(|| {
+                    groups.push(g.clone());
+                    groups.len() - 1
+                })
+            });
+            for (name, input, base) in found {
+                if !seen.insert(name.clone()) {
+                    return Err(stanza_error(format!(
+                        "{name} is already varied by an earlier stanza; give each input one \
+                         distribution"
+                    )));
+                }
+                if input.nonnegative()
+                    && stanza.dist.is_truncated()
+                    && !admits_only_nonnegative(stanza.dist, stanza.scale, base)
+                {
+                    return Err(stanza_error(format!(
+                        "{name} must stay >= 0, but the truncation window of {} allows \
+                         negative values",
+                        stanza.dist
+                    )));
+                }
+                parameters.push(Parameter {
+                    name,
+                    base,
+                    stanza: index,
+                    slot: 0,
+                    input,
+                });
+                group_of.push(group_slot);
+            }
+        }
+        // Slots: the independent parameters first, in stanza order, then one per group in
+        // order of first appearance.
+        let independent = group_of.iter().filter(|g| g.is_none()).count();
+        let mut next = 0;
+        for (p, g) in parameters.iter_mut().zip(&group_of) {
+            p.slot = match g {
+                Some(g) => independent + g,
+                None => {
+                    next += 1;
+                    next - 1
+                }
+            };
+        }
+        let slots = independent + groups.len();
+
+        let drawn_nf: BTreeSet<usize> = parameters
+            .iter()
+            .filter_map(|p| match p.input {
+                Input::EctNf(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        let mut nf_absorbers = Vec::new();
+        if let (false, Some(ect)) = (drawn_nf.is_empty(), &scenario.ect) {
+            let free: Vec<usize> = (0..scenario.regions.len())
+                .filter(|r| !drawn_nf.contains(r))
+                .collect();
+            if free.is_empty() {
+                let stanza = parameters
+                    .iter()
+                    .find(|p| matches!(p.input, Input::EctNf(_)))
+                    .map_or(0, |p| p.stanza);
+                return Err(UncertaintyError::Stanza {
+                    origin: spec.origin.clone(),
+                    stanza: spec.stanzas[stanza].number,
+                    param: spec.stanzas[stanza].param.clone(),
+                    message: "every region's ect.nf is drawn, so none is left to keep Σ NF = 0 \
+                              (Eq 10); leave at least one region's NF undrawn"
+                        .to_owned(),
+                });
+            }
+            let total: f64 = free.iter().map(|&r| ect.net[r].0.abs()).sum();
+            #[allow(clippy::cast_precision_loss)] // a region count
+            let equal = 1.0 / free.len() as f64;
+            nf_absorbers = free
+                .iter()
+                .map(|&r| {
+                    let w = if total > 0.0 {
+                        ect.net[r].0.abs() / total
+                    } else {
+                        equal
+                    };
+                    (r, w)
+                })
+                .collect();
+        }
+        Ok(Plan {
+            spec: spec.clone(),
+            parameters,
+            slots,
+            nf_absorbers,
+        })
+    }
+
+    /// The concrete parameters, in stanza order.
+    pub fn parameters(&self) -> &[Parameter] {
+        &self.parameters
+    }
+
+    /// How many independent uniform numbers one draw needs.
+    pub fn slots(&self) -> usize {
+        self.slots
+    }
+
+    /// A name per uniform number (slot): the parameter's name for an independent one,
+    /// `group:<name>` for a group's. These are the inputs of a sensitivity analysis.
+    pub fn slot_names(&self) -> Vec<String> {
+        let mut names = vec![String::new(); self.slots];
+        for p in &self.parameters {
+            if names[p.slot].is_empty() {
+                names[p.slot] = match &self.spec.stanzas[p.stanza].group {
+                    Some(g) => format!("group:{g}"),
+                    None => p.name.clone(),
+                };
+            }
+        }
+        names
+    }
+
+    /// The stanzas this plan came from.
+    pub fn spec(&self) -> &UncertaintySpec {
+        &self.spec
+    }
+
+    /// The values of one draw, one per parameter, from the draw's uniform numbers.
+    ///
+    /// # Errors
+    /// [`UncertaintyError::InvalidDraw`] when a value is not finite or makes a non-negative
+    /// input negative.
+    pub fn values(&self, draw: u64, uniforms: &[f64]) -> Result<Vec<f64>, UncertaintyError> {
+        self.parameters
+            .iter()
+            .map(|p| {
+                let stanza = &self.spec.stanzas[p.stanza];
+                let q = stanza.dist.quantile(uniforms[p.slot]);
+                let value = match stanza.scale {
+                    Scale::Absolute => q,
+                    Scale::Relative => p.base * q,
+                };
+                let problem = if !value.is_finite() {
+                    Some("not a finite number")
+                } else if p.input.nonnegative() && value < 0.0 {
+                    Some("negative")
+                } else {
+                    None
+                };
+                match problem {
+                    Some(problem) => Err(UncertaintyError::InvalidDraw {
+                        draw,
+                        param: p.name.clone(),
+                        value,
+                        dist: format!("{} ({})", stanza.dist, stanza.scale.as_str()),
+                        problem: problem.to_owned(),
+                    }),
+                    None => Ok(value),
+                }
+            })
+            .collect()
+    }
+
+    /// A copy of `scenario` with `values` (from [`Plan::values`]) put in.
+    pub fn apply(&self, scenario: &Scenario, values: &[f64]) -> Scenario {
+        let mut s = scenario.clone();
+        let mut nf_change = 0.0;
+        for (p, &v) in self.parameters.iter().zip(values) {
+            match p.input {
+                Input::Price => s.price = YuanPerTonne(v),
+                Input::PricingA => s.pricing.a = v,
+                Input::PricingB => s.pricing.b = v,
+                Input::Standard(r) => {
+                    if let Some(entry) = s.standards[r].as_mut() {
+                        entry.yuan_per_tonne = YuanPerTonne(v);
+                    }
+                }
+                Input::Economy(r, column) => {
+                    if let Some(entry) = s.economy.as_mut().and_then(|e| e.get_mut(r)) {
+                        match column {
+                            EconomyColumn::Population => entry.population_persons = v,
+                            EconomyColumn::Gdp => entry.gdp_yuan = v,
+                            EconomyColumn::Engel => entry.engel = Some(v),
+                        }
+                    }
+                }
+                Input::EctNf(r) => {
+                    if let Some(ect) = s.ect.as_mut() {
+                        nf_change += v - ect.net[r].0;
+                        ect.net[r] = TonnesCo2(v);
+                    }
+                }
+                Input::EctBilateral(i) => {
+                    if let Some(ect) = s.ect.as_mut() {
+                        ect.given[i].tonnes = TonnesCo2(v);
+                    }
+                }
+                Input::CssfTransfer(i) => {
+                    if let Some(cssf) = s.cssf.as_mut() {
+                        cssf[i].tonnes = TonnesCo2(v);
+                    }
+                }
+            }
+        }
+        if nf_change != 0.0
+            && let Some(ect) = s.ect.as_mut()
+        {
+            for &(r, w) in &self.nf_absorbers {
+                ect.net[r] = TonnesCo2(ect.net[r].0 - nf_change * w);
+            }
+        }
+        s
+    }
+}
+
+/// Whether every value a truncated distribution can give is `>= 0` once scaled.
+fn admits_only_nonnegative(dist: Distribution, scale: Scale, base: f64) -> bool {
+    let Distribution::TruncNormal { low, high, .. } = dist else {
+        return true;
+    };
+    match scale {
+        Scale::Absolute => low >= 0.0,
+        Scale::Relative => {
+            if base >= 0.0 {
+                low >= 0.0
+            } else {
+                high <= 0.0
+            }
+        }
+    }
+}
+
+type Found = Vec<(String, Input, f64)>;
+
+/// The concrete inputs a name stands for, or why there are none.
+fn resolve(s: &Scenario, name: &str) -> Result<Found, String> {
+    let region = |id: &str| -> Result<usize, String> {
+        s.regions
+            .iter()
+            .position(|r| r.as_str() == id)
+            .ok_or_else(|| format!("{id:?} is not one of the scenario's regions"))
+    };
+    let parts: Vec<&str> = name.split('.').collect();
+    match parts.as_slice() {
+        ["price"] => Ok(vec![(name.to_owned(), Input::Price, s.price.0)]),
+        ["pricing", "a"] => Ok(vec![(name.to_owned(), Input::PricingA, s.pricing.a)]),
+        ["pricing", "b"] => Ok(vec![(name.to_owned(), Input::PricingB, s.pricing.b)]),
+        ["standard", r] => {
+            let i = region(r)?;
+            match &s.standards[i] {
+                Some(entry) => Ok(vec![(
+                    name.to_owned(),
+                    Input::Standard(i),
+                    entry.yuan_per_tonne.0,
+                )]),
+                None => Err(format!(
+                    "{r}'s standard is computed by Eq 18, not given; vary economy.{r}.* or \
+                     pricing.a / pricing.b instead"
+                )),
+            }
+        }
+        ["economy", r, column] => {
+            let i = region(r)?;
+            let Some(economy) = &s.economy else {
+                return Err("the scenario has no economy table".to_owned());
+            };
+            let entry = &economy[i];
+            let (column, base) = match *column {
+                "population" => (EconomyColumn::Population, entry.population_persons),
+                "gdp" => (EconomyColumn::Gdp, entry.gdp_yuan),
+                "engel" => match entry.engel {
+                    Some(e) => (EconomyColumn::Engel, e),
+                    None => {
+                        return Err(format!("{r} has no Engel coefficient in the economy table"));
+                    }
+                },
+                other => {
+                    return Err(format!(
+                        "economy has no column {other:?}; expected population, gdp or engel"
+                    ));
+                }
+            };
+            Ok(vec![(name.to_owned(), Input::Economy(i, column), base)])
+        }
+        ["ect", "nf", r] => {
+            let i = region(r)?;
+            let Some(ect) = &s.ect else {
+                return Err("the scenario has no ECT layer".to_owned());
+            };
+            Ok(vec![(name.to_owned(), Input::EctNf(i), ect.net[i].0)])
+        }
+        ["ect", "bilateral", from, to] => {
+            let (f, t) = (region(from)?, region(to)?);
+            let Some(ect) = &s.ect else {
+                return Err("the scenario has no ECT layer".to_owned());
+            };
+            match ect.given.iter().position(|g| g.from == f && g.to == t) {
+                Some(i) => Ok(vec![(
+                    name.to_owned(),
+                    Input::EctBilateral(i),
+                    ect.given[i].tonnes.0,
+                )]),
+                None => Err(format!(
+                    "{from} -> {to} is not a given bilateral net (only rows of the bilateral \
+                     table can be varied; the rest follow from NF by the bilateral rule)"
+                )),
+            }
+        }
+        ["cssf", "transfer", output, input] => {
+            let Some(cssf) = &s.cssf else {
+                return Err("the scenario has no CSSF layer".to_owned());
+            };
+            let o = if *output == "*" {
+                None
+            } else {
+                Some(region(output)?)
+            };
+            let i = if *input == "*" {
+                None
+            } else {
+                Some(region(input)?)
+            };
+            let found: Found = cssf
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| o.is_none_or(|o| t.output == o) && i.is_none_or(|i| t.input == i))
+                .map(|(k, t)| {
+                    (
+                        format!(
+                            "cssf.transfer.{}.{}",
+                            s.regions[t.output], s.regions[t.input]
+                        ),
+                        Input::CssfTransfer(k),
+                        t.tonnes.0,
+                    )
+                })
+                .collect();
+            if found.is_empty() {
+                Err(format!("no CSSF transfer from {output} to {input}"))
+            } else {
+                Ok(found)
+            }
+        }
+        ["cssf", "transfer", "*"] => resolve(s, "cssf.transfer.*.*"),
+        _ => Err("not a parameter name".to_owned()),
+    }
+}
+
+/// The valid parameter names of a scenario, for error messages.
+pub fn valid_names(s: &Scenario) -> String {
+    let mut names = vec![
+        "price".to_owned(),
+        "pricing.a".to_owned(),
+        "pricing.b".to_owned(),
+    ];
+    let given: Vec<&str> = s
+        .regions
+        .iter()
+        .zip(&s.standards)
+        .filter(|(_, st)| st.is_some())
+        .map(|(r, _)| r.as_str())
+        .collect();
+    if !given.is_empty() {
+        names.push(format!("standard.<region> for {}", given.join("|")));
+    }
+    let all: Vec<&str> = s.regions.iter().map(|r| r.as_str()).collect();
+    let regions = all.join("|");
+    if s.economy.is_some() {
+        names.push(format!(
+            "economy.<region>.population|gdp|engel for {regions}"
+        ));
+    }
+    if let Some(ect) = &s.ect {
+        names.push(format!("ect.nf.<region> for {regions}"));
+        for g in &ect.given {
+            names.push(format!(
+                "ect.bilateral.{}.{}",
+                s.regions[g.from], s.regions[g.to]
+            ));
+        }
+    }
+    if let Some(cssf) = &s.cssf
+        && !cssf.is_empty()
+    {
+        names.push("cssf.transfer.* (or cssf.transfer.<output>.* / .*.<input>)".to_owned());
+        for t in cssf {
+            names.push(format!(
+                "cssf.transfer.{}.{}",
+                s.regions[t.output], s.regions[t.input]
+            ));
+        }
+    }
+    names.join(", ")
+}
