@@ -41,7 +41,7 @@ fn bth_outputs_have_the_documented_headers_and_are_deterministic() {
     let (header, zoning) = rows(&first.path().join("zoning.csv"));
     assert_eq!(
         header,
-        "region,class,nf,v_net,benchmark,zone,tc_eq17,ledger_paid,ledger_received,ledger_net,flag"
+        "region,class,nf,v_net,benchmark,benchmark_zone,tc_eq17,ledger_paid,ledger_received,ledger_net,zone,flag"
     );
     assert_eq!(zoning.len(), 13);
     let (header, _) = rows(&first.path().join("ledger.csv"));
@@ -93,4 +93,42 @@ fn bth_ledger_file_balances_and_matches_the_zoning_file() {
     }
     // The combined ledger moves less money than the two layers together (netting).
     assert!(layers["combined"].0 <= layers["ect"].0 + layers["cssf"].0 + 1.0);
+}
+
+/// `zone` is the final zone, the sign of the combined ledger's net: the paper's final division
+/// is 6 payers and 7 recipients, and Langfang (L = +6.53 Mt, net −0.047 bn yuan) receives.
+/// `benchmark_zone` keeps the tonne benchmark's sign and `flag` marks where the two differ.
+#[test]
+fn bth_zoning_file_zone_is_the_ledger_sign_and_flags_the_benchmark() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path());
+    let (_, zoning) = rows(&dir.path().join("zoning.csv"));
+    let (mut payers, mut recipients) = (0, 0);
+    for row in &zoning {
+        let ledger_net: f64 = row[9].parse().unwrap();
+        let sign = if ledger_net > 0.0 {
+            "payer"
+        } else if ledger_net < 0.0 {
+            "recipient"
+        } else {
+            "none"
+        };
+        assert_eq!(&row[10], sign, "{row:?}: zone must be the ledger's sign");
+        let benchmark: f64 = row[4].parse().unwrap();
+        let by_tonnes = if benchmark > 0.0 {
+            "payer"
+        } else {
+            "recipient"
+        };
+        assert_eq!(&row[5], by_tonnes, "{row:?}: benchmark_zone is L's sign");
+        assert_eq!(&row[11] == "true", row[5] != row[10], "{row:?}: flag");
+        payers += usize::from(&row[10] == "payer");
+        recipients += usize::from(&row[10] == "recipient");
+    }
+    assert_eq!((payers, recipients), (6, 7));
+    let langfang = zoning.iter().find(|r| &r[0] == "langfang").unwrap();
+    assert_eq!(
+        (&langfang[5], &langfang[10], &langfang[11]),
+        ("payer", "recipient", "true")
+    );
 }

@@ -1,15 +1,11 @@
 //! `fzc compare [SCENARIO] --pricing paper,payee,uniform,eq17 [--out DIR]`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::bail;
-use fzc_core::PricingScheme;
-use fzc_scenario::{ScenarioError, compare_with, parse_schemes};
+use fzc_pipeline::report_input::comparison as report_comparison;
 
-use crate::cmd_run::{load_scenario_with_progress, out_dir, report};
+use crate::cmd_run::load_scenario_with_progress;
 use crate::pricing_plugins::{PricingPluginArgs, PricingPlugins};
-use crate::report_input::comparison as report_comparison;
 use crate::ui::Ui;
 
 /// Arguments of `fzc compare`.
@@ -32,44 +28,16 @@ pub struct CompareArgs {
 
 /// Runs `fzc compare`.
 pub fn run_command(args: &CompareArgs, ui: Ui) -> anyhow::Result<()> {
-    let scenario = load_scenario_with_progress(args.scenario.as_deref(), &ui.progress_sink())?;
-    let plugins = PricingPlugins::new(&scenario, &args.plugin)?;
-    let mut owned: Vec<(String, Box<dyn PricingScheme>)> = Vec::new();
-    for name in args.pricing.split(',').map(str::trim) {
-        if owned.iter().any(|(n, _)| n == name) {
-            bail!("--pricing: scheme {name:?} listed twice; list each scheme once");
-        }
-        let scheme: Box<dyn PricingScheme> = match name.strip_prefix("plugin:") {
-            Some(plugin) => plugins.scheme(plugin)?,
-            None => match parse_schemes(name)?.into_iter().next() {
-                Some((_, builtin)) => Box::new(builtin),
-                None => bail!("--pricing: empty scheme name"),
-            },
-        };
-        owned.push((name.to_owned(), scheme));
+    let progress = ui.progress_sink();
+    let plugins = PricingPlugins::new(&args.plugin)?.plugins();
+    let loaded = load_scenario_with_progress(args.scenario.as_deref(), &plugins, &progress)?;
+    let names: Vec<&str> = args.pricing.split(',').collect();
+    let comparison = fzc_pipeline::compare(&loaded, &plugins, &names)?;
+    let dir = fzc_pipeline::out_dir(args.out.as_deref(), &loaded.scenario);
+    let written = fzc_pipeline::write_compare(&loaded, &comparison, &dir, &progress)?;
+    for note in &written.notes {
+        ui.note(note);
     }
-    let schemes: Vec<(String, &dyn PricingScheme)> =
-        owned.iter().map(|(n, s)| (n.clone(), s.as_ref())).collect();
-    let comparison = compare_with(&scenario, &schemes)?;
-    let dir = out_dir(args.out.as_deref(), &scenario);
-    std::fs::create_dir_all(&dir).map_err(|error| ScenarioError::Io {
-        path: dir.clone(),
-        error,
-    })?;
-    let path = dir.join("compare.csv");
-    let text = comparison.csv();
-    fzc_io::write_atomically(&path, |w: &mut dyn Write| w.write_all(text.as_bytes()))?;
-    let files = match comparison.outcomes.first() {
-        Some(reference) => report(
-            args.scenario.as_deref(),
-            &scenario,
-            reference,
-            Some(report_comparison(&comparison)),
-            &dir,
-            ui,
-        )?,
-        None => Vec::new(),
-    };
     if ui.json {
         crate::ui::print(&format!("{}\n", compare_json(&comparison)))?;
     } else {
@@ -77,8 +45,8 @@ pub fn run_command(args: &CompareArgs, ui: Ui) -> anyhow::Result<()> {
     }
     ui.note(&format!(
         "wrote {} and {} report files (report.html, figures/scheme-comparison.*, results.*)",
-        path.display(),
-        files.len()
+        dir.join("compare.csv").display(),
+        written.report.len()
     ));
     Ok(())
 }

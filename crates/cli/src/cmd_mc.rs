@@ -33,6 +33,7 @@ Outputs in --out (all written, or none):
   params.csv   draw,param,value: the value each draw gave each input, in the input's unit
   summary.csv  region,p_payer,mean,sd,p05,p50,p95: p_payer is the share of draws in which the
                region pays; the rest are statistics of ledger_net in yuan
+  draws.parquet, params.parquet   the same tables as Parquet (for large runs)
   mc.json      the analysis (scenario, scheme, seed, draws, shard, stanzas), read by merge
 
 Draw d depends only on (--seed, d): the same seed gives byte-identical files whatever the
@@ -140,9 +141,12 @@ pub fn run(args: &McArgs, ui: Ui) -> anyhow::Result<()> {
     };
     let progress = ui.progress_sink();
     let spec = stanzas(args.scenario.as_deref(), args.uncertainty.as_deref())?;
-    let scenario = load_scenario_with_progress(args.scenario.as_deref(), &progress)?;
+    let cli = PricingPlugins::new(&args.plugin)?;
+    let plugins = cli.plugins();
+    let loaded = load_scenario_with_progress(args.scenario.as_deref(), &plugins, &progress)?;
+    let plugin = cli.run_scheme_for(&loaded, &plugins)?;
+    let scenario = loaded.scenario;
     let plan = Plan::new(&scenario, &spec)?;
-    let plugin = PricingPlugins::new(&scenario, &args.plugin)?.run_scheme()?;
     let scheme: &dyn PricingScheme = match &plugin {
         Some(p) => p.as_ref(),
         None => &scenario.pricing.scheme,

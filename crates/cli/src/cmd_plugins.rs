@@ -19,17 +19,20 @@ pub struct PluginsArgs {
 enum PluginsCommand {
     /// List the plugins in each directory (default: the directories of $FZC_PLUGIN_PATH,
     /// else the current directory): name, kind, ABI version, parameters.
+    #[command(after_long_help = crate::help::PLUGINS)]
     List {
         /// Directories to scan for shared libraries.
         dirs: Vec<PathBuf>,
     },
     /// Show one plugin: name, kind, ABI version, description and declared parameters.
+    #[command(after_long_help = crate::help::PLUGINS)]
     Info {
         /// The plugin library (.so, .dylib or .dll).
         path: PathBuf,
     },
     /// Run the conformance suite (the method's invariants) on a plugin and report each
     /// invariant; fails if any is broken.
+    #[command(after_long_help = crate::help::PLUGINS)]
     Check {
         /// The plugin library.
         path: PathBuf,

@@ -57,9 +57,12 @@ pub struct SensitivityArgs {
 pub fn run(args: &SensitivityArgs, ui: Ui) -> anyhow::Result<()> {
     let progress = ui.progress_sink();
     let spec = stanzas(args.scenario.as_deref(), args.uncertainty.as_deref())?;
-    let scenario = load_scenario_with_progress(args.scenario.as_deref(), &progress)?;
+    let cli = PricingPlugins::new(&args.plugin)?;
+    let plugins = cli.plugins();
+    let loaded = load_scenario_with_progress(args.scenario.as_deref(), &plugins, &progress)?;
+    let plugin = cli.run_scheme_for(&loaded, &plugins)?;
+    let scenario = loaded.scenario;
     let plan = Plan::new(&scenario, &spec)?;
-    let plugin = PricingPlugins::new(&scenario, &args.plugin)?.run_scheme()?;
     let scheme: &dyn PricingScheme = match &plugin {
         Some(p) => p.as_ref(),
         None => &scenario.pricing.scheme,

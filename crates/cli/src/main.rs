@@ -10,8 +10,9 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
+mod arg_ranges;
 mod cmd_compare;
 mod cmd_cssf;
 mod cmd_ect;
@@ -19,8 +20,8 @@ mod cmd_mc;
 mod cmd_plugins;
 mod cmd_run;
 mod cmd_sensitivity;
+mod help;
 mod pricing_plugins;
-mod report_input;
 mod ui;
 
 /// Flow–Zoning–Compensation: who owes whom for carbon, how much, and why.
@@ -35,7 +36,7 @@ struct Cli {
     #[arg(long, global = true)]
     quiet: bool,
     /// Print the summary as JSON on stdout instead of the table (`run`, `compare`, `ect`,
-    /// `cssf flows`).
+    /// `mc`, `cssf flows`; refused by the other commands, which print no JSON).
     #[arg(long, global = true)]
     json: bool,
 }
@@ -43,12 +44,15 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Embodied carbon transfer between regions from an MRIO table (METHOD section 1).
+    #[command(after_long_help = help::ECT)]
     Ect(cmd_ect::EctArgs),
     /// Carbon sequestration service supply, demand and flows between regions (METHOD section 2).
     Cssf(Box<cmd_cssf::CssfArgs>),
     /// Run a scenario: zoning, ledger and summary (default: the embedded BTH-2020 case).
+    #[command(after_long_help = help::RUN)]
     Run(cmd_run::RunArgs),
     /// Compare pricing schemes on one scenario: city amounts and zones side by side.
+    #[command(after_long_help = help::COMPARE)]
     Compare(cmd_compare::CompareArgs),
     /// Monte Carlo over uncertain inputs ([[uncertainty]] stanzas): how sure is each region's
     /// zone and amount? Sharded runs and their merge.
@@ -56,11 +60,36 @@ enum Command {
     /// Sobol' sensitivity indices: which uncertain input decides each region's amount.
     Sensitivity(cmd_sensitivity::SensitivityArgs),
     /// Inspect and check run-time plugins (pricing schemes, flow models).
+    #[command(after_long_help = help::PLUGINS)]
     Plugins(cmd_plugins::PluginsArgs),
+}
+
+/// The subcommand that has no use for `--json`, if `--json` was given to one: such a flag
+/// would be ignored, so it is refused as a usage error instead.
+fn json_refused_by(command: Option<&Command>) -> Option<&'static str> {
+    match command {
+        Some(Command::Cssf(args)) if !args.prints_json() => Some(args.name()),
+        Some(Command::Plugins(_)) => Some("fzc plugins"),
+        Some(Command::Sensitivity(_)) => Some("fzc sensitivity"),
+        _ => None,
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.json
+        && let Some(name) = json_refused_by(cli.command.as_ref())
+    {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--json: `{name}` prints no JSON summary (only `fzc run`, `fzc compare`, \
+                     `fzc ect`, `fzc mc` and `fzc cssf flows` do); drop the flag"
+                ),
+            )
+            .exit();
+    }
     // Library warnings are notes about the inputs (an assumed CRS, a missing .prj, a repaired
     // polygon): `--quiet` hides them with the other notes and keeps errors. `FZC_LOG` wins.
     let default_level = if cli.quiet { "error" } else { "warn" };

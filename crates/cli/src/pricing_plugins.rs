@@ -1,14 +1,15 @@
-//! Pricing-scheme plugins for `fzc run` and `fzc compare`: from `--plugin PATH` on the
-//! command line or from the scenario's `[[plugin]]` stanzas, loaded through
-//! `fzc-plugin-host` into the same `Box<dyn PricingScheme>` the built-ins are used as.
+//! Pricing-scheme plugins given on the command line (`--plugin PATH`, `--param NAME=VALUE`):
+//! loaded through `fzc-plugin-host` and registered by their own names in the
+//! [`fzc_pipeline::Plugins`] the pipeline resolves `plugin:<name>` through (the scenario's
+//! `[[plugin]]` stanzas come after them).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use fzc_core::PricingScheme;
+use fzc_pipeline::Plugins;
 use fzc_plugin_host::{LoadedPlugin, load};
-use fzc_scenario::Scenario;
 
 use crate::cmd_plugins::parse_params;
 
@@ -25,18 +26,17 @@ pub struct PricingPluginArgs {
     pub params: Vec<String>,
 }
 
-/// The pricing plugins a command can name: the command line's, then the scenario's.
-pub struct PricingPlugins<'a> {
-    scenario: &'a Scenario,
+/// The `--plugin` libraries, each with its share of the `--param` values.
+pub struct PricingPlugins {
     cli: Vec<(LoadedPlugin, BTreeMap<String, String>)>,
 }
 
-impl<'a> PricingPlugins<'a> {
+impl PricingPlugins {
     /// Loads the `--plugin` libraries and shares the `--param` values out among them.
     ///
     /// # Errors
     /// When a library does not load, or a `--param` is declared by none of them.
-    pub fn new(scenario: &'a Scenario, args: &PricingPluginArgs) -> anyhow::Result<Self> {
+    pub fn new(args: &PricingPluginArgs) -> anyhow::Result<Self> {
         let params = parse_params(&args.params)?;
         let mut cli = Vec::with_capacity(args.plugins.len());
         for path in &args.plugins {
@@ -60,21 +60,38 @@ impl<'a> PricingPlugins<'a> {
                     .join(", ")
             );
         }
-        Ok(Self { scenario, cli })
+        Ok(Self { cli })
     }
 
-    /// The scheme `fzc run` prices with: the single `--plugin`, else the scenario's
-    /// `scheme = "plugin:<name>"`, else `None` (a built-in scheme).
+    /// The plugin set of the pipeline: each `--plugin` as a pricing scheme under its own
+    /// name, made (its `create` called) only when a scheme list or the scenario names it.
+    pub fn plugins(&self) -> Plugins {
+        let mut plugins = Plugins::new();
+        for (plugin, params) in &self.cli {
+            let name = plugin.info().name.clone();
+            let (plugin, params) = (plugin.clone(), params.clone());
+            let label = name.clone();
+            plugins.add_pricing_factory(
+                &name,
+                Box::new(move || {
+                    plugin
+                        .pricing_scheme(&params)
+                        .with_context(|| format!("--plugin {label}"))
+                }),
+            );
+        }
+        plugins
+    }
+
+    /// The scheme `fzc run` prices with: the single `--plugin`, else `None` (the scenario's
+    /// own scheme).
     ///
     /// # Errors
     /// With more than one `--plugin`, or when the plugin is not a pricing scheme or refuses
     /// its parameters.
     pub fn run_scheme(&self) -> anyhow::Result<Option<Box<dyn PricingScheme>>> {
         match self.cli.as_slice() {
-            [] => match &self.scenario.pricing_plugin {
-                Some(name) => self.scheme(name).map(Some),
-                None => Ok(None),
-            },
+            [] => Ok(None),
             [(plugin, params)] => {
                 Ok(Some(plugin.pricing_scheme(params).with_context(|| {
                     format!("--plugin {}", plugin.info().name)
@@ -84,35 +101,19 @@ impl<'a> PricingPlugins<'a> {
         }
     }
 
-    /// The scheme named `plugin:<name>`: a `--plugin` whose own name is `name`, else the
-    /// scenario's `[[plugin]]` stanza of that name.
+    /// The plugin scheme a run prices with: the single `--plugin`, else the scenario's
+    /// `scheme = "plugin:<name>"`, else `None` (its built-in scheme).
     ///
     /// # Errors
-    /// When no plugin has that name, or it is not a pricing scheme, or refuses its
-    /// parameters.
-    pub fn scheme(&self, name: &str) -> anyhow::Result<Box<dyn PricingScheme>> {
-        if let Some((plugin, params)) = self.cli.iter().find(|(p, _)| p.info().name == name) {
-            return plugin
-                .pricing_scheme(params)
-                .with_context(|| format!("--plugin {name}"));
+    /// As [`PricingPlugins::run_scheme`] and [`fzc_pipeline::plugin_scheme`].
+    pub fn run_scheme_for(
+        &self,
+        loaded: &fzc_pipeline::Loaded,
+        plugins: &Plugins,
+    ) -> anyhow::Result<Option<std::sync::Arc<dyn PricingScheme>>> {
+        match self.run_scheme()? {
+            Some(scheme) => Ok(Some(std::sync::Arc::from(scheme))),
+            None => fzc_pipeline::plugin_scheme(loaded, plugins),
         }
-        if let Some(spec) = self.scenario.plugins.iter().find(|s| s.name == name) {
-            let plugin =
-                load(&spec.path).with_context(|| format!("the scenario's [[plugin]] {name:?}"))?;
-            return plugin
-                .pricing_scheme(&spec.params)
-                .with_context(|| format!("the scenario's [[plugin]] {name:?}"));
-        }
-        let known: Vec<String> = self
-            .cli
-            .iter()
-            .map(|(p, _)| p.info().name.clone())
-            .chain(self.scenario.plugins.iter().map(|s| s.name.clone()))
-            .collect();
-        bail!(
-            "plugin:{name}: no --plugin and no [[plugin]] of the scenario is named `{name}` \
-             (available: [{}])",
-            known.join(", ")
-        )
     }
 }

@@ -177,8 +177,13 @@ fn bad_k_and_missing_given_cores_are_rejected() {
     let mut args = base.to_vec();
     args.extend(["--k", "1.5"]);
     let result = fzc(&args);
-    assert!(!result.status.success());
-    assert!(String::from_utf8_lossy(&result.stderr).contains("k = 1.5 is outside [0, 1]"));
+    // Refused at parse time, as a usage error naming the flag.
+    assert_eq!(result.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        err.contains("--k") && err.contains("1.5 is outside [0, 1]"),
+        "{err}"
+    );
     let mut args = base.to_vec();
     args.extend(["--core", "given"]);
     let result = fzc(&args);

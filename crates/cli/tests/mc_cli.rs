@@ -83,7 +83,14 @@ fn shard_processes_merged_equal_the_single_run() {
         .output()
         .unwrap();
     ok(&output);
-    for file in ["draws.csv", "params.csv", "summary.csv", "mc.json"] {
+    for file in [
+        "draws.csv",
+        "draws.parquet",
+        "params.csv",
+        "params.parquet",
+        "summary.csv",
+        "mc.json",
+    ] {
         assert!(
             read(&single, file) == read(&merged, file),
             "{file}: merged shards differ from the single run"

@@ -79,6 +79,11 @@ fn run_writes_the_report_and_two_runs_are_byte_identical() {
     let html = std::fs::read_to_string(a.join("report.html")).unwrap();
     assert!(html.matches("<svg").count() >= 4, "figures inlined");
     assert!(html.contains("Langfang") || html.contains("langfang"));
+    // The default case's flow ranges are Table 3's printed values, and the table says so.
+    assert!(
+        html.contains("<td class=\"n\">102.55 †</td>"),
+        "Beijing → Tianjin's range is not marked as the paper's"
+    );
     let gpkg = std::fs::read(a.join("results.gpkg")).unwrap();
     assert!(gpkg.starts_with(b"SQLite format 3\0"));
     // The regions layer holds every region of the scenario with its polygon.

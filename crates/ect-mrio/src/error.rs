@@ -93,6 +93,21 @@ pub enum MrioError {
         /// `Σ_i z[i,j]`, the inputs it buys.
         inputs: f64,
     },
+    /// A quantity computed from finite inputs overflowed to infinity (or became NaN): the
+    /// table's values are too large for `f64` arithmetic. Named where it first arises, so
+    /// that it is not mistaken for a singular `I − A`.
+    #[error(
+        "{what} overflows at {place}: {value:e} is not finite (the table's values are too \
+         large to compute with; scale them, e.g. to a larger monetary unit)"
+    )]
+    Overflow {
+        /// The quantity: `"x = Z·1 + Y·1"`, `"A = Z·diag(x)⁻¹"`, ….
+        what: String,
+        /// `region/sector` (for `A`, `row region/sector, column region/sector`).
+        place: String,
+        /// The non-finite value.
+        value: f64,
+    },
     /// `I − A` (or a region's domestic block `I − A_rr`) is singular.
     #[error("{what} is singular (pivot {pivot:e}); sectors involved: {}", sectors.join(", "))]
     Singular {

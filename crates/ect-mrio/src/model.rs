@@ -51,6 +51,14 @@ pub fn total_output(table: &MrioTable, tolerance: f64) -> Result<TotalOutput, Mr
             }
         }
     }
+    if let Some(i) = sums.iter().position(|s| !s.is_finite()) {
+        let (region, sector) = table.label_of(i);
+        return Err(MrioError::Overflow {
+            what: "x = Z·1 + Y·1".to_owned(),
+            place: format!("{region}/{sector}"),
+            value: sums[i],
+        });
+    }
     let x = match &table.x {
         None => sums,
         Some(given) => {
@@ -168,7 +176,29 @@ impl LeontiefModel {
                 expected_cols: n,
             });
         }
+        if let Some(j) = x.iter().position(|v| !v.is_finite()) {
+            return Err(MrioError::Overflow {
+                what: "x".to_owned(),
+                place: label(regions, sectors, j),
+                value: x[j],
+            });
+        }
         let columns_at_or_above_one = into_i_minus_a(z.as_mut(), x);
+        // A = Z·diag(x)⁻¹ overflows where a tiny output buys a huge input; the LU would
+        // only see a NaN pivot and call the matrix singular.
+        for j in 0..n {
+            if let Some(i) = z.col(j).iter().position(|v| !v.is_finite()) {
+                return Err(MrioError::Overflow {
+                    what: "A = Z·diag(x)⁻¹".to_owned(),
+                    place: format!(
+                        "row {}, column {}",
+                        label(regions, sectors, i),
+                        label(regions, sectors, j)
+                    ),
+                    value: z[(i, j)],
+                });
+            }
+        }
         progress.begin(Self::FACTOR_TASK, n as u64);
         let factored = PackedLu::factor(z, par, &mut |columns| progress.advance(columns as u64));
         progress.finish();
@@ -354,6 +384,29 @@ mod tests {
                 .map(|i| SectorId::new(format!("s{i}")).unwrap())
                 .collect(),
         )
+    }
+
+    #[test]
+    fn overflowing_z_is_reported_as_overflow_not_singularity() {
+        let (regions, sectors) = labels(1, 2);
+        // Row sums of Z + Y overflow: named at total output.
+        let table = MrioTable {
+            regions: regions.clone(),
+            sectors: sectors.clone(),
+            z: Mat::from_fn(2, 2, |i, _| if i == 1 { 1e308 } else { 1.0 }),
+            y: Mat::from_fn(2, 1, |_, _| 1.0),
+            x: None,
+            monetary_unit: "M.EUR".to_owned(),
+        };
+        let err = total_output(&table, 1e-6).unwrap_err();
+        assert!(matches!(err, MrioError::Overflow { .. }), "{err}");
+        assert!(err.to_string().contains("r0/s1"), "{err}");
+        // A tiny output buying a huge input: A overflows, named by row and column.
+        let z = Mat::from_fn(2, 2, |i, j| if (i, j) == (0, 1) { 1e308 } else { 0.0 });
+        let err =
+            LeontiefModel::factor(z, &[1.0, 1e-10], &regions, &sectors, Par::Seq).unwrap_err();
+        assert!(matches!(err, MrioError::Overflow { .. }), "{err}");
+        assert!(err.to_string().contains("row r0/s0, column r0/s1"), "{err}");
     }
 
     #[test]

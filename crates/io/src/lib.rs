@@ -53,6 +53,12 @@
 //! assert!(err.contains("not found") && err.contains("candidates: CO2"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ---
+//!
+//! *The crate's README follows: an example, the units, and the setup (profile settings to
+//! copy, features, minimum Rust version).*
+#![doc = include_str!("../README.md")]
 
 mod atomic;
 mod ceads_mat;
@@ -68,6 +74,7 @@ mod mrio_csv;
 mod mrio_data;
 mod mrio_format;
 mod number;
+mod parquet_table;
 mod pools;
 mod pymrio_folder;
 mod pymrio_txt;
@@ -86,11 +93,14 @@ pub use ect_tables::{
 pub use error::{IoError, Location};
 pub use geojson_regions::read_geojson_regions;
 pub use geotiff::{
-    GeoTiffReader, GeoTiffSampleType, GeoTiffWriteOptions, check_same_grid, write_geotiff,
+    DEFAULT_MEMORY_BUDGET_MIB, GeoTiffReader, GeoTiffSampleType, GeoTiffWriteOptions,
+    MAX_COMPRESSION_RATIO, MEMORY_BUDGET_ENV, check_budget, check_same_grid, memory_budget,
+    write_geotiff,
 };
 pub use mrio_csv::{read_mrio_csv, read_mrio_csv_with_progress};
 pub use mrio_data::{MrioData, StressorRow};
 pub use mrio_format::{MrioFormat, SideFiles, read_mrio, read_mrio_with_progress};
+pub use parquet_table::{ParquetColumn, ParquetKind, ParquetTableWriter};
 pub use pools::{read_carbon_pools, read_class_map, read_class_weights};
 pub use pymrio_folder::{read_pymrio_folder, read_pymrio_folder_with_progress};
 pub use region_balance::{RegionBalanceRow, read_region_balance};

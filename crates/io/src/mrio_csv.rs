@@ -126,6 +126,20 @@ impl CsvFile {
         row.cells.get(col).unwrap_or_default().trim()
     }
 
+    /// A label cell as written: labels are text, so white space around one is an error
+    /// (docs/formats/mrio-csv.md), not trimmed away.
+    fn label<'r>(&self, row: &'r Row, col: usize) -> Result<&'r str, IoError> {
+        let text = row.cells.get(col).unwrap_or_default();
+        if text.trim() != text {
+            return Err(IoError::value(
+                self.at(row, col),
+                text,
+                "a label without surrounding white space",
+            ));
+        }
+        Ok(text)
+    }
+
     fn at(&self, row: &Row, col: usize) -> Location {
         Location::cell(&self.path, row.line, self.headers[col].clone())
     }
@@ -179,7 +193,7 @@ impl Labels {
     }
 
     fn region(&self, file: &CsvFile, row: &Row, col: usize) -> Result<usize, IoError> {
-        let text = file.cell(row, col);
+        let text = file.label(row, col)?;
         self.region_index.get(text).copied().ok_or_else(|| {
             IoError::value(
                 file.at(row, col),
@@ -193,7 +207,7 @@ impl Labels {
     }
 
     fn sector(&self, file: &CsvFile, row: &Row, col: usize) -> Result<usize, IoError> {
-        let text = file.cell(row, col);
+        let text = file.label(row, col)?;
         self.sector_index.get(text).copied().ok_or_else(|| {
             IoError::value(
                 file.at(row, col),
@@ -264,7 +278,7 @@ pub fn read_mrio_csv_with_progress(
     let mut labels = Labels::default();
     for row in &z_rows {
         for (k, &c) in cols.iter().enumerate() {
-            let text = zf.cell(row, c);
+            let text = zf.label(row, c)?;
             if k % 2 == 0 {
                 labels.add_region(text, || zf.at(row, c))?;
             } else {
@@ -308,9 +322,10 @@ pub fn read_mrio_csv_with_progress(
     for row in yf.rows_with_progress(progress)? {
         let i = labels.index(&yf, &row, yr, ys)?;
         let d = labels.region(&yf, &row, yd)?;
-        let cat = ycat
-            .map(|c| yf.cell(&row, c).to_owned())
-            .unwrap_or_default();
+        let cat = match ycat {
+            Some(c) => yf.label(&row, c)?.to_owned(),
+            None => String::new(),
+        };
         if let Some(first) = seen.insert((i, d, cat), row.line) {
             return Err(IoError::structure(
                 Location::line(&yf.path, row.line),
@@ -421,7 +436,7 @@ pub(crate) fn read_emissions_csv(
     let mut seen: Vec<Vec<bool>> = Vec::new();
     for row in ef.rows()? {
         let name = match est {
-            Some(c) => ef.cell(&row, c).to_owned(),
+            Some(c) => ef.label(&row, c)?.to_owned(),
             None => "CO2".to_owned(),
         };
         if name.is_empty() {
@@ -493,7 +508,10 @@ fn read_final_users_csv(
     let (fv, header_unit) = ff.value_column()?;
     let unit_col = ff.optional_column("unit");
     for row in ff.rows()? {
-        let name = fst.map_or("CO2", |c| ff.cell(&row, c));
+        let name = match fst {
+            Some(c) => ff.label(&row, c)?,
+            None => "CO2",
+        };
         let Some(s) = stressors.iter_mut().find(|s| s.name == name) else {
             return Err(IoError::value(
                 ff.at(&row, fst.unwrap_or(0)),
@@ -677,6 +695,21 @@ mod tests {
             prop_assert_eq!(co2.by_sector, f);
             prop_assert_eq!(co2.unit, fzc_core::MassUnit::Kilotonne);
         }
+    }
+
+    #[test]
+    fn labels_with_surrounding_white_space_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        write_set(dir.path(), 1, 1, &[1.0], &[2.0, 3.0], &[4.0]);
+        let z = std::fs::read_to_string(dir.path().join("Z.csv")).unwrap();
+        let mut lines: Vec<String> = z.lines().map(str::to_owned).collect();
+        // Second data line: its region cell gets a leading space.
+        lines.push(lines[1].replacen("nan,", " Beijing,", 1));
+        std::fs::write(dir.path().join("Z.csv"), lines.join("\n") + "\n").unwrap();
+        let err = read_mrio_csv(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("Z.csv, line 3, column"), "{err}");
+        assert!(err.contains("\" Beijing\""), "{err}");
+        assert!(err.contains("white space"), "{err}");
     }
 
     #[test]

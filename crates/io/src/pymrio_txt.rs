@@ -2,10 +2,10 @@
 //! `nr_header` rows of column labels, an optional row of index names, then data rows of
 //! `nr_index_col` label cells followed by numbers.
 
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use fzc_core::Progress;
+use rayon::prelude::*;
 
 use crate::number::classify;
 use crate::{IoError, Location};
@@ -99,6 +99,16 @@ pub(crate) fn read_txt(
     table
 }
 
+/// The rows of one chunk and their values, row-major.
+type ParsedChunk = (Vec<ParsedRow>, Vec<f64>);
+
+/// One parsed data row, before it joins the table.
+struct ParsedRow {
+    labels: Vec<String>,
+    line_no: usize,
+    invalid: Option<(Location, String)>,
+}
+
 fn read_rows(
     path: &Path,
     nr_header: usize,
@@ -106,8 +116,19 @@ fn read_rows(
     cells: Cells,
     progress: &dyn Progress,
 ) -> Result<TxtTable, IoError> {
-    let file = std::fs::File::open(path).map_err(|e| IoError::os(path, e))?;
-    let reader = std::io::BufReader::new(file);
+    let text = std::fs::read_to_string(path).map_err(|e| IoError::os(path, e))?;
+    // Header counts come from file_parameters.json: check them against the file before
+    // anything is sized by them (a header row takes at least one line).
+    let lines_in_file = text.lines().count();
+    if nr_header > lines_in_file {
+        return Err(IoError::structure(
+            Location::file(path),
+            format!(
+                "nr_header is {nr_header} in file_parameters.json, but the file has only \
+                 {lines_in_file} lines; expected at most one header row per line"
+            ),
+        ));
+    }
     let mut table = TxtTable {
         path: path.to_path_buf(),
         col_labels: Vec::new(),
@@ -118,25 +139,19 @@ fn read_rows(
     };
     let mut headers_seen = 0;
     let mut ncols = 0;
-    for (i, line) in reader.lines().enumerate() {
+    // Header rows (sequential, few), then the data lines with their 1-based numbers.
+    let mut data_lines: Vec<(usize, &str)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
         let line_no = i + 1;
-        let line = line.map_err(|e| IoError::os(path, e))?;
-        let line = line.strip_suffix('\r').unwrap_or(&line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
-        let parts: Vec<&str> = line.split('\t').collect();
-        if parts.len() <= nr_index {
-            return Err(IoError::structure(
-                Location::line(path, line_no),
-                format!(
-                    "{} tab-separated cells, expected {} index cells followed by values",
-                    parts.len(),
-                    nr_index
-                ),
-            ));
-        }
         if headers_seen < nr_header {
+            let parts: Vec<&str> = line.split('\t').collect();
+            if parts.len() <= nr_index {
+                return Err(too_few_cells(path, line_no, parts.len(), nr_index));
+            }
             let labels = &parts[nr_index..];
             if headers_seen == 0 {
                 ncols = labels.len();
@@ -156,60 +171,128 @@ fn read_rows(
             headers_seen += 1;
             continue;
         }
-        let data = &parts[nr_index..];
-        if table.row_labels.is_empty() && nr_header > 1 && data.iter().all(|c| c.is_empty()) {
+        if data_lines.is_empty()
+            && nr_header > 1
+            && line.split('\t').skip(nr_index).all(|c| c.is_empty())
+            && line.split('\t').count() > nr_index
+        {
             // pandas' row of index names under a multi-level header.
             continue;
         }
-        if data.len() != ncols {
-            return Err(IoError::structure(
-                Location::line(path, line_no),
-                format!(
-                    "{} values, expected {ncols} (one per header column)",
-                    data.len()
-                ),
-            ));
-        }
-        table
-            .row_labels
-            .push(parts[..nr_index].iter().map(|c| unquote(c)).collect());
-        table.row_lines.push(line_no);
-        let mut first_bad = None;
-        for (col, cell) in data.iter().enumerate() {
-            let value = match classify(cell) {
-                Ok(v) => v,
-                Err(expected) => {
-                    let at = Location::cell(
-                        path,
-                        line_no,
-                        column_name(&table.col_labels, col, nr_index),
-                    );
-                    match cells {
-                        Cells::Strict => return Err(IoError::value(at, cell, expected)),
-                        Cells::Deferred => {
-                            if first_bad.is_none() {
-                                first_bad = Some((at, (*cell).to_owned()));
-                            }
-                            f64::NAN
-                        }
-                    }
-                }
-            };
-            table.values.push(value);
-        }
-        table.invalid.push(first_bad);
-        if (table.invalid.len() as u64).is_multiple_of(ROWS_PER_REPORT) {
-            progress.advance(ROWS_PER_REPORT);
-        }
+        data_lines.push((line_no, line));
     }
-    progress.advance(table.invalid.len() as u64 % ROWS_PER_REPORT);
     if headers_seen < nr_header {
         return Err(IoError::structure(
             Location::file(path),
             format!("{headers_seen} header rows, expected {nr_header} (file_parameters.json)"),
         ));
     }
+    // Data rows in parallel, in chunks of ROWS_PER_REPORT rows, each chunk reporting itself
+    // when parsed; results are joined in file order, so the first error in the file wins.
+    let col_labels = &table.col_labels;
+    let chunks: Vec<Result<ParsedChunk, IoError>> = data_lines
+        .par_chunks(ROWS_PER_REPORT as usize)
+        .map(|chunk| {
+            let mut rows = Vec::with_capacity(chunk.len());
+            let mut values = Vec::with_capacity(chunk.len() * ncols);
+            for &(line_no, line) in chunk {
+                rows.push(parse_data_row(
+                    path,
+                    line_no,
+                    line,
+                    nr_index,
+                    ncols,
+                    col_labels,
+                    cells,
+                    &mut values,
+                )?);
+            }
+            progress.advance(chunk.len() as u64);
+            Ok((rows, values))
+        })
+        .collect();
+    table.values.reserve_exact(data_lines.len() * ncols);
+    for chunk in chunks {
+        let (rows, values) = chunk?;
+        table.values.extend_from_slice(&values);
+        for row in rows {
+            table.row_labels.push(row.labels);
+            table.row_lines.push(row.line_no);
+            table.invalid.push(row.invalid);
+        }
+    }
     Ok(table)
+}
+
+fn too_few_cells(path: &Path, line_no: usize, found: usize, nr_index: usize) -> IoError {
+    IoError::structure(
+        Location::line(path, line_no),
+        format!("{found} tab-separated cells, expected {nr_index} index cells followed by values"),
+    )
+}
+
+/// Parses one data row: `nr_index` label cells, then exactly `ncols` numbers appended to
+/// `values` (NaN for a bad cell with [`Cells::Deferred`]).
+#[allow(clippy::too_many_arguments)]
+fn parse_data_row(
+    path: &Path,
+    line_no: usize,
+    line: &str,
+    nr_index: usize,
+    ncols: usize,
+    col_labels: &[Vec<String>],
+    cells: Cells,
+    values: &mut Vec<f64>,
+) -> Result<ParsedRow, IoError> {
+    let mut parts = line.split('\t');
+    let mut labels = Vec::with_capacity(nr_index);
+    for _ in 0..nr_index {
+        match parts.next() {
+            Some(cell) => labels.push(unquote(cell)),
+            None => return Err(too_few_cells(path, line_no, labels.len(), nr_index)),
+        }
+    }
+    let start = values.len();
+    let mut first_bad = None;
+    let mut found = 0;
+    for cell in parts {
+        found += 1;
+        if found > ncols {
+            continue;
+        }
+        let col = found - 1;
+        let value = match classify(cell) {
+            Ok(v) => v,
+            Err(expected) => {
+                let at = Location::cell(path, line_no, column_name(col_labels, col, nr_index));
+                match cells {
+                    Cells::Strict => return Err(IoError::value(at, cell, expected)),
+                    Cells::Deferred => {
+                        if first_bad.is_none() {
+                            first_bad = Some((at, cell.to_owned()));
+                        }
+                        f64::NAN
+                    }
+                }
+            }
+        };
+        values.push(value);
+    }
+    if found == 0 {
+        return Err(too_few_cells(path, line_no, nr_index, nr_index));
+    }
+    if found != ncols {
+        values.truncate(start);
+        return Err(IoError::structure(
+            Location::line(path, line_no),
+            format!("{found} values, expected {ncols} (one per header column)"),
+        ));
+    }
+    Ok(ParsedRow {
+        labels,
+        line_no,
+        invalid: first_bad,
+    })
 }
 
 #[cfg(test)]
@@ -249,5 +332,59 @@ mod tests {
         let t = read_txt(&path, 2, 2, Cells::Deferred, &fzc_core::NoProgress).unwrap();
         assert!(t.values[0].is_nan());
         assert!(t.invalid[0].is_some());
+    }
+
+    #[test]
+    fn a_header_count_beyond_the_file_is_refused_before_allocating() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Z.txt");
+        std::fs::write(&path, "region\t\tr\nsector\t\ts\nr\ts\t1\n").unwrap();
+        let err = read_txt(
+            &path,
+            4_000_000_000,
+            2,
+            Cells::Strict,
+            &fzc_core::NoProgress,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("Z.txt"), "{err}");
+        assert!(err.contains("nr_header is 4000000000"), "{err}");
+        assert!(err.contains("3 lines"), "{err}");
+    }
+
+    /// Many rows (several parallel chunks): values, lines and labels stay in file order,
+    /// and the first bad cell in the file is the one reported.
+    #[test]
+    fn parallel_chunks_keep_file_order_and_first_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Z.txt");
+        let rows = 3 * ROWS_PER_REPORT as usize + 17;
+        let mut text = String::from("region\t\tr\tr\nsector\t\ta\tb\nregion\tsector\t\t\n");
+        for i in 0..rows {
+            text.push_str(&format!("r\ts{i}\t{i}\t{}.5\n", i + 1));
+        }
+        std::fs::write(&path, &text).unwrap();
+        let t = read_txt(&path, 2, 2, Cells::Strict, &fzc_core::NoProgress).unwrap();
+        assert_eq!(t.nrows(), rows);
+        for i in 0..rows {
+            assert_eq!(t.row(i), &[i as f64, i as f64 + 1.5]);
+            assert_eq!(t.row_labels[i], vec!["r".to_owned(), format!("s{i}")]);
+            assert_eq!(t.row_lines[i], i + 4);
+        }
+        // Bad cells in the second and last chunk: the earlier line is named.
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        let early = 3 + ROWS_PER_REPORT as usize + 5;
+        lines[early] = "r\tsx\tnan\t1".to_owned();
+        let last = lines.len() - 1;
+        lines[last] = "r\tsy\t-1\t1".to_owned();
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        let err = read_txt(&path, 2, 2, Cells::Strict, &fzc_core::NoProgress)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("line {}, column 3", early + 1)),
+            "{err}"
+        );
     }
 }

@@ -173,6 +173,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                     .get(&(pair.payee.clone(), pair.payer.clone()))
                     .copied()
                     .unwrap_or(0.0),
+                range_from_paper: ranges.contains_key(&(pair.payee.clone(), pair.payer.clone())),
                 intensity_t_per_km2: None,
             }),
             LedgerLayer::Combined => {}

@@ -21,13 +21,16 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportEr
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".fzc-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(os)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".fzc-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // open(2) applies the umask to this mode, as for any newly created file.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(os)?;
     tmp.write_all(bytes).map_err(os)?;
-    make_readable(tmp.as_file()).map_err(os)?;
     tmp.as_file().sync_all().map_err(os)?;
     tmp.persist(path).map_err(|e| os(e.error))?;
     Ok(())

@@ -217,7 +217,8 @@ fn flows_tables(h: &mut String, input: &ReportInput) {
     }
     h.push_str(
         "</tbody>\n</table>\n<table id=\"cssf-table\">\n<caption>CSS flows (output → input)\
-         </caption>\n<thead><tr><th>Output</th><th>Input</th><th>Range (km)</th>\
+         </caption>\n<thead><tr><th>Output</th><th>Input</th><th>Range (km; † the paper's \
+         Table 3 value, otherwise the flow model's)</th>\
          <th>Intensity (t/km²)</th><th>Transfer (Mt)</th></tr></thead>\n<tbody>\n",
     );
     let mut cssf: Vec<_> = input.cssf_flows.iter().collect();
@@ -225,11 +226,15 @@ fn flows_tables(h: &mut String, input: &ReportInput) {
     for c in cssf {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td>\
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td></tr>",
             escape(&name(&c.output)),
             escape(&name(&c.input)),
-            c.range_km,
+            match (c.range_km > 0.0, c.range_from_paper) {
+                (false, _) => "–".to_string(),
+                (true, true) => format!("{:.2} †", c.range_km),
+                (true, false) => format!("{:.2}", c.range_km),
+            },
             c.intensity_t_per_km2
                 .map_or_else(|| "–".to_string(), |v| format!("{v:.2}")),
             mt(c.transfer_t)

@@ -137,6 +137,9 @@ pub struct CssfFlow {
     pub transfer_t: f64,
     /// Flow range `R_sr`, km.
     pub range_km: f64,
+    /// `true` when `range_km` is the paper's printed Table 3 range (a `cssf_range` row of
+    /// `published.csv`), `false` when the flow model computed it (or it is unknown: 0).
+    pub range_from_paper: bool,
     /// Flow intensity `I_sr`, t/km², if known.
     pub intensity_t_per_km2: Option<f64>,
 }

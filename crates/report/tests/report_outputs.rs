@@ -277,6 +277,7 @@ fn bth_input() -> ReportInput {
                 input: r.to_string(),
                 transfer_t: t * mt,
                 range_km: *range,
+                range_from_paper: true,
                 intensity_t_per_km2: Some(*intensity),
             })
             .collect(),

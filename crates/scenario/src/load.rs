@@ -357,15 +357,19 @@ pub fn load_with_options(
         path: toml_path.clone(),
         message,
     };
+    // The name is a path component (`out/<name>/`): `.` and `..` would write into the
+    // working directory or its parent.
     if raw.name.is_empty()
+        || raw.name == "."
+        || raw.name == ".."
         || !raw
             .name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
         return Err(toml_err(format!(
-            "name {:?} must be non-empty and use only ASCII letters, digits, '-', '_' or '.' \
-             (it names the output directory)",
+            "name {:?} must be non-empty, not `.` or `..`, and use only ASCII letters, \
+             digits, '-', '_' or '.' (it names the output directory)",
             raw.name
         )));
     }

@@ -16,8 +16,7 @@ use crate::run::Outcome;
 use crate::{Scenario, ScenarioError};
 
 /// The header of `zoning.csv`.
-pub const ZONING_HEADER: &str =
-    "region,class,nf,v_net,benchmark,zone,tc_eq17,ledger_paid,ledger_received,ledger_net,flag";
+pub const ZONING_HEADER: &str = "region,class,nf,v_net,benchmark,benchmark_zone,tc_eq17,ledger_paid,ledger_received,ledger_net,zone,flag";
 /// The header of `ledger.csv`.
 pub const LEDGER_HEADER: &str = "payer,payee,layer,tonnes,standard,amount";
 
@@ -36,13 +35,18 @@ pub fn fixed(value: f64, decimals: usize) -> String {
 /// # Units
 /// `nf`, `v_net`, `benchmark` in t CO2; `tc_eq17` and `ledger_*` in yuan (`ledger_net > 0`:
 /// pays).
+///
+/// # Zones
+/// `zone` is the final zone, the sign of the combined ledger's net (`ledger_net`);
+/// `benchmark_zone` is the sign of the tonne benchmark `L`; `flag` is `true` where they differ
+/// (Langfang in the default case: `L` = +6.53 Mt but it receives 0.047 bn yuan net).
 pub fn zoning_csv(outcome: &Outcome) -> String {
     let mut out = String::from(ZONING_HEADER);
     out.push('\n');
     for a in outcome.ledger.accounts() {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
             a.region,
             a.class.as_str(),
             fixed(a.nf.0, 3),
@@ -53,6 +57,7 @@ pub fn zoning_csv(outcome: &Outcome) -> String {
             fixed(a.paid.0, 2),
             fixed(a.received.0, 2),
             fixed(a.net.0, 2),
+            a.ledger_zone.as_str(),
             a.flag
         );
     }
@@ -217,7 +222,7 @@ pub fn terminal_table(scenario: &Scenario, outcome: &Outcome) -> String {
     let _ = writeln!(
         out,
         "{:<14} {:<28} {:>9} {:>9} {:>9} {:<9} {:>8} {:>8} {:>8} {:>8} {:<9} flag",
-        "region", "class", "NF", "V_net", "L", "zone", "std", "ECT", "CSSF", "net", "by ledger"
+        "region", "class", "NF", "V_net", "L", "L's sign", "std", "ECT", "CSSF", "net", "zone"
     );
     for a in &accounts {
         let line = format!(
@@ -247,7 +252,7 @@ pub fn terminal_table(scenario: &Scenario, outcome: &Outcome) -> String {
     if accounts.iter().any(|a| a.flag) {
         let _ = writeln!(
             out,
-            "* the ledger's sign differs from the tonne benchmark L (METHOD section 4)"
+            "* the zone (the combined ledger's sign) differs from the tonne benchmark L's (METHOD section 4)"
         );
     }
     out

@@ -125,6 +125,19 @@ fn the_unedited_copy_loads() {
 }
 
 #[test]
+fn a_name_that_is_not_a_plain_path_component_is_refused() {
+    for bad in ["", ".", "..", "a/b", "a\\\\b", "a\\u0000b"] {
+        let text = error_text("scenario.toml", |t| {
+            t.replace("name = \"bth-2020\"", &format!("name = \"{bad}\""))
+        });
+        assert!(
+            text.contains("name") && text.contains("output directory"),
+            "{bad:?}: {text}"
+        );
+    }
+}
+
+#[test]
 fn an_unknown_key_is_named() {
     let text = error_text("scenario.toml", |t| t.replace("a = 1.0", "alpha = 1.0"));
     assert!(
@@ -265,6 +278,8 @@ struct Published {
     value: String,
     unit: String,
     source: String,
+    /// `published` (the paper prints it) or `derived` (published.csv computed it).
+    kind: String,
 }
 
 fn published() -> Vec<Published> {
@@ -281,6 +296,7 @@ fn published() -> Vec<Published> {
                 value: r[3].to_owned(),
                 unit: r[4].to_owned(),
                 source: r[5].to_owned(),
+                kind: r[6].to_owned(),
             }
         })
         .collect()
@@ -289,37 +305,71 @@ fn published() -> Vec<Published> {
 /// How a published row relates to the example's inputs.
 #[derive(Clone, Copy, PartialEq)]
 enum Basis {
-    /// The row is an input of the example (or the input is this value at full precision).
+    /// The row is an input of the example, copied unchanged.
     Input,
-    /// An input of the example was derived from this row, so agreement is by construction.
-    Circular,
+    /// An input was derived from this row, or the row is a sum or copy of rows inputs came
+    /// from: agreement is by construction.
+    ByConstruction,
     /// Nothing in the example was derived from this row.
     Independent,
 }
 
-/// Rows from which build.py derives an input (see examples/bth-2020/README.md).
-fn basis(p: &Published) -> Basis {
-    let key = (
-        p.quantity.as_str(),
-        p.region.as_str(),
-        p.counterpart.as_str(),
-    );
-    match key {
-        ("net_ect" | "cssf_transfer" | "carbon_price" | "standard", _, _) => Basis::Input,
-        ("cssf_paid", "tianjin" | "tangshan" | "handan", _)
-        | ("ect_paid", "shijiazhuang" | "langfang" | "baoding" | "cangzhou" | "hengshui", _)
-        | ("ect_pair", "shijiazhuang" | "beijing", "tangshan")
-        | ("combined_pair", "cangzhou", "tangshan")
-        | ("ect_received", "tianjin", _)
-        | ("combined_received", "chengde", _)
-        | ("net_ect_sign", _, _)
-        | (
-            "standard_tier",
-            "qinhuangdao" | "xingtai" | "zhangjiakou" | "chengde" | "hengshui",
-            _,
-        ) => Basis::Circular,
-        _ => Basis::Independent,
+impl Basis {
+    fn as_str(self) -> &'static str {
+        match self {
+            Basis::Input => "input",
+            Basis::ByConstruction => "by construction",
+            Basis::Independent => "independent",
+        }
     }
+}
+
+/// Every published row's basis (indexed by row id − 1), from the closure `build.py` records
+/// in `examples/bth-2020/derivations.csv`: a row a `copy` rule copied into an input file is
+/// `input`; a row any other input was derived from, or a `published.csv` row recorded as a
+/// sum or copy of such rows, is `by construction`; every other row is `independent`.
+fn bases(rows: usize) -> Vec<Basis> {
+    let path = workspace().join("examples/bth-2020/derivations.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["input", "key", "published_rows", "rule"]
+    );
+    let mut basis = vec![Basis::Independent; rows];
+    // An input stays an input; otherwise the row is by construction.
+    let mark = |basis: &mut Vec<Basis>, id: usize, b: Basis| {
+        assert!(
+            (1..=rows).contains(&id),
+            "{}: no published row {id}",
+            path.display()
+        );
+        if basis[id - 1] != Basis::Input {
+            basis[id - 1] = b;
+        }
+    };
+    for record in reader.records() {
+        let record = record.unwrap();
+        let ids: Vec<usize> = record[2]
+            .split(';')
+            .filter(|t| !t.is_empty())
+            .map(|t| t.parse().unwrap())
+            .collect();
+        if &record[0] == "published.csv" {
+            mark(
+                &mut basis,
+                record[1].parse().unwrap(),
+                Basis::ByConstruction,
+            );
+        } else if &record[3] == "copy" {
+            assert_eq!(ids.len(), 1, "{record:?}: a copy comes from one row");
+            mark(&mut basis, ids[0], Basis::Input);
+        } else {
+            for id in ids {
+                mark(&mut basis, id, Basis::ByConstruction);
+            }
+        }
+    }
+    basis
 }
 
 /// Our value of a published row, in the row's unit, if the run determines it.
@@ -440,12 +490,14 @@ fn decimals(text: &str) -> usize {
 fn reproduction_markdown() -> String {
     let (scenario, outcome) = bth();
     let rows = published();
+    let basis_of = bases(rows.len());
     let mut table = String::new();
-    let mut counts = [0usize; 3];
+    // counts[basis][state]: reproduced, not determined, contradicted.
+    let mut counts = [[0usize; 3]; 3];
     let mut worst_independent = 0.0f64;
     for (n, p) in rows.iter().enumerate() {
         let ours_value = ours(p, &scenario, &outcome);
-        let basis = basis(p);
+        let basis = basis_of[n];
         let (state, ours_text, diff_text, note): (&str, String, String, String) = if let Some(
             text,
         ) =
@@ -489,7 +541,14 @@ fn reproduction_markdown() -> String {
                     let paper: f64 = p.value.parse().unwrap();
                     let d = decimals(&p.value);
                     let unit = 10f64.powi(-(d as i32));
-                    let tolerance = unit + 1e-9 * paper.abs();
+                    // Counts and signs are exact; a rounded number may be off by one unit
+                    // of its last printed digit.
+                    let exact = p.unit == "count" || p.unit == "sign";
+                    let tolerance = if exact {
+                        0.0
+                    } else {
+                        unit + 1e-9 * paper.abs()
+                    };
                     let diff = v - paper;
                     let shown = d.max(3);
                     if diff.abs() <= tolerance {
@@ -498,8 +557,8 @@ fn reproduction_markdown() -> String {
                         }
                         let note = match basis {
                             Basis::Input => "input of the example",
-                            Basis::Circular => {
-                                "an input was derived from this number: agreement by construction"
+                            Basis::ByConstruction => {
+                                "an input was derived from this number, or it is a sum or copy of such numbers: agreement by construction"
                             }
                             Basis::Independent => {
                                 "independent: nothing was derived from this number"
@@ -522,16 +581,12 @@ fn reproduction_markdown() -> String {
                 }
             }
         };
-        counts[match state {
+        counts[basis as usize][match state {
             "reproduced" => 0,
             "not determined" => 1,
             _ => 2,
         }] += 1;
-        let basis_text = match basis {
-            Basis::Input => "input",
-            Basis::Circular => "circular",
-            Basis::Independent => "independent",
-        };
+        let basis_text = basis.as_str();
         table.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             n + 1,
@@ -556,21 +611,44 @@ fn reproduction_markdown() -> String {
          the test fails when this file differs from what the run gives; regenerate with \
          `FZC_BLESS=1 cargo test -p fzc-scenario --test bth reproduction`.\n\n",
     );
+    let derived = rows.iter().filter(|p| p.kind == "derived").count();
+    let total = |b: usize| counts[b].iter().sum::<usize>();
     out.push_str(&format!(
-        "{} published numbers: **{} reproduced**, **{} not determined by published inputs**, \
-         **{} contradicted by the paper itself**.\n\n",
+        "`published.csv` holds {} rows: {} numbers the paper prints and {} that `published.csv` \
+         derived from them (kind `derived`; the paper never prints them). By basis: **{} \
+         input**, **{} by construction**, **{} independent**. Only the independent rows test \
+         the method: **{} of them reproduced**, {} not determined by published inputs, {} \
+         contradicted by the paper itself.\n\n",
         rows.len(),
-        counts[0],
-        counts[1],
-        counts[2]
+        rows.len() - derived,
+        derived,
+        total(Basis::Input as usize),
+        total(Basis::ByConstruction as usize),
+        total(Basis::Independent as usize),
+        counts[Basis::Independent as usize][0],
+        counts[Basis::Independent as usize][1],
+        counts[Basis::Independent as usize][2],
     ));
+    out.push_str("| basis | reproduced | not determined | contradicted |\n|---|---|---|---|\n");
+    for b in [Basis::Input, Basis::ByConstruction, Basis::Independent] {
+        let c = counts[b as usize];
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            b.as_str(),
+            c[0],
+            c[1],
+            c[2]
+        ));
+    }
+    out.push('\n');
     out.push_str(
         "- *reproduced*: our value equals the paper's within one unit of its last printed digit \
          (the paper's sums of rounded numbers are off by that much, e.g. Table 3's total for \
-         Tangshan). The **basis** column says whether that is a test: \
-         `input` rows are inputs of the example, `circular` rows are numbers an input was \
-         derived from (see `examples/bth-2020/README.md`), `independent` rows are genuine \
-         checks.\n",
+         Tangshan); counts and signs must match exactly. The **basis** column says whether that \
+         is a test. It is computed from `examples/bth-2020/derivations.csv`, which `build.py` \
+         writes while it builds the inputs: `input` rows are copied into an input file, `by \
+         construction` rows are numbers an input was derived from, or sums or copies of such \
+         numbers, `independent` rows are genuine checks.\n",
     );
     out.push_str(&format!(
         "- The largest difference over the independent reproduced rows is {:.2} units of the \

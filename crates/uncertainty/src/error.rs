@@ -73,6 +73,9 @@ pub enum UncertaintyError {
         #[source]
         source: std::io::Error,
     },
+    /// Writing a file format failed (the Parquet copies).
+    #[error(transparent)]
+    Format(#[from] fzc_io::IoError),
     /// A shard folder given to `merge` is not a shard of the same analysis, or is malformed.
     #[error("{path}: {message}")]
     Merge {

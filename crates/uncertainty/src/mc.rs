@@ -17,6 +17,7 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use fzc_core::{Layer, PricingScheme, Progress};
+use fzc_io::{IoError, ParquetColumn, ParquetKind, ParquetTableWriter};
 use fzc_scenario::{Scenario, fixed, run_with_pricing};
 use fzc_zoning::Zone;
 use rayon::prelude::*;
@@ -71,6 +72,16 @@ pub struct McManifest {
 }
 
 const FORMAT: &str = "fzc-mc 1";
+
+/// The files of an `fzc mc` folder.
+const FILES: [&str; 6] = [
+    "draws.csv",
+    "draws.parquet",
+    "params.csv",
+    "params.parquet",
+    "summary.csv",
+    "mc.json",
+];
 
 /// One region of one draw, as written.
 struct RegionDraw {
@@ -144,6 +155,122 @@ fn one_draw(
         });
     }
     Ok(DrawResult { values, regions })
+}
+
+/// The Parquet copies of `draws.csv` and `params.csv`, written in row groups of [`BLOCK`]
+/// draws counted from draw 0, from the values as written in the CSVs: a streamed run and a
+/// merge of its shards, which sees only the CSVs, give the same bytes.
+struct ParquetCopies {
+    draws: ParquetTableWriter,
+    params: ParquetTableWriter,
+    /// The block (draw / [`BLOCK`]) of the rows held for each table.
+    blocks: (Option<u64>, Option<u64>),
+    d: (Vec<i64>, Vec<String>, Vec<String>, [Vec<f64>; 4]),
+    p: (Vec<i64>, Vec<String>, Vec<f64>),
+}
+
+fn draw_number(text: &str) -> Result<(u64, i64), UncertaintyError> {
+    let draw: u64 = text
+        .parse()
+        .map_err(|_| UncertaintyError::Options(format!("draw {text:?} is not a draw number")))?;
+    let signed = i64::try_from(draw)
+        .map_err(|_| UncertaintyError::Options(format!("draw {draw} is too large")))?;
+    Ok((draw, signed))
+}
+
+impl ParquetCopies {
+    fn create(draws: &Path, params: &Path) -> Result<ParquetCopies, UncertaintyError> {
+        use ParquetKind::{Double, Int64, Utf8};
+        let draws = ParquetTableWriter::create(
+            draws,
+            &[
+                ("draw", Int64),
+                ("region", Utf8),
+                ("zone", Utf8),
+                ("ledger_net", Double),
+                ("ect_net", Double),
+                ("cssf_net", Double),
+                ("standard", Double),
+            ],
+        )?;
+        let params = ParquetTableWriter::create(
+            params,
+            &[("draw", Int64), ("param", Utf8), ("value", Double)],
+        )?;
+        Ok(ParquetCopies {
+            draws,
+            params,
+            blocks: (None, None),
+            d: Default::default(),
+            p: Default::default(),
+        })
+    }
+
+    /// One `draws.csv` row, as its seven fields.
+    fn draw_row(&mut self, fields: &[&str]) -> Result<(), UncertaintyError> {
+        let (draw, signed) = draw_number(fields[0])?;
+        if self.blocks.0.is_some_and(|b| b != draw / BLOCK) {
+            self.flush_draws()?;
+        }
+        self.blocks.0 = Some(draw / BLOCK);
+        self.d.0.push(signed);
+        self.d.1.push(fields[1].to_owned());
+        self.d.2.push(fields[2].to_owned());
+        for (k, column) in self.d.3.iter_mut().enumerate() {
+            column.push(fields[3 + k].parse().unwrap_or(f64::NAN));
+        }
+        Ok(())
+    }
+
+    /// One `params.csv` row, as its three fields.
+    fn param_row(&mut self, fields: &[&str]) -> Result<(), UncertaintyError> {
+        let (draw, signed) = draw_number(fields[0])?;
+        if self.blocks.1.is_some_and(|b| b != draw / BLOCK) {
+            self.flush_params()?;
+        }
+        self.blocks.1 = Some(draw / BLOCK);
+        self.p.0.push(signed);
+        self.p.1.push(fields[1].to_owned());
+        self.p.2.push(fields[2].parse().unwrap_or(f64::NAN));
+        Ok(())
+    }
+
+    fn flush_draws(&mut self) -> Result<(), UncertaintyError> {
+        let (draw, region, zone, values) = std::mem::take(&mut self.d);
+        if !draw.is_empty() {
+            let [ledger, ect, cssf, standard] = values;
+            self.draws.write_row_group(&[
+                ParquetColumn::Int64(draw),
+                ParquetColumn::Utf8(region),
+                ParquetColumn::Utf8(zone),
+                ParquetColumn::Double(ledger),
+                ParquetColumn::Double(ect),
+                ParquetColumn::Double(cssf),
+                ParquetColumn::Double(standard),
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn flush_params(&mut self) -> Result<(), UncertaintyError> {
+        let (draw, param, value) = std::mem::take(&mut self.p);
+        if !draw.is_empty() {
+            self.params.write_row_group(&[
+                ParquetColumn::Int64(draw),
+                ParquetColumn::Utf8(param),
+                ParquetColumn::Double(value),
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn close(mut self) -> Result<(), UncertaintyError> {
+        self.flush_draws()?;
+        self.flush_params()?;
+        self.draws.close()?;
+        self.params.close()?;
+        Ok(())
+    }
 }
 
 /// Per-region accumulation of `ledger_net` for `summary.csv`.
@@ -357,6 +484,10 @@ pub fn run_mc(
     writeln!(draws_file, "{DRAWS_HEADER}").map_err(io_error(&draws_path))?;
     writeln!(params_file, "{PARAMS_HEADER}").map_err(io_error(&params_path))?;
     let mut summary = Summary::default();
+    let mut parquet = ParquetCopies::create(
+        &staging.path("draws.parquet"),
+        &staging.path("params.parquet"),
+    )?;
 
     progress.begin("monte carlo draws", range.end - range.start);
     let mut start = range.start;
@@ -381,8 +512,8 @@ pub fn run_mc(
                 &mut draws_file,
                 &mut params_file,
                 &mut summary,
-            )
-            .map_err(io_error(&draws_path))?;
+                &mut parquet,
+            )?;
         }
         progress.advance(end - start);
         start = end;
@@ -398,6 +529,7 @@ pub fn run_mc(
         .map_err(|e| e.into_error())
         .and_then(|f| f.sync_all())
         .map_err(io_error(&params_path))?;
+    parquet.close()?;
 
     let summary_path = staging.path("summary.csv");
     fs::write(&summary_path, summary.csv()).map_err(io_error(&summary_path))?;
@@ -413,7 +545,7 @@ pub fn run_mc(
         parameters: plan.parameters().iter().map(|p| p.name.clone()).collect(),
     };
     write_manifest(&staging.path("mc.json"), &manifest)?;
-    staging.commit(out, &["draws.csv", "params.csv", "summary.csv", "mc.json"])
+    staging.commit(out, &FILES)
 }
 
 fn write_manifest(path: &Path, manifest: &McManifest) -> Result<(), UncertaintyError> {
@@ -425,6 +557,7 @@ fn write_manifest(path: &Path, manifest: &McManifest) -> Result<(), UncertaintyE
     fs::write(path, text).map_err(io_error(path))
 }
 
+#[allow(clippy::too_many_arguments)] // the five sinks of one draw
 fn write_draw(
     draw: u64,
     result: &DrawResult,
@@ -432,19 +565,34 @@ fn write_draw(
     draws: &mut impl Write,
     params: &mut impl Write,
     summary: &mut Summary,
-) -> std::io::Result<()> {
+    parquet: &mut ParquetCopies,
+) -> Result<(), UncertaintyError> {
+    let os = |e: std::io::Error| UncertaintyError::from(IoError::os(Path::new("draws.csv"), e));
+    let text = draw.to_string();
     for (position, r) in result.regions.iter().enumerate() {
         writeln!(
             draws,
             "{draw},{},{},{},{},{},{}",
             r.region, r.zone, r.ledger_net, r.ect_net, r.cssf_net, r.standard
-        )?;
-        // The summary sees the values as written (see the module doc).
+        )
+        .map_err(os)?;
+        // The summary and the Parquet copy see the values as written (see the module doc).
         let value: f64 = r.ledger_net.parse().unwrap_or(f64::NAN);
         summary.add(position, &r.region, value, r.zone == "payer");
+        parquet.draw_row(&[
+            &text,
+            &r.region,
+            r.zone,
+            &r.ledger_net,
+            &r.ect_net,
+            &r.cssf_net,
+            &r.standard,
+        ])?;
     }
     for (p, v) in plan.parameters().iter().zip(&result.values) {
-        writeln!(params, "{draw},{},{}", p.name, format_value(*v))?;
+        let value = format_value(*v);
+        writeln!(params, "{draw},{},{value}", p.name).map_err(os)?;
+        parquet.param_row(&[&text, &p.name, &value])?;
     }
     Ok(())
 }
@@ -532,6 +680,10 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, Uncertainty
     writeln!(draws_out, "{DRAWS_HEADER}").map_err(io_error(&draws_path))?;
     writeln!(params_out, "{PARAMS_HEADER}").map_err(io_error(&params_path))?;
     let mut summary = Summary::default();
+    let mut parquet = ParquetCopies::create(
+        &staging.path("draws.parquet"),
+        &staging.path("params.parquet"),
+    )?;
     for (dir, m) in &manifests {
         let path = dir.join("draws.csv");
         let mut position = 0;
@@ -564,19 +716,30 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, Uncertainty
             let value: f64 = fields[3].parse().map_err(|_| malformed())?;
             summary.add(position, fields[1], value, fields[2] == "payer");
             position += 1;
-            Ok(())
+            parquet.draw_row(&fields)
         })?;
+        let params_path = dir.join("params.csv");
         copy_body(
-            &dir.join("params.csv"),
+            &params_path,
             PARAMS_HEADER,
             &mut params_out,
-            |_, _| Ok(()),
+            |line, line_no| {
+                let fields: Vec<&str> = line.splitn(3, ',').collect();
+                if fields.len() != 3 || fields[0].parse::<u64>().is_err() {
+                    return Err(UncertaintyError::Merge {
+                        path: params_path.clone(),
+                        message: format!("line {line_no}: expected {PARAMS_HEADER}, got {line:?}"),
+                    });
+                }
+                parquet.param_row(&fields)
+            },
         )?;
     }
     draws_out.flush().map_err(io_error(&draws_path))?;
     params_out.flush().map_err(io_error(&params_path))?;
     drop(draws_out);
     drop(params_out);
+    parquet.close()?;
     let summary_path = staging.path("summary.csv");
     fs::write(&summary_path, summary.csv()).map_err(io_error(&summary_path))?;
     let manifest = McManifest {
@@ -585,7 +748,7 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, Uncertainty
         ..first
     };
     write_manifest(&staging.path("mc.json"), &manifest)?;
-    staging.commit(out, &["draws.csv", "params.csv", "summary.csv", "mc.json"])
+    staging.commit(out, &FILES)
 }
 
 /// Copies every line after the header of `path` to `out`, checking the header and calling

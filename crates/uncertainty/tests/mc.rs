@@ -135,9 +135,16 @@ fn merged_shards_equal_the_single_run_whatever_the_thread_count() {
     }
     let merged = root.path().join("merged");
     merge(&shards, &merged).unwrap();
-    for file in ["draws.csv", "params.csv", "summary.csv", "mc.json"] {
+    for file in [
+        "draws.csv",
+        "draws.parquet",
+        "params.csv",
+        "params.parquet",
+        "summary.csv",
+        "mc.json",
+    ] {
         assert!(
-            read(&single, file) == read(&merged, file),
+            std::fs::read(single.join(file)).unwrap() == std::fs::read(merged.join(file)).unwrap(),
             "{file} of the merged shards differs from the single run"
         );
     }

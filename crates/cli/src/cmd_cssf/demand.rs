@@ -27,19 +27,20 @@ pub struct DemandArgs {
     #[arg(long)]
     pub(super) emissions: PathBuf,
     /// Mass unit of the emissions table (t, kt, 10^4 t, Mt, ...).
-    #[arg(long, default_value = "t")]
+    #[arg(long, default_value = "t", value_parser = crate::arg_ranges::mass_unit)]
     pub(super) emissions_unit: String,
     /// Population raster (GeoTIFF).
     #[arg(long, conflicts_with = "census")]
     pub(super) population: Option<PathBuf>,
-    /// What the population raster holds.
-    #[arg(long, value_enum, default_value_t = PopulationKindArg::Count)]
+    /// What the population raster holds (refused without --population, or with --census).
+    #[arg(long, value_enum, default_value_t = PopulationKindArg::Count, requires = "population", conflicts_with = "census")]
     pub(super) population_kind: PopulationKindArg,
     /// Census totals `region,population`, spread over land use (needs --lulc and --class-weights).
     #[arg(long, requires = "lulc")]
     pub(super) census: Option<PathBuf>,
-    /// Relative population density per land-use class, `class,weight` (dasymetric estimator).
-    #[arg(long)]
+    /// Relative population density per land-use class, `class,weight` (dasymetric estimator;
+    /// refused with --population, whose raster is the estimator then).
+    #[arg(long, conflicts_with = "population")]
     pub(super) class_weights: Option<PathBuf>,
     /// Land-use raster, for the agricultural zone (and urban classes without a mask).
     #[arg(long)]
@@ -50,8 +51,14 @@ pub struct DemandArgs {
     /// Land-use classes (after mapping) that are agricultural land.
     #[arg(long, value_delimiter = ',', default_value = "1")]
     pub(super) agri_classes: Vec<i64>,
-    /// Land-use classes (after mapping) that are urban when there is no urban mask.
-    #[arg(long, value_delimiter = ',', default_value = "5")]
+    /// Land-use classes (after mapping) that are urban when there is no urban mask
+    /// (refused with --urban-mask, which decides then).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "5",
+        conflicts_with = "urban_mask"
+    )]
     pub(super) urban_classes: Vec<i64>,
     /// Urban mask raster (non-zero = urban), e.g. urban lighting zones.
     #[arg(long)]
@@ -59,8 +66,8 @@ pub struct DemandArgs {
     /// How cells are shared with regions.
     #[arg(long, value_enum, default_value_t = CoverageArg::Exact)]
     pub(super) coverage: CoverageArg,
-    /// Largest share of a region allowed outside the raster before it is an error.
-    #[arg(long, default_value_t = 1e-9)]
+    /// Largest share of a region allowed outside the raster before it is an error, in [0, 1].
+    #[arg(long, default_value_t = 1e-9, value_parser = super::raster_regions::parse_share, allow_hyphen_values = true)]
     pub(super) max_outside_share: f64,
     /// Output folder: `demand-regions.csv` (`region,demand`, t CO2) and `demand.tif`.
     #[arg(long)]

@@ -27,10 +27,10 @@ pub struct FlowsArgs {
     #[arg(long)]
     pub(super) balance: PathBuf,
     /// Mass unit of supply and demand in the balance table (t, kt, 10^4 t, Mt, ...).
-    #[arg(long, default_value = "t")]
+    #[arg(long, default_value = "t", value_parser = crate::arg_ranges::mass_unit)]
     pub(super) unit: String,
     /// Impact factor k of Eq 16, in [0, 1].
-    #[arg(long, default_value_t = 0.6)]
+    #[arg(long, default_value_t = 0.6, value_parser = crate::arg_ranges::unit_interval)]
     pub(super) k: f64,
     /// Flow intensity (Eq 15).
     #[arg(long, value_enum, default_value_t = IntensityArg::SurplusOverRange)]

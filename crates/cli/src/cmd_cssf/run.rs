@@ -48,26 +48,33 @@ pub struct RunArgs {
     #[arg(long)]
     emissions: PathBuf,
     /// Mass unit of the emissions table (t, kt, 10^4 t, Mt, ...).
-    #[arg(long, default_value = "t")]
+    #[arg(long, default_value = "t", value_parser = crate::arg_ranges::mass_unit)]
     emissions_unit: String,
     /// Population raster (GeoTIFF).
     #[arg(long, conflicts_with = "census")]
     population: Option<PathBuf>,
-    /// What the population raster holds.
-    #[arg(long, value_enum, default_value_t = PopulationKindArg::Count)]
+    /// What the population raster holds (refused without --population, or with --census).
+    #[arg(long, value_enum, default_value_t = PopulationKindArg::Count, requires = "population", conflicts_with = "census")]
     population_kind: PopulationKindArg,
     /// Census totals `region,population`, spread over land use (needs --class-weights, or
     /// a --demand-plugin estimator that rescales to them).
     #[arg(long)]
     census: Option<PathBuf>,
-    /// Relative population density per land-use class, `class,weight` (dasymetric estimator).
-    #[arg(long)]
+    /// Relative population density per land-use class, `class,weight` (dasymetric estimator;
+    /// refused with --population, whose raster is the estimator then).
+    #[arg(long, conflicts_with = "population")]
     class_weights: Option<PathBuf>,
     /// Land-use classes (after mapping) that are agricultural land.
     #[arg(long, value_delimiter = ',', default_value = "1")]
     agri_classes: Vec<i64>,
-    /// Land-use classes (after mapping) that are urban when there is no urban mask.
-    #[arg(long, value_delimiter = ',', default_value = "5")]
+    /// Land-use classes (after mapping) that are urban when there is no urban mask
+    /// (refused with --urban-mask, which decides then).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "5",
+        conflicts_with = "urban_mask"
+    )]
     urban_classes: Vec<i64>,
     /// Urban mask raster (non-zero = urban), e.g. urban lighting zones.
     #[arg(long)]
@@ -75,11 +82,11 @@ pub struct RunArgs {
     /// How cells are shared with regions.
     #[arg(long, value_enum, default_value_t = CoverageArg::Exact)]
     coverage: CoverageArg,
-    /// Largest share of a region allowed outside the raster before it is an error.
-    #[arg(long, default_value_t = 1e-9)]
+    /// Largest share of a region allowed outside the raster before it is an error, in [0, 1].
+    #[arg(long, default_value_t = 1e-9, value_parser = super::raster_regions::parse_share, allow_hyphen_values = true)]
     max_outside_share: f64,
     /// Impact factor k of Eq 16, in [0, 1].
-    #[arg(long, default_value_t = 0.6)]
+    #[arg(long, default_value_t = 0.6, value_parser = crate::arg_ranges::unit_interval)]
     k: f64,
     /// Flow intensity (Eq 15).
     #[arg(long, value_enum, default_value_t = IntensityArg::SurplusOverRange)]

@@ -29,8 +29,6 @@ use fzc_report::{
 use fzc_scenario::{Outcome, Scenario};
 use geo::MultiPolygon;
 
-use crate::ui::Ui;
-
 /// Where a scenario's region polygons and flow ranges are read from.
 #[derive(Debug, Clone)]
 pub enum Extras {
@@ -371,11 +369,10 @@ pub fn report_input(
                 .iter()
                 .map(|t| {
                     let (output, input) = (name(t.output), name(t.input));
+                    let paper = ranges.get(&(output.clone(), input.clone())).copied();
                     CssfFlow {
-                        range_km: t
-                            .range_km
-                            .or_else(|| ranges.get(&(output.clone(), input.clone())).copied())
-                            .unwrap_or(0.0),
+                        range_from_paper: t.range_km.is_none() && paper.is_some(),
+                        range_km: t.range_km.or(paper).unwrap_or(0.0),
                         output,
                         input,
                         transfer_t: t.tonnes.0,
@@ -512,8 +509,8 @@ fn chart_only<F: Figure>(
 
 /// Writes the report next to the CSV files: figures, `report.html`, `results.gpkg` and
 /// `results-<layer>.geojson` when `has_polygons`; otherwise only the charts and
-/// `report.html` (the maps and layers need polygons). Reports its steps through
-/// [`Ui::progress_sink`].
+/// `report.html` (the maps and layers need polygons). Reports its steps to `progress`;
+/// notes for the user (e.g. that maps were skipped) go to `notes`.
 ///
 /// # Errors
 /// When a figure cannot be drawn or a file cannot be written (the message names it).
@@ -521,7 +518,8 @@ pub fn write_report(
     input: &ReportInput,
     has_polygons: bool,
     dir: &Path,
-    ui: Ui,
+    progress: &dyn Progress,
+    notes: &mut Vec<String>,
 ) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     if has_polygons {
@@ -551,8 +549,6 @@ pub fn write_report(
                 },
             ),
         ];
-        // The same sink as every other step, so the report's bar looks like the others.
-        let progress = ui.progress_sink();
         progress.begin("writing the report", steps.len() as u64);
         for (what, formats) in steps {
             let written = write_outputs(input, dir, formats)
@@ -562,9 +558,10 @@ pub fn write_report(
         }
         progress.finish();
     } else {
-        ui.note(
+        notes.push(
             "note: the scenario has no region polygons (no boundaries/ folder beside it): \
-             maps and results.gpkg skipped, charts and report.html written",
+             maps and results.gpkg skipped, charts and report.html written"
+                .to_owned(),
         );
         let mut figs = vec![chart_only(
             &CompensationChart { input },
