@@ -61,6 +61,32 @@ macro_rules! label_type {
             }
         }
 
+        /// `"beijing".try_into()?`: the same checks as [`Self::new`].
+        impl TryFrom<&str> for $name {
+            type Error = CoreError;
+            fn try_from(s: &str) -> Result<Self, CoreError> {
+                Self::new(s)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl From<$name> for String {
             fn from(id: $name) -> String {
                 id.0
@@ -76,6 +102,21 @@ macro_rules! label_type {
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 &self.0
+            }
+        }
+
+        impl $name {
+            /// Validates a list of labels at once, for building small cases:
+            /// `RegionId::list(["beijing", "tianjin"])?`.
+            ///
+            /// # Errors
+            /// [`CoreError::InvalidId`] for the first invalid label.
+            pub fn list<I, S>(labels: I) -> Result<Vec<Self>, CoreError>
+            where
+                I: IntoIterator<Item = S>,
+                S: Into<String>,
+            {
+                labels.into_iter().map(Self::new).collect()
             }
         }
     };
@@ -101,6 +142,18 @@ mod tests {
     fn nan_is_a_label_not_a_number() {
         assert_eq!(RegionId::new("nan").unwrap().as_str(), "nan");
         assert_eq!(RegionId::new("Henan").unwrap().to_string(), "Henan");
+    }
+
+    #[test]
+    fn str_conversions_check_like_new() {
+        let id: RegionId = "tianjin".try_into().unwrap();
+        assert_eq!(id, "tianjin");
+        assert!(RegionId::try_from(" tianjin").is_err());
+        let ids = RegionId::list(["a", "b"]).unwrap();
+        assert_eq!(ids.len(), 2);
+        assert!(RegionId::list(["a", ""]).is_err());
+        let map: std::collections::BTreeMap<RegionId, u8> = [(id, 1)].into();
+        assert_eq!(map.get("tianjin"), Some(&1));
     }
 
     #[test]

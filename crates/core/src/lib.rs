@@ -23,6 +23,12 @@
 //! assert!("furlongs".parse::<MassUnit>().is_err());
 //! # Ok::<(), fzc_core::CoreError>(())
 //! ```
+//!
+//! ---
+//!
+//! *The crate's README follows: an example, the units, and the setup (profile settings to
+//! copy, features, minimum Rust version).*
+#![doc = include_str!("../README.md")]
 
 mod demand_estimator;
 mod error;
@@ -47,4 +53,4 @@ pub use pricing_scheme::{
 pub use progress::{NoProgress, Progress};
 pub use raster_grid::{GeoTransform, GridCrs, RasterGrid};
 pub use supply_estimator::{PixelSupply, SupplyEstimator, SupplyPixel};
-pub use units::{MassUnit, TonnesCo2, Yuan, YuanPerTonne};
+pub use units::{BilateralNet, MassUnit, TonnesCo2, Yuan, YuanPerTonne};

@@ -65,6 +65,12 @@
 //! assert_eq!(run.graph().edge_count(), 1);
 //! # Ok::<(), fzc_cssf_flow::CssfError>(())
 //! ```
+//!
+//! ---
+//!
+//! *The crate's README follows: an example, the units, and the setup (profile settings to
+//! copy, features, minimum Rust version).*
+#![doc = include_str!("../README.md")]
 
 mod cssdr;
 mod demand;
@@ -76,8 +82,17 @@ pub mod pixel_area;
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // test helper
 mod recorder;
+pub mod shape;
 mod supply;
 pub mod zonal;
+
+/// `fzc-core`, whole, for what the re-exports below leave out.
+pub use fzc_core;
+pub use fzc_core::{FlowRegion, LonLat, PolygonRings, RegionId, RegionShape, TonnesCo2};
+/// The geo version [`zonal::RegionMasks::build`] takes polygons in; use
+/// `fzc_cssf_flow::geo` to avoid a second geo version. [`shape`] converts to and from the
+/// flow model's [`fzc_core::RegionShape`].
+pub use geo;
 
 pub use cssdr::{CSSDR_NODATA, Role, cssdr, cssdr_pixels};
 pub use demand::{

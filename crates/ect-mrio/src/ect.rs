@@ -48,7 +48,9 @@ pub struct EctOptions {
     /// Relative tolerance of the balance check `x = Z·1 + Y·1` when `x` is given
     /// (default 1e-6).
     pub balance_tolerance: f64,
-    /// Threads for faer: 1 is sequential, 0 means rayon's global thread count (the default).
+    /// Threads for faer: 1 is sequential, 0 means rayon's global thread count when the
+    /// computation runs. The default is the global thread count when `Default` is called
+    /// ([`rayon::current_num_threads`]), which is the same unless the pool changes in between.
     pub parallelism: usize,
 }
 

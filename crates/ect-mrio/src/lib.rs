@@ -69,6 +69,12 @@
 //! assert!((t.get(1, 0) - ti.get(1, 0) - tf.get(1, 0)).abs() < 1e-9);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ---
+//!
+//! *The crate's README follows: an example, the units, and the setup (profile settings to
+//! copy, features, minimum Rust version).*
+#![doc = include_str!("../README.md")]
 
 mod accounts;
 mod aggregate;
@@ -82,6 +88,13 @@ mod model;
 mod region_matrix;
 mod table;
 mod update;
+
+/// The faer version this crate's [`MrioTable`] is built on (`z`, `y` are `faer::Mat`); build
+/// tables with `fzc_ect_mrio::faer::Mat` to avoid a second faer version.
+pub use faer;
+/// `fzc-core`, whole, for what the re-exports below leave out.
+pub use fzc_core;
+pub use fzc_core::{BilateralNet, MassUnit, RegionId, SectorId, TonnesCo2};
 
 pub use accounts::EctAccounts;
 pub use aggregate::{Concordance, aggregate_sectors};

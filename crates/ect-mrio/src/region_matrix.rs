@@ -28,9 +28,29 @@ impl RegionMatrix {
         out
     }
 
-    /// The number of regions `m`.
+    /// The number of regions `m`: the matrix is m × m and holds `m²` entries
+    /// ([`Self::len`]).
+    pub fn region_count(&self) -> usize {
+        self.m
+    }
+
+    /// The number of regions `m`, not the number of entries.
+    #[deprecated(
+        since = "0.1.0",
+        note = "ambiguous: it is m, not m²; use `region_count()` (m) or `len()` (m²)"
+    )]
     pub fn size(&self) -> usize {
         self.m
+    }
+
+    /// The number of entries, `m²`.
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Whether the matrix has no regions.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
     }
 
     /// Entry `(r, s)`.
@@ -93,5 +113,7 @@ mod tests {
         assert_eq!(m.row_sums(), vec![1.0, 21.0]);
         assert_eq!(m.col_sums(), vec![10.0, 12.0]);
         assert_eq!(m.get(1, 0), 10.0);
+        assert_eq!((m.region_count(), m.len()), (2, 4));
+        assert!(!m.is_empty() && RegionMatrix::new(0).is_empty());
     }
 }

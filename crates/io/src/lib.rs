@@ -53,6 +53,12 @@
 //! assert!(err.contains("not found") && err.contains("candidates: CO2"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ---
+//!
+//! *The crate's README follows: an example, the units, and the setup (profile settings to
+//! copy, features, minimum Rust version).*
+#![doc = include_str!("../README.md")]
 
 mod atomic;
 mod ceads_mat;

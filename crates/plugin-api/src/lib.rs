@@ -71,6 +71,12 @@
 //! assert_eq!(table.params_len, 1);
 //! # Ok::<(), String>(())
 //! ```
+//!
+//! ---
+//!
+//! *The crate's README follows: an example, the units, and the setup (profile settings to
+//! copy, features, minimum Rust version).*
+#![doc = include_str!("../README.md")]
 
 pub mod abi;
 pub mod export;

@@ -761,8 +761,8 @@ mod tests {
             for f in input.flows {
                 let standard = YuanPerTonne(-input.standards[f.payer].0);
                 let amount = f.tonnes * standard;
-                region_amounts[f.payer] = region_amounts[f.payer] + amount;
-                region_amounts[f.payee] = region_amounts[f.payee] - amount;
+                region_amounts[f.payer] += amount;
+                region_amounts[f.payee] -= amount;
                 prices.push(FlowPrice { standard, amount });
             }
             Ok(PricingOutput {

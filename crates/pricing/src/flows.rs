@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use fzc_core::{Layer, RegionId, TonnesCo2};
+use fzc_core::{BilateralNet, Layer, RegionId, TonnesCo2};
 use fzc_zoning::CssTransfer;
 
 use crate::PricingError;
@@ -18,18 +18,6 @@ pub struct Flow {
     pub layer: Layer,
     /// Tonnes owed (`≥ 0`).
     pub tonnes: TonnesCo2,
-}
-
-/// One entry of the bilateral net ECT matrix: `NT[r,s] = T[s,r] − T[r,s]`
-/// (`> 0`: `r`'s consumption caused more emissions in `s` than the reverse; `r` owes `s`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BilateralNet {
-    /// `r`.
-    pub region: RegionId,
-    /// `s`.
-    pub counterpart: RegionId,
-    /// `NT[r,s]`.
-    pub nt: TonnesCo2,
 }
 
 /// ECT flows from the bilateral net matrix: for each pair with `NT[r,s] > 0`, `r` pays `s`

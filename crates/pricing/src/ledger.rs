@@ -249,8 +249,8 @@ impl Ledger {
                             standard: Some(price.standard),
                             amount: price.amount,
                         });
-                        paid[flow.payer] = paid[flow.payer] + price.amount;
-                        received[flow.payee] = received[flow.payee] + price.amount;
+                        paid[flow.payer] += price.amount;
+                        received[flow.payee] += price.amount;
                     }
                     totals.push((layer, layer_totals(&regions, &paid, &received)));
                 }
@@ -284,8 +284,8 @@ impl Ledger {
                         standard: None,
                         amount: Yuan(amount),
                     });
-                    paid[payer] = paid[payer] + Yuan(amount);
-                    received[payee] = received[payee] + Yuan(amount);
+                    paid[payer] += Yuan(amount);
+                    received[payee] += Yuan(amount);
                 }
                 totals.push((Layer::Combined, layer_totals(&regions, &paid, &received)));
                 for (i, region) in regions.iter().enumerate() {
@@ -844,7 +844,7 @@ mod tests {
 
     mod python_reference {
         //! Cross-check against an independent plain-Python implementation
-        //! (`tests/fixtures/pricing/make_reference.py`; inputs and outputs committed there).
+        //! (`crates/pricing/tests/fixtures/reference/make_reference.py`; inputs and outputs committed there).
 
         use std::collections::BTreeMap;
 
@@ -854,13 +854,11 @@ mod tests {
             ect_flows,
         };
 
-        const ECONOMY: &str = include_str!("../../../tests/fixtures/pricing/economy.csv");
-        const FLOWS: &str = include_str!("../../../tests/fixtures/pricing/flows.csv");
-        const STANDARDS: &str =
-            include_str!("../../../tests/fixtures/pricing/reference-standards.csv");
-        const LEDGER: &str = include_str!("../../../tests/fixtures/pricing/reference-ledger.csv");
-        const ACCOUNTS: &str =
-            include_str!("../../../tests/fixtures/pricing/reference-accounts.csv");
+        const ECONOMY: &str = include_str!("../tests/fixtures/reference/economy.csv");
+        const FLOWS: &str = include_str!("../tests/fixtures/reference/flows.csv");
+        const STANDARDS: &str = include_str!("../tests/fixtures/reference/reference-standards.csv");
+        const LEDGER: &str = include_str!("../tests/fixtures/reference/reference-ledger.csv");
+        const ACCOUNTS: &str = include_str!("../tests/fixtures/reference/reference-accounts.csv");
 
         fn rows(text: &str) -> Vec<Vec<&str>> {
             text.lines()

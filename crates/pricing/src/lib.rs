@@ -55,6 +55,12 @@
 //! assert!(!tangshan.flag);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ---
+//!
+//! *The crate's README follows: an example, the units, and the setup (profile settings to
+//! copy, features, minimum Rust version).*
+#![doc = include_str!("../README.md")]
 
 mod error;
 mod flows;
@@ -63,10 +69,22 @@ mod schemes;
 mod standards;
 
 pub use error::PricingError;
-pub use flows::{BilateralNet, Flow, cssf_flows, ect_flows};
+pub use flows::{Flow, cssf_flows, ect_flows};
+
+// What the public functions take and return, so that a user depends on this crate alone for
+// the compensation layer: the zoning (`Ledger::build` takes a `Zoning`, `cssf_flows` takes
+// `CssTransfer`s) and the shared vocabulary (ids, units, bilateral nets, the scheme trait).
+pub use fzc_core::{
+    BilateralNet, Layer, MassUnit, PricingScheme, RegionId, TonnesCo2, Yuan, YuanPerTonne,
+};
+pub use fzc_zoning::{
+    CssTransfer, RegionPosition, RegionZoning, Zone, ZoneClass, Zoning, ZoningError,
+};
 pub use ledger::{LayerTotal, Ledger, LedgerEntry, RegionAccount, tc_eq17};
 pub use schemes::{BuiltinScheme, SCHEME_NAMES, scheme_by_name};
 pub use standards::{
     AreaMean, EngelUnit, Eq18Params, RegionEconomy, RegionStandard, StandardSource, Standards,
     StandardsInput, check_price, gamma,
 };
+/// The crates this one builds on, whole, for what the re-exports above leave out.
+pub use {fzc_core, fzc_zoning};

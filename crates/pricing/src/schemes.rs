@@ -120,8 +120,8 @@ impl PricingScheme for BuiltinScheme {
                 _ => input.price,
             };
             let amount = flow.tonnes * standard;
-            region_amounts[flow.payer] = region_amounts[flow.payer] + amount;
-            region_amounts[flow.payee] = region_amounts[flow.payee] - amount;
+            region_amounts[flow.payer] += amount;
+            region_amounts[flow.payee] -= amount;
             prices.push(FlowPrice { standard, amount });
         }
         Ok(PricingOutput {

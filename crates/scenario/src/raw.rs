@@ -159,24 +159,30 @@ pub(crate) fn ect_from_mrio(
             .iter()
             .map(|w| format!("{}: {w}", input.mrio.display())),
     );
-    let to_tonnes = accounts.unit.tonnes_per_unit();
+    // fzc-ect-mrio converts from the satellite's unit to t CO2 (net_tonnes, bilateral_nets).
     let mut net = vec![TonnesCo2(0.0); regions.len()];
-    for (a, nf) in accounts.net().into_iter().enumerate() {
-        net[index[a]] = TonnesCo2(nf * to_tonnes);
+    for (a, (_, nf)) in accounts.net_tonnes().into_iter().enumerate() {
+        net[index[a]] = nf;
     }
-    let nt = accounts.net_bilateral();
+    let table_index: std::collections::HashMap<&RegionId, usize> = accounts
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(a, id)| (id, a))
+        .collect();
     let mut given = Vec::new();
-    for a in 0..nt.size() {
-        for b in 0..nt.size() {
-            let value = nt.get(a, b);
-            if a != b && value > 0.0 {
-                given.push(GivenNet {
-                    from: index[a],
-                    to: index[b],
-                    tonnes: TonnesCo2(value * to_tonnes),
-                    provenance: Provenance::Computed,
-                });
-            }
+    for entry in accounts.bilateral_nets() {
+        // Both ids come from `accounts.regions`, so the look-ups cannot miss.
+        if let (Some(&a), Some(&b)) = (
+            table_index.get(&entry.region),
+            table_index.get(&entry.counterpart),
+        ) {
+            given.push(GivenNet {
+                from: index[a],
+                to: index[b],
+                tonnes: entry.nt,
+                provenance: Provenance::Computed,
+            });
         }
     }
     given.sort_by_key(|g| (g.from, g.to));

@@ -52,6 +52,12 @@
 //! assert_eq!(tianjin.zone, Zone::Payer); // L = −2.0 + 15.743 Mt
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ---
+//!
+//! *The crate's README follows: an example, the units, and the setup (profile settings to
+//! copy, features, minimum Rust version).*
+#![doc = include_str!("../README.md")]
 
 mod class;
 pub mod errata;

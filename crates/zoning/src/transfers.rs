@@ -56,9 +56,9 @@ pub fn v_net(transfers: &[CssTransfer]) -> Result<BTreeMap<RegionId, TonnesCo2>,
     for transfer in transfers {
         transfer.validate()?;
         let received = net.entry(transfer.input.clone()).or_default();
-        *received = *received + transfer.tonnes;
+        *received += transfer.tonnes;
         let provided = net.entry(transfer.output.clone()).or_default();
-        *provided = *provided - transfer.tonnes;
+        *provided -= transfer.tonnes;
     }
     Ok(net)
 }

@@ -78,8 +78,8 @@ impl PricingScheme for Fault {
         for flow in input.flows {
             let standard = YuanPerTonne(sign * input.standards[flow.payer].0);
             let amount = flow.tonnes * standard;
-            region_amounts[flow.payer] = region_amounts[flow.payer] + amount;
-            region_amounts[flow.payee] = region_amounts[flow.payee] - amount;
+            region_amounts[flow.payer] += amount;
+            region_amounts[flow.payee] -= amount;
             prices.push(FlowPrice { standard, amount });
         }
         match self.mode.as_str() {

@@ -88,8 +88,8 @@ impl PricingScheme for GdpCap {
         for flow in input.flows {
             let standard = YuanPerTonne(input.standards[flow.payer].0 * factor[flow.payer]);
             let amount = flow.tonnes * standard;
-            region_amounts[flow.payer] = region_amounts[flow.payer] + amount;
-            region_amounts[flow.payee] = region_amounts[flow.payee] - amount;
+            region_amounts[flow.payer] += amount;
+            region_amounts[flow.payee] -= amount;
             prices.push(FlowPrice { standard, amount });
         }
         Ok(PricingOutput {
