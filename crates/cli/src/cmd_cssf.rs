@@ -19,6 +19,11 @@ pub struct CssfArgs {
     command: CssfCommand,
 }
 
+/// The `--help` footer of the raster commands: the one knob for untrusted raster sizes.
+const RASTER_LIMITS: &str = "Memory: a raster's declared size is checked against its stored \
+data, and each row window against FZC_MEMORY_BUDGET (MiB, default 4096) before it is read; \
+set the variable to raise the budget. See docs/formats/regions.md.";
+
 /// The steps of the CSSF layer.
 #[derive(Debug, Subcommand)]
 enum CssfCommand {
@@ -26,12 +31,15 @@ enum CssfCommand {
     #[command(after_long_help = crate::help::CSSF_FLOWS)]
     Flows(flows::FlowsArgs),
     /// Carbon sequestration service supply (Eq 11) per pixel and per region.
+    #[command(after_help = RASTER_LIMITS)]
     #[command(after_long_help = crate::help::CSSF_SUPPLY)]
     Supply(supply::SupplyArgs),
     /// Carbon sequestration service demand (Eq 12) per pixel and per region.
+    #[command(after_help = RASTER_LIMITS)]
     #[command(after_long_help = crate::help::CSSF_DEMAND)]
     Demand(demand::DemandArgs),
     /// Supply, demand and flows in one go, every output in one folder.
+    #[command(after_help = RASTER_LIMITS)]
     #[command(after_long_help = crate::help::CSSF_RUN)]
     Run(run::RunArgs),
 }

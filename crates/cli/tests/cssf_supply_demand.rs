@@ -236,3 +236,173 @@ fn dasymetric_demand_sums_to_each_regions_emissions() {
     let e = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && e.contains("`west`"), "{e}");
 }
+
+#[test]
+fn max_outside_share_out_of_range_is_blamed_on_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    for bad in ["-1", "20", "nan"] {
+        let run = fzc(&[
+            "cssf",
+            "supply",
+            "--lulc",
+            path(&f.join("lulc.tif")),
+            "--pools",
+            path(&f.join("pools.csv")),
+            "--regions",
+            path(&f.join("regions.geojson")),
+            "--id-field",
+            "name",
+            "--max-outside-share",
+            bad,
+            "--out",
+            path(dir.path()),
+        ]);
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{bad}: {err}");
+        assert!(err.contains("--max-outside-share"), "{bad}: {err}");
+        assert!(err.contains("[0, 1]"), "{bad}: {err}");
+        assert!(!err.contains("lulc.tif"), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn overflowing_carbon_densities_fail_naming_the_region_instead_of_writing_inf() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    let pools = std::fs::read_to_string(f.join("pools.csv")).unwrap();
+    let mut lines = pools.lines();
+    let header = lines.next().unwrap();
+    let cols: Vec<&str> = header.split(',').collect();
+    let mut huge = format!("{header}\n");
+    for line in lines {
+        let cells: Vec<String> = line
+            .split(',')
+            .zip(&cols)
+            .map(|(v, c)| {
+                if c.starts_with("c_") {
+                    "1e308".to_owned()
+                } else {
+                    v.to_owned()
+                }
+            })
+            .collect();
+        huge.push_str(&cells.join(","));
+        huge.push('\n');
+    }
+    let pools = dir.path().join("huge-pools.csv");
+    std::fs::write(&pools, huge).unwrap();
+    let out = dir.path().join("out");
+    let run = supply(&out, &pools, &f.join("regions.geojson"));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "{err}");
+    assert!(err.contains("region `"), "{err}");
+    assert!(err.contains("overflow"), "{err}");
+    if let Ok(csv) = std::fs::read_to_string(out.join("supply-regions.csv")) {
+        assert!(!csv.contains("inf"), "{csv}");
+    }
+}
+
+/// `lulc.tif` rewritten as f64 with `edit` applied to every pixel.
+fn edited_lulc(dir: &Path, name: &str, edit: impl Fn(usize, f64) -> f64) -> PathBuf {
+    let mut r = fzc_io::GeoTiffReader::open(&fixtures().join("lulc.tif")).unwrap();
+    let grid = *r.grid();
+    let values = r.read_all().unwrap();
+    let out = dir.join(name);
+    fzc_io::write_geotiff::<fzc_io::IoError>(
+        &out,
+        &grid,
+        &fzc_io::GeoTiffWriteOptions::default(),
+        |row0, rows, buf| {
+            for (k, v) in buf.iter_mut().enumerate().take(rows * grid.width) {
+                let i = row0 * grid.width + k;
+                *v = edit(i, values[i]);
+            }
+            Ok(())
+        },
+    )
+    .unwrap();
+    out
+}
+
+#[test]
+fn a_fractional_land_use_class_is_refused_naming_the_raster_and_pixel_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    let lulc = edited_lulc(dir.path(), "frac-lulc.tif", |i, v| {
+        if i % 97 == 0 && !v.is_nan() { 2.5 } else { v }
+    });
+    let out = dir.path().join("out");
+    let run = fzc(&[
+        "cssf",
+        "supply",
+        "--lulc",
+        path(&lulc),
+        "--pools",
+        path(&f.join("pools.csv")),
+        "--regions",
+        path(&f.join("regions.geojson")),
+        "--id-field",
+        "name",
+        "--out",
+        path(&out),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "{err}");
+    assert!(err.contains("frac-lulc.tif"), "{err}");
+    assert!(err.contains("pixels in window rows"), "{err}");
+    assert!(err.contains("e.g. 2.5"), "{err}");
+
+    // The same raster with whole codes stored as f64 is read.
+    let lulc = edited_lulc(dir.path(), "f64-lulc.tif", |_, v| v);
+    let run = fzc(&[
+        "cssf",
+        "supply",
+        "--lulc",
+        path(&lulc),
+        "--pools",
+        path(&f.join("pools.csv")),
+        "--regions",
+        path(&f.join("regions.geojson")),
+        "--id-field",
+        "name",
+        "--out",
+        path(&dir.path().join("ok")),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+#[test]
+fn negative_population_pixels_are_refused_naming_the_population_raster() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    // The land-use codes as a population raster, a few pixels negative.
+    let population = edited_lulc(dir.path(), "neg-pop.tif", |i, v| {
+        if i % 7 == 3 && !v.is_nan() { -3.0 } else { v }
+    });
+    let emissions = dir.path().join("emissions.csv");
+    std::fs::write(&emissions, "region,emissions\neast,100\nwest,200\n").unwrap();
+    let run = fzc(&[
+        "cssf",
+        "demand",
+        "--regions",
+        path(&f.join("regions.geojson")),
+        "--id-field",
+        "name",
+        "--emissions",
+        path(&emissions),
+        "--population",
+        path(&population),
+        "--out",
+        path(&dir.path().join("out")),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "{err}");
+    assert!(err.contains("neg-pop.tif"), "{err}");
+    assert!(err.contains("are negative or infinite (e.g. -3)"), "{err}");
+    assert!(!err.contains("emissions.csv"), "{err}");
+}

@@ -17,7 +17,10 @@ use crate::{IoError, Location};
 ///   each file is one region named by its file stem, and all features of the file are its
 ///   parts (this is the layout of the BTH boundaries folder).
 ///
-/// A file read without `id_field` is one region named by its file stem. Numeric ids are
+/// A lone file of several features read without `id_field` takes its ids from the property
+/// `id`, or else `name` ([`DEFAULT_ID_PROPERTIES`]), when every feature has it, and is refused
+/// (listing the properties) otherwise; a lone file of one feature is one region named by its
+/// file stem. Numeric ids are
 /// written as their JSON text. Regions are returned sorted by id; ring orientation is left as
 /// read (the CSSF layer orients rings before measuring).
 ///
@@ -55,9 +58,9 @@ pub fn read_geojson_regions(
     // id -> (file, feature index, shape)
     let mut regions: BTreeMap<RegionId, (PathBuf, usize, RegionShape)> = BTreeMap::new();
     for file in &files {
-        for (id, index, shape) in read_file(file, id_field)? {
+        for (id, index, shape) in read_file(file, id_field, files.len() == 1 && !path.is_dir())? {
             if let Some((first_file, first_index, existing)) = regions.get_mut(&id) {
-                if id_field.is_none() && first_file == file {
+                if id_field.is_none() && path.is_dir() && first_file == file {
                     existing.parts.extend(shape.parts);
                     continue;
                 }
@@ -78,9 +81,48 @@ pub fn read_geojson_regions(
         .collect())
 }
 
+/// The id properties tried, in order, for a FeatureCollection file of several features read
+/// without an id field.
+pub const DEFAULT_ID_PROPERTIES: [&str; 2] = ["id", "name"];
+
+/// The id property of a lone file of several features read without `--id-field`: the first of
+/// [`DEFAULT_ID_PROPERTIES`] every feature has; otherwise an error listing the candidates.
+/// Merging the features into one region named after the file would silently lose regions.
+fn default_id_field(file: &Path, features: &[&Value]) -> Result<&'static str, IoError> {
+    let props = |f: &Value| f.get("properties").and_then(Value::as_object).cloned();
+    if let Some(field) = DEFAULT_ID_PROPERTIES.into_iter().find(|field| {
+        features
+            .iter()
+            .all(|f| props(f).is_some_and(|p| p.contains_key(*field)))
+    }) {
+        return Ok(field);
+    }
+    let mut candidates: Vec<String> = features
+        .iter()
+        .filter_map(|f| props(f))
+        .flat_map(|p| p.keys().cloned().collect::<Vec<_>>())
+        .collect();
+    candidates.sort();
+    candidates.dedup();
+    Err(IoError::structure(
+        Location::file(file),
+        format!(
+            "{} features and no id field: expected every feature to have an `id` or `name` \
+             property, or --id-field (scenario: id_field) naming one of: {}",
+            features.len(),
+            if candidates.is_empty() {
+                "(the features have no properties)".to_owned()
+            } else {
+                candidates.join(", ")
+            }
+        ),
+    ))
+}
+
 fn read_file(
     file: &Path,
     id_field: Option<&str>,
+    lone_file: bool,
 ) -> Result<Vec<(RegionId, usize, RegionShape)>, IoError> {
     let text = std::fs::read_to_string(file).map_err(|e| IoError::os(file, e))?;
     let at = || Location::file(file);
@@ -110,6 +152,10 @@ fn read_file(
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_owned()
+    };
+    let id_field = match id_field {
+        None if lone_file && features.len() > 1 => Some(default_id_field(file, &features)?),
+        other => other,
     };
     let mut out = Vec::with_capacity(features.len());
     for (index, feature) in features.into_iter().enumerate() {

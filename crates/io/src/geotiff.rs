@@ -15,5 +15,8 @@ mod geokeys;
 mod read;
 mod write;
 
-pub use read::{GeoTiffReader, check_same_grid};
+pub use read::{
+    DEFAULT_MEMORY_BUDGET_MIB, GeoTiffReader, MAX_COMPRESSION_RATIO, MEMORY_BUDGET_ENV,
+    check_budget, check_same_grid, memory_budget,
+};
 pub use write::{GeoTiffSampleType, GeoTiffWriteOptions, write_geotiff};

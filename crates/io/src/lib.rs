@@ -94,7 +94,9 @@ pub use ect_tables::{
 pub use error::{IoError, Location};
 pub use geojson_regions::read_geojson_regions;
 pub use geotiff::{
-    GeoTiffReader, GeoTiffSampleType, GeoTiffWriteOptions, check_same_grid, write_geotiff,
+    DEFAULT_MEMORY_BUDGET_MIB, GeoTiffReader, GeoTiffSampleType, GeoTiffWriteOptions,
+    MAX_COMPRESSION_RATIO, MEMORY_BUDGET_ENV, check_budget, check_same_grid, memory_budget,
+    write_geotiff,
 };
 pub use mrio_csv::{read_mrio_csv, read_mrio_csv_with_progress};
 pub use mrio_data::{MrioData, StressorRow};

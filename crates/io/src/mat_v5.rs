@@ -235,8 +235,28 @@ fn text(dtype: u32, data: &[u8], big_endian: bool) -> String {
     }
 }
 
-/// Parses the content of one `miMATRIX` element: returns its name and value.
-fn matrix(c: &mut Cursor<'_>) -> R<(String, MatValue)> {
+/// The deepest nesting of cells and structs read. MATLAB data (and the CEADS files) nest two
+/// or three levels; each level costs a stack frame, so a hostile file of nested cells would
+/// otherwise overflow the stack.
+pub const MAX_NESTING_DEPTH: usize = 32;
+
+/// The largest inflated size of one compressed (`miCOMPRESSED`) element read, in bytes,
+/// unless the element declares less: the inflated stream is also cut at the size its own
+/// `miMATRIX` tag declares, so a zlib bomb cannot inflate past either.
+pub const MAX_INFLATED_BYTES: u64 = 16 << 30;
+
+/// Parses the content of one `miMATRIX` element: returns its name and value. `depth` is the
+/// nesting level (0 for a top-level variable).
+fn matrix(c: &mut Cursor<'_>, depth: usize) -> R<(String, MatValue)> {
+    if depth > MAX_NESTING_DEPTH {
+        return Err(Fail(
+            c.base + c.pos,
+            format!(
+                "cells/structs nested more than {MAX_NESTING_DEPTH} levels deep; expected \
+                 plain MATLAB data"
+            ),
+        ));
+    }
     if c.at_end() {
         // An empty miMATRIX (e.g. an empty struct field).
         return Ok((
@@ -256,7 +276,19 @@ fn matrix(c: &mut Cursor<'_>) -> R<(String, MatValue)> {
     let dims = to_usize(numbers(dt, dims, c.big_endian, c.base)?);
     let (_, name) = c.element()?;
     let name = String::from_utf8_lossy(name).into_owned();
-    let count: usize = dims.iter().product();
+    let dims_offset = c.base + c.pos;
+    let count = dims
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| {
+            Fail(
+                dims_offset,
+                format!("array {name:?}: dimensions {dims:?} overflow the element count"),
+            )
+        })?;
+    // Every cell item or struct element takes at least one 8-byte tag in the bytes left, so
+    // a count beyond that is a lie of the header; refuse it before reserving memory for it.
+    let room = (c.buf.len() - c.pos.min(c.buf.len())) / 8;
     let value = match class {
         CLASS_STRUCT => {
             let (dt, len) = c.element()?;
@@ -276,11 +308,22 @@ fn matrix(c: &mut Cursor<'_>) -> R<(String, MatValue)> {
                     })
                     .collect()
             };
-            let mut elements = Vec::with_capacity(count);
+            if count.saturating_mul(fields.len().max(1)) > room && !fields.is_empty() {
+                return Err(Fail(
+                    dims_offset,
+                    format!(
+                        "struct {name:?} declares {count} elements of {} fields, but only {} \
+                         bytes follow",
+                        fields.len(),
+                        c.buf.len() - c.pos.min(c.buf.len())
+                    ),
+                ));
+            }
+            let mut elements = Vec::with_capacity(count.min(room));
             for _ in 0..count {
                 let mut values = Vec::with_capacity(fields.len());
                 for _ in 0..fields.len() {
-                    values.push(child(c)?);
+                    values.push(child(c, depth + 1)?);
                 }
                 elements.push(values);
             }
@@ -291,9 +334,18 @@ fn matrix(c: &mut Cursor<'_>) -> R<(String, MatValue)> {
             }
         }
         CLASS_CELL => {
+            if count > room {
+                return Err(Fail(
+                    dims_offset,
+                    format!(
+                        "cell {name:?} declares {count} items, but only {} bytes follow",
+                        c.buf.len() - c.pos.min(c.buf.len())
+                    ),
+                ));
+            }
             let mut items = Vec::with_capacity(count);
             for _ in 0..count {
-                items.push(child(c)?);
+                items.push(child(c, depth + 1)?);
             }
             MatValue::Cell { dims, items }
         }
@@ -328,7 +380,7 @@ fn matrix(c: &mut Cursor<'_>) -> R<(String, MatValue)> {
 }
 
 /// A nested `miMATRIX` element (struct field or cell item).
-fn child(c: &mut Cursor<'_>) -> R<MatValue> {
+fn child(c: &mut Cursor<'_>, depth: usize) -> R<MatValue> {
     let offset = c.base + c.pos;
     let (dt, data) = c.element()?;
     if dt != MI_MATRIX {
@@ -338,7 +390,7 @@ fn child(c: &mut Cursor<'_>) -> R<MatValue> {
         ));
     }
     let mut inner = c.sub(data);
-    Ok(matrix(&mut inner)?.1)
+    Ok(matrix(&mut inner, depth)?.1)
 }
 
 /// Reads every top-level variable of a v5/v7 MAT file.
@@ -403,19 +455,11 @@ fn parse_mat(bytes: &[u8]) -> R<Vec<MatVariable>> {
         match dtype {
             MI_MATRIX => {
                 let mut inner = c.sub(data);
-                let (name, value) = matrix(&mut inner)?;
+                let (name, value) = matrix(&mut inner, 0)?;
                 vars.push(MatVariable { name, value });
             }
             MI_COMPRESSED => {
-                let mut plain = Vec::new();
-                flate2::read::ZlibDecoder::new(data)
-                    .read_to_end(&mut plain)
-                    .map_err(|e| {
-                        Fail(
-                            offset,
-                            format!("bad zlib data in a compressed element: {e}"),
-                        )
-                    })?;
+                let plain = inflate(data, big_endian, offset)?;
                 let mut z = Cursor {
                     buf: &plain,
                     pos: 0,
@@ -425,7 +469,7 @@ fn parse_mat(bytes: &[u8]) -> R<Vec<MatVariable>> {
                 let (dt, inner_data) = z.element()?;
                 if dt == MI_MATRIX {
                     let mut inner = z.sub(inner_data);
-                    let (name, value) = matrix(&mut inner)?;
+                    let (name, value) = matrix(&mut inner, 0)?;
                     vars.push(MatVariable { name, value });
                 }
             }
@@ -433,6 +477,71 @@ fn parse_mat(bytes: &[u8]) -> R<Vec<MatVariable>> {
         }
     }
     Ok(vars)
+}
+
+/// Inflates one compressed element, reading no more than the 8-byte tag plus the length that
+/// tag declares (and never more than [`MAX_INFLATED_BYTES`]): a zlib bomb stops there.
+fn inflate(data: &[u8], big_endian: bool, offset: usize) -> R<Vec<u8>> {
+    let bad = |e: std::io::Error| {
+        Fail(
+            offset,
+            format!("bad zlib data in a compressed element: {e}"),
+        )
+    };
+    let mut z = flate2::read::ZlibDecoder::new(data);
+    let mut tag = [0u8; 8];
+    let mut got = 0;
+    while got < tag.len() {
+        let n = z.read(&mut tag[got..]).map_err(bad)?;
+        if n == 0 {
+            break;
+        }
+        got += n;
+    }
+    let mut plain = tag[..got].to_vec();
+    if got < tag.len() {
+        return Ok(plain);
+    }
+    let word = |b: [u8; 4]| {
+        if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    };
+    let first = word([tag[0], tag[1], tag[2], tag[3]]);
+    let declared = if first >> 16 != 0 {
+        0 // a small element: all in the 8 bytes already read
+    } else {
+        u64::from(word([tag[4], tag[5], tag[6], tag[7]]))
+    };
+    if declared > MAX_INFLATED_BYTES {
+        return Err(Fail(
+            offset,
+            format!(
+                "compressed element declares {declared} bytes, more than the {MAX_INFLATED_BYTES} \
+                 bytes fzc inflates"
+            ),
+        ));
+    }
+    let declared = declared.div_ceil(8) * 8;
+    // Reserve by what the compressed bytes can plausibly hold, not by the declared length.
+    plain.reserve((data.len().saturating_mul(4)).min(declared as usize));
+    (&mut z)
+        .take(declared)
+        .read_to_end(&mut plain)
+        .map_err(bad)?;
+    let mut probe = [0u8; 1];
+    if z.read(&mut probe).map_err(bad)? != 0 {
+        return Err(Fail(
+            offset,
+            format!(
+                "compressed element inflates past the {declared} bytes its array tag declares \
+                 (a zlib bomb or a corrupt tag)"
+            ),
+        ));
+    }
+    Ok(plain)
 }
 
 #[cfg(test)]

@@ -66,8 +66,8 @@ pub struct DemandArgs {
     /// How cells are shared with regions.
     #[arg(long, value_enum, default_value_t = CoverageArg::Exact)]
     pub(super) coverage: CoverageArg,
-    /// Largest share of a region allowed outside the raster before it is an error.
-    #[arg(long, default_value_t = 1e-9)]
+    /// Largest share of a region allowed outside the raster before it is an error, in [0, 1].
+    #[arg(long, default_value_t = 1e-9, value_parser = super::raster_regions::parse_share, allow_hyphen_values = true)]
     pub(super) max_outside_share: f64,
     /// Output folder: `demand-regions.csv` (`region,demand`, t CO2) and `demand.tif`.
     #[arg(long)]

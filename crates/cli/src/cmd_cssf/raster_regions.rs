@@ -24,6 +24,22 @@ impl From<CoverageArg> for CoverageMode {
     }
 }
 
+/// Parses `--max-outside-share`: a share, so a finite number in [0, 1]. Checked here so a
+/// value out of range is blamed on the flag, not later on a raster.
+pub fn parse_share(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number; expected a share in [0, 1]"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{text} is outside [0, 1]; expected a share of a region's area (1e-9 by default)"
+        ))
+    }
+}
+
 /// The regions options as the library takes them.
 pub fn regions_input(
     regions: &Path,

@@ -82,8 +82,8 @@ pub struct RunArgs {
     /// How cells are shared with regions.
     #[arg(long, value_enum, default_value_t = CoverageArg::Exact)]
     coverage: CoverageArg,
-    /// Largest share of a region allowed outside the raster before it is an error.
-    #[arg(long, default_value_t = 1e-9)]
+    /// Largest share of a region allowed outside the raster before it is an error, in [0, 1].
+    #[arg(long, default_value_t = 1e-9, value_parser = super::raster_regions::parse_share, allow_hyphen_values = true)]
     max_outside_share: f64,
     /// Impact factor k of Eq 16, in [0, 1].
     #[arg(long, default_value_t = 0.6, value_parser = crate::arg_ranges::unit_interval)]

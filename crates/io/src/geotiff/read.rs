@@ -64,6 +64,146 @@ fn tiff_err(path: &Path, e: tiff::TiffError) -> IoError {
     }
 }
 
+/// The environment variable that sets the memory budget of one raster window, in MiB.
+pub const MEMORY_BUDGET_ENV: &str = "FZC_MEMORY_BUDGET";
+
+/// The default memory budget (MiB) when `FZC_MEMORY_BUDGET` is not set: 4 GiB.
+pub const DEFAULT_MEMORY_BUDGET_MIB: u64 = 4096;
+
+/// The largest compression ratio believed of a compressed strip or tile: DEFLATE peaks near
+/// 1032:1, LZW with 12-bit codes near 4096:1 on constant data.
+pub const MAX_COMPRESSION_RATIO: u64 = 4096;
+
+/// The memory budget in bytes: `FZC_MEMORY_BUDGET` (MiB) or [`DEFAULT_MEMORY_BUDGET_MIB`].
+///
+/// # Errors
+/// A message naming the variable when it is set but not a positive whole number of MiB.
+pub fn memory_budget() -> Result<u64, String> {
+    match std::env::var(MEMORY_BUDGET_ENV) {
+        Err(_) => Ok(DEFAULT_MEMORY_BUDGET_MIB << 20),
+        Ok(text) => match text.trim().parse::<u64>() {
+            Ok(mib) if mib > 0 && mib < (1 << 44) => Ok(mib << 20),
+            _ => Err(format!(
+                "{MEMORY_BUDGET_ENV}={text:?}: expected a positive whole number of MiB \
+                 (default {DEFAULT_MEMORY_BUDGET_MIB})"
+            )),
+        },
+    }
+}
+
+/// Checks that `bytes` asked for `what` fit the memory budget.
+///
+/// # Errors
+/// [`IoError::Structure`] naming the file, what asked, and the variable that raises the budget.
+pub fn check_budget(path: &Path, what: &str, bytes: u128) -> Result<(), IoError> {
+    let budget = memory_budget().map_err(|m| structure(path, m))?;
+    if bytes > u128::from(budget) {
+        return Err(structure(
+            path,
+            format!(
+                "{what} needs {bytes} bytes, over the memory budget of {budget} bytes; \
+                 set {MEMORY_BUDGET_ENV} (MiB, default {DEFAULT_MEMORY_BUDGET_MIB}) to raise it"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the declared image size against the strip/tile byte counts and the file size,
+/// before anything is allocated for it: a 526-byte file may declare a width of 3·10⁹.
+fn check_declared_size(
+    path: &Path,
+    decoder: &mut Decoder<BufReader<File>>,
+    dims: (u32, u32),
+    chunk: (u32, u32),
+    tiled: bool,
+    samples: u64,
+    planar: bool,
+) -> Result<(), IoError> {
+    let (width, height) = (u128::from(dims.0), u128::from(dims.1));
+    let (cw, ch) = (u128::from(chunk.0), u128::from(chunk.1));
+    let bits = decoder
+        .find_tag_unsigned_vec::<u16>(Tag::BitsPerSample)
+        .map_err(|e| tiff_err(path, e))?
+        .and_then(|v| v.first().copied())
+        .unwrap_or(1);
+    let compression = decoder
+        .find_tag_unsigned::<u16>(Tag::Compression)
+        .map_err(|e| tiff_err(path, e))?
+        .unwrap_or(1);
+    let counts_tag = if tiled {
+        Tag::TileByteCounts
+    } else {
+        Tag::StripByteCounts
+    };
+    let counts = decoder
+        .find_tag_unsigned_vec::<u64>(counts_tag)
+        .map_err(|e| tiff_err(path, e))?
+        .unwrap_or_default();
+    let stored: u128 = counts.iter().map(|&c| u128::from(c)).sum();
+    let file_len = u128::from(
+        std::fs::metadata(path)
+            .map_err(|e| IoError::os(path, e))?
+            .len(),
+    );
+    let offsets_tag = if tiled {
+        Tag::TileOffsets
+    } else {
+        Tag::StripOffsets
+    };
+    let offsets = decoder
+        .find_tag_unsigned_vec::<u64>(offsets_tag)
+        .map_err(|e| tiff_err(path, e))?
+        .unwrap_or_default();
+    let end = offsets
+        .iter()
+        .zip(&counts)
+        .map(|(&o, &c)| u128::from(o) + u128::from(c))
+        .max()
+        .unwrap_or(0);
+    if stored > file_len || end > file_len {
+        return Err(structure(
+            path,
+            format!(
+                "{counts_tag:?} and {offsets_tag:?} reach byte {}, but the file has {file_len}; \
+                 expected a complete TIFF",
+                end.max(stored)
+            ),
+        ));
+    }
+    let spp = if planar { 1 } else { u128::from(samples) };
+    let planes = if planar { u128::from(samples) } else { 1 };
+    let bits = u128::from(bits);
+    let needed = if tiled {
+        width.div_ceil(cw) * height.div_ceil(ch) * (cw * spp * bits).div_ceil(8) * ch * planes
+    } else {
+        (width * spp * bits).div_ceil(8) * height * planes
+    };
+    let (limit, how) = if compression == 1 {
+        (stored, "uncompressed".to_owned())
+    } else {
+        (
+            stored * u128::from(MAX_COMPRESSION_RATIO),
+            format!("compressed (at most {MAX_COMPRESSION_RATIO}:1)"),
+        )
+    };
+    if needed > limit {
+        return Err(structure(
+            path,
+            format!(
+                "ImageWidth × ImageLength = {} × {} needs {needed} bytes of samples, but the \
+                 {how} {counts_tag:?} hold {stored} bytes; expected dimensions matching the \
+                 stored data",
+                dims.0, dims.1
+            ),
+        ));
+    }
+    // One chunk row is held decoded as f64, plus the chunk being decoded.
+    let window = width * ch.min(height.max(1)) * 8;
+    let chunk_bytes = cw.min(width.max(1)) * ch * spp * 8;
+    check_budget(path, "one row of strips/tiles", window + chunk_bytes)
+}
+
 fn structure(path: &Path, message: impl Into<String>) -> IoError {
     IoError::structure(Location::file(path), message)
 }
@@ -111,6 +251,15 @@ impl GeoTiffReader {
         if chunk_w == 0 || chunk_h == 0 {
             return Err(structure(path, "chunk (strip or tile) of size 0"));
         }
+        check_declared_size(
+            path,
+            &mut decoder,
+            (width, height),
+            (cw, ch),
+            tiled,
+            samples as u64,
+            planar,
+        )?;
         let chunks_across = if tiled {
             (width as usize).div_ceil(chunk_w)
         } else {
@@ -244,6 +393,11 @@ impl GeoTiffReader {
                 ),
             ));
         }
+        check_budget(
+            &self.path,
+            &format!("a window of {rows} rows × {width} columns"),
+            (rows as u128) * (width as u128) * 8,
+        )?;
         out.clear();
         out.reserve(rows * width);
         let mut row = row0;

@@ -199,17 +199,19 @@ impl DemandRows<'_, '_> {
     /// Pixels of window rows `row0 .. row0 + rows` into `self.pixels`.
     fn read_pixels(&mut self, row0: usize, rows: usize) -> Result<(), ScenarioError> {
         let n = rows * self.width;
-        let read = |r: &mut Option<WindowReader>| -> Result<Vec<f64>, ScenarioError> {
+        let read = |r: &mut Option<WindowReader>, kind: u8| -> Result<Vec<f64>, ScenarioError> {
             let mut v = Vec::new();
             match r {
+                Some(reader) if kind == 1 => reader.read_nonnegative(row0, rows, &mut v)?,
+                Some(reader) if kind == 2 => reader.read_classes(row0, rows, &mut v)?,
                 Some(reader) => reader.read(row0, rows, &mut v)?,
                 None => v.resize(n, f64::NAN),
             }
             Ok(v)
         };
-        let pop = read(&mut self.population)?;
-        let mut lulc = read(&mut self.lulc)?;
-        let urban = read(&mut self.urban)?;
+        let pop = read(&mut self.population, 1)?;
+        let mut lulc = read(&mut self.lulc, 2)?;
+        let urban = read(&mut self.urban, 0)?;
         if let Some(map) = &self.model.class_map {
             for c in &mut lulc {
                 if !c.is_nan() {

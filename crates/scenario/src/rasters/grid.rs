@@ -205,6 +205,72 @@ impl WindowReader {
     }
 }
 
+impl WindowReader {
+    /// As [`Self::read`], for a land-use raster: every value must be a whole class code. A
+    /// fractional value (2.5 in a float raster) is refused rather than truncated to a class.
+    pub(crate) fn read_classes(
+        &mut self,
+        row0: usize,
+        rows: usize,
+        out: &mut Vec<f64>,
+    ) -> Result<(), ScenarioError> {
+        self.read(row0, rows, out)?;
+        let bad: Vec<f64> = out
+            .iter()
+            .copied()
+            .filter(|v| v.is_infinite() || (v.is_finite() && v.fract() != 0.0))
+            .collect();
+        if let Some(first) = bad.first() {
+            return Err(self.refuse(
+                "reading land-use classes",
+                format!(
+                    "{} pixels in window rows {row0}..{} hold fractional or infinite class \
+                     values (e.g. {first}); expected whole class codes",
+                    bad.len(),
+                    row0 + rows
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// As [`Self::read`], for a count or density raster (population): every value that is
+    /// not nodata must be finite and ≥ 0, or demand would come out negative.
+    pub(crate) fn read_nonnegative(
+        &mut self,
+        row0: usize,
+        rows: usize,
+        out: &mut Vec<f64>,
+    ) -> Result<(), ScenarioError> {
+        self.read(row0, rows, out)?;
+        let bad: Vec<f64> = out
+            .iter()
+            .copied()
+            .filter(|v| v.is_infinite() || *v < 0.0)
+            .collect();
+        if let Some(first) = bad.first() {
+            return Err(self.refuse(
+                "reading population",
+                format!(
+                    "{} pixels in window rows {row0}..{} are negative or infinite (e.g. {first}); \
+                     expected finite counts ≥ 0 (or nodata)",
+                    bad.len(),
+                    row0 + rows
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn refuse(&self, what: &'static str, message: String) -> ScenarioError {
+        ScenarioError::Layer {
+            path: self.reader.path().to_path_buf(),
+            what,
+            message,
+        }
+    }
+}
+
 /// Opens a raster that must share `reference`'s grid.
 pub(crate) fn open_same_grid(
     path: &Path,

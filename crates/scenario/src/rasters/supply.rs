@@ -130,6 +130,21 @@ impl SupplyModel {
                     ),
                 });
             }
+            if !s.sum.is_finite() {
+                if let Some(tif) = tif {
+                    let _ = std::fs::remove_file(tif);
+                }
+                return Err(ScenarioError::Layer {
+                    path: self.lulc.clone(),
+                    what: "computing CSSF supply (Eq 11)",
+                    message: format!(
+                        "region `{id}`: the supply sums to {} (the carbon densities times the \
+                         pixel areas overflow a 64-bit float); expected densities in t C/ha of \
+                         a realistic size",
+                        s.sum
+                    ),
+                });
+            }
             if s.nodata_coverage > 0.0 {
                 let share = s.nodata_coverage / (s.coverage + s.nodata_coverage);
                 notes.push(format!(
@@ -169,7 +184,7 @@ impl SupplyRows<'_> {
         rows: usize,
         buf: &mut [f64],
     ) -> Result<(), ScenarioError> {
-        self.reader.read(row0, rows, &mut self.classes)?;
+        self.reader.read_classes(row0, rows, &mut self.classes)?;
         let areas = &self.areas;
         supply_pixels(
             &self.model.estimator,

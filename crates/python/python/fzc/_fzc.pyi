@@ -1,0 +1,30 @@
+"""Type stubs of the native module fzc._fzc."""
+
+from os import PathLike
+from typing import Any, Dict, List, Optional, Union
+
+class FzcError(Exception): ...
+class InputError(FzcError): ...
+class MrioError(FzcError): ...
+class PluginError(FzcError): ...
+
+def ect_path(
+    path: Union[str, "PathLike[str]"],
+    stressor: str,
+    extension: Optional[str] = ...,
+    method: str = ...,
+    emissions: Optional[Union[str, "PathLike[str]"]] = ...,
+    city_names: Optional[Union[str, "PathLike[str]"]] = ...,
+) -> Dict[str, Any]: ...
+def ect_arrays(
+    z: bytes,
+    y: bytes,
+    f: List[float],
+    f_y: List[float],
+    regions: List[str],
+    sectors: List[str],
+    unit: str,
+    stressor: str = ...,
+    monetary_unit: str = ...,
+    method: str = ...,
+) -> Dict[str, Any]: ...

@@ -1,0 +1,256 @@
+//! `fzc._fzc`: the native half of the Python package `fzc`.
+//!
+//! The Python half (`python/fzc/__init__.py`) turns pymrio objects, numpy arrays and paths
+//! into the plain arguments taken here and turns the returned columns into pandas DataFrames.
+//! Every computation is the library's (`fzc-io`, `fzc-ect-mrio`), the same functions `fzc ect`
+//! calls; the GIL is released while they run.
+//!
+//! Errors: each Rust error type maps to one subclass of `fzc.FzcError` carrying the Rust
+//! error's message unchanged (file, row, field or region).
+
+use std::path::PathBuf;
+
+use faer::Mat;
+use fzc_core::{MassUnit, RegionId, SectorId};
+use fzc_ect_mrio::{EctAccounts, EctMethod, EctOptions, MrioTable, Satellite, compute_ect};
+use fzc_io::{MrioFormat, SideFiles, read_mrio};
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+create_exception!(
+    _fzc,
+    FzcError,
+    PyException,
+    "Base class of every error raised by fzc; the message is the Rust library's."
+);
+create_exception!(
+    _fzc,
+    InputError,
+    FzcError,
+    "A file or in-memory input could not be read or is invalid (names file, row, field)."
+);
+create_exception!(
+    _fzc,
+    MrioError,
+    FzcError,
+    "The MRIO table is inconsistent or not productive (names region and sector)."
+);
+create_exception!(
+    _fzc,
+    PluginError,
+    FzcError,
+    "A plugin (Python or native) failed or returned invalid output."
+);
+
+fn input_error(e: fzc_io::IoError) -> PyErr {
+    InputError::new_err(e.to_string())
+}
+
+fn mrio_error(e: fzc_ect_mrio::MrioError) -> PyErr {
+    MrioError::new_err(e.to_string())
+}
+
+/// Parses `"final-demand"` or `"eebt"`, the values of `fzc ect --method`.
+fn parse_method(method: &str) -> PyResult<EctMethod> {
+    match method {
+        "final-demand" => Ok(EctMethod::FinalDemand),
+        "eebt" => Ok(EctMethod::Eebt),
+        other => Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "method {other:?}: expected \"final-demand\" or \"eebt\""
+        ))),
+    }
+}
+
+/// The accounts as plain columns: `regions` (the columns of `ect-regions.csv`) and
+/// `bilateral` (those of `ect-bilateral.csv`), each a dict of lists, plus `unit` and
+/// `warnings`.
+fn accounts_to_py<'py>(py: Python<'py>, a: &EctAccounts) -> PyResult<Bound<'py, PyDict>> {
+    let names: Vec<&str> = a.regions.iter().map(RegionId::as_str).collect();
+    let regions = PyDict::new(py);
+    regions.set_item("region", names.clone())?;
+    regions.set_item("production", a.production())?;
+    regions.set_item("consumption", a.consumption())?;
+    regions.set_item("inflow", a.inflow())?;
+    regions.set_item("outflow", a.outflow())?;
+    regions.set_item("net", a.net())?;
+    let m = names.len();
+    let (mut from, mut to) = (Vec::with_capacity(m * m), Vec::with_capacity(m * m));
+    let (mut total, mut inter, mut fin) = (
+        Vec::with_capacity(m * m),
+        Vec::with_capacity(m * m),
+        Vec::with_capacity(m * m),
+    );
+    for (r, f) in names.iter().enumerate() {
+        for (s, t) in names.iter().enumerate() {
+            from.push(*f);
+            to.push(*t);
+            total.push(a.total.get(r, s));
+            inter.push(a.intermediate.get(r, s));
+            fin.push(a.final_part.get(r, s));
+        }
+    }
+    let bilateral = PyDict::new(py);
+    bilateral.set_item("from", from)?;
+    bilateral.set_item("to", to)?;
+    bilateral.set_item("total", total)?;
+    bilateral.set_item("intermediate", inter)?;
+    bilateral.set_item("final", fin)?;
+    let out = PyDict::new(py);
+    out.set_item("regions", regions)?;
+    out.set_item("bilateral", bilateral)?;
+    out.set_item("unit", a.unit.to_string())?;
+    out.set_item("warnings", a.warnings.clone())?;
+    Ok(out)
+}
+
+fn options(method: &str) -> PyResult<EctOptions> {
+    Ok(EctOptions {
+        method: parse_method(method)?,
+        ..EctOptions::default()
+    })
+}
+
+/// ECT from anything `fzc ect --mrio` reads (pymrio folder, long CSVs, CEADs `.mat`).
+#[pyfunction]
+#[pyo3(signature = (path, stressor, extension=None, method="final-demand", emissions=None, city_names=None))]
+fn ect_path<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    stressor: &str,
+    extension: Option<&str>,
+    method: &str,
+    emissions: Option<PathBuf>,
+    city_names: Option<PathBuf>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let options = options(method)?;
+    let side = SideFiles {
+        emissions,
+        city_names,
+    };
+    let accounts = py.allow_threads(|| -> PyResult<EctAccounts> {
+        let data = read_mrio(&path, None::<MrioFormat>, &side).map_err(input_error)?;
+        let satellite = data.satellite(extension, stressor).map_err(input_error)?;
+        compute_ect(data.table, &satellite, &options).map_err(mrio_error)
+    })?;
+    accounts_to_py(py, &accounts)
+}
+
+/// Reads `rows × cols` float64 values stored column-major (Fortran order) in `bytes`.
+fn matrix(name: &str, bytes: &[u8], rows: usize, cols: usize) -> PyResult<Mat<f64>> {
+    let expected = rows
+        .checked_mul(cols)
+        .and_then(|c| c.checked_mul(8))
+        .ok_or_else(|| InputError::new_err(format!("{name}: {rows} × {cols} is too large")))?;
+    if bytes.len() != expected {
+        return Err(InputError::new_err(format!(
+            "{name}: {} bytes, expected {rows} × {cols} float64 values ({expected} bytes)",
+            bytes.len()
+        )));
+    }
+    let value = |i: usize, j: usize| {
+        let at = 8 * (j * rows + i);
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&bytes[at..at + 8]);
+        f64::from_le_bytes(b)
+    };
+    Ok(Mat::from_fn(rows, cols, value))
+}
+
+fn labels<T>(
+    what: &str,
+    names: Vec<String>,
+    make: impl Fn(&str) -> Result<T, fzc_core::CoreError>,
+) -> PyResult<Vec<T>> {
+    names
+        .iter()
+        .map(|n| make(n).map_err(|e| InputError::new_err(format!("{what} {n:?}: {e}"))))
+        .collect()
+}
+
+/// ECT from in-memory arrays: `z` (n × n), `y` (n × m, summed per region) as column-major
+/// float64 bytes, `f` (n) and `f_y` (m) per-sector and final-user emissions.
+#[pyfunction]
+#[pyo3(signature = (z, y, f, f_y, regions, sectors, unit, stressor="stressor", monetary_unit="", method="final-demand"))]
+#[allow(clippy::too_many_arguments)]
+fn ect_arrays<'py>(
+    py: Python<'py>,
+    z: &Bound<'py, PyBytes>,
+    y: &Bound<'py, PyBytes>,
+    f: Vec<f64>,
+    f_y: Vec<f64>,
+    regions: Vec<String>,
+    sectors: Vec<String>,
+    unit: &str,
+    stressor: &str,
+    monetary_unit: &str,
+    method: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let options = options(method)?;
+    let unit: MassUnit = unit
+        .parse()
+        .map_err(|e: fzc_core::CoreError| InputError::new_err(format!("unit {unit:?}: {e}")))?;
+    let regions = labels("region", regions, |s| RegionId::new(s))?;
+    let sectors = labels("sector", sectors, |s| SectorId::new(s))?;
+    let n = regions.len() * sectors.len();
+    let m = regions.len();
+    let z = matrix("Z", z.as_bytes(), n, n)?;
+    let y = matrix("Y", y.as_bytes(), n, m)?;
+    if f.len() != n {
+        return Err(InputError::new_err(format!(
+            "F: {} values, expected one per region and sector ({n})",
+            f.len()
+        )));
+    }
+    if f_y.len() != m {
+        return Err(InputError::new_err(format!(
+            "F_Y: {} values, expected one per region ({m})",
+            f_y.len()
+        )));
+    }
+    if let Some(i) = f.iter().position(|v| !v.is_finite() || *v < 0.0) {
+        return Err(InputError::new_err(format!(
+            "F[{i}] (region {}, sector {}) is {}: expected a finite number ≥ 0",
+            regions[i / sectors.len()],
+            sectors[i % sectors.len()],
+            f[i]
+        )));
+    }
+    if let Some(r) = f_y.iter().position(|v| !v.is_finite() || *v < 0.0) {
+        return Err(InputError::new_err(format!(
+            "F_Y of region {} is {}: expected a finite number ≥ 0",
+            regions[r], f_y[r]
+        )));
+    }
+    let table = MrioTable {
+        regions,
+        sectors,
+        z,
+        y,
+        x: None,
+        monetary_unit: monetary_unit.to_owned(),
+    };
+    let satellite = Satellite {
+        name: stressor.to_owned(),
+        unit,
+        by_sector: f,
+        final_users: f_y,
+    };
+    let accounts =
+        py.allow_threads(|| compute_ect(table, &satellite, &options).map_err(mrio_error))?;
+    accounts_to_py(py, &accounts)
+}
+
+/// The native module `fzc._fzc`.
+#[pymodule]
+fn _fzc(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("FzcError", py.get_type::<FzcError>())?;
+    m.add("InputError", py.get_type::<InputError>())?;
+    m.add("MrioError", py.get_type::<MrioError>())?;
+    m.add("PluginError", py.get_type::<PluginError>())?;
+    m.add_function(wrap_pyfunction!(ect_path, m)?)?;
+    m.add_function(wrap_pyfunction!(ect_arrays, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,139 @@
+"""fzc.ect: CLI equivalence, pymrio reference, numpy input, errors."""
+
+import os
+import pathlib
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pymrio
+import pytest
+
+import fzc
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+PYMRIO_FIXTURE = ROOT / "tests" / "fixtures" / "mrio" / "small-pymrio"
+EXAMPLE = ROOT / "examples" / "mrio-small"
+
+
+def fzc_bin() -> pathlib.Path:
+    """The CLI built from this checkout (FZC_BIN overrides); the test fails if it is missing."""
+    path = pathlib.Path(os.environ.get("FZC_BIN", ROOT / "target" / "debug" / "fzc"))
+    assert path.is_file(), f"{path}: build the CLI first (cargo build -p fzc-cli) or set FZC_BIN"
+    return path
+
+
+def cli_ect(tmp_path, mrio, stressor, method="final-demand"):
+    out = tmp_path / "cli"
+    subprocess.run(
+        [str(fzc_bin()), "ect", "--mrio", str(mrio), "--stressor", stressor,
+         "--method", method, "--out", str(out)],
+        check=True, capture_output=True,
+    )
+    return (pd.read_csv(out / "ect-regions.csv", keep_default_na=False),
+            pd.read_csv(out / "ect-bilateral.csv", keep_default_na=False))
+
+
+def assert_frame_close(got: pd.DataFrame, want: pd.DataFrame, tol: float):
+    assert list(got.columns) == list(want.columns)
+    assert len(got) == len(want)
+    for col in got.columns:
+        if not pd.api.types.is_numeric_dtype(want[col]):
+            assert got[col].astype(str).tolist() == want[col].astype(str).tolist(), col
+        else:
+            a, b = got[col].to_numpy(float), want[col].to_numpy(float)
+            scale = np.maximum(1.0, np.abs(b))
+            assert np.all(np.abs(a - b) <= tol * scale), (col, np.max(np.abs(a - b) / scale))
+
+
+@pytest.mark.parametrize("mrio,stressor", [(EXAMPLE, "CO2"), (PYMRIO_FIXTURE, "CO2")])
+@pytest.mark.parametrize("method", ["final-demand", "eebt"])
+def test_path_input_equals_cli_files(tmp_path, mrio, stressor, method):
+    regions, bilateral = cli_ect(tmp_path, mrio, stressor, method)
+    res = fzc.ect(mrio, stressor=stressor, method=method)
+    assert list(res.regions.columns) == fzc.ECT_REGIONS_COLUMNS
+    assert list(res.bilateral.columns) == fzc.ECT_BILATERAL_COLUMNS
+    assert_frame_close(res.regions, regions, 1e-12)
+    assert_frame_close(res.bilateral, bilateral, 1e-12)
+
+
+def test_in_memory_pymrio_equals_the_same_table_read_from_its_folder(tmp_path):
+    io = pymrio.load_test()
+    io.save_all(tmp_path / "saved")
+    from_files = fzc.ect(tmp_path / "saved", stressor="emission_type1")
+    in_memory = fzc.ect(io, stressor="emission_type1")
+    assert_frame_close(in_memory.regions, from_files.regions, 1e-12)
+    assert_frame_close(in_memory.bilateral, from_files.bilateral, 1e-12)
+
+
+def test_pymrio_test_system_equals_pymrio_accounts():
+    """docs/formats/ect-regions.md: consumption + F_Y = D_cba_reg, production + F_Y =
+    D_pba_reg, inflow = D_exp_reg, outflow = D_imp_reg."""
+    io = pymrio.load_test()
+    res = fzc.ect(io, stressor="emission_type1").regions.set_index("region")
+    io.calc_all()
+    ext = io.emissions
+    row = [r for r in ext.D_cba_reg.index if r[0] == "emission_type1"][0]
+    f_y = ext.F_Y.loc[row].groupby(level=0, sort=False).sum().reindex(res.index)
+    rel = lambda a, b: np.max(np.abs(np.asarray(a) - np.asarray(b)) / np.maximum(1.0, np.abs(np.asarray(b))))
+    assert rel(res["consumption"] + f_y, ext.D_cba_reg.loc[row, res.index]) < 1e-9
+    assert rel(res["production"] + f_y, ext.D_pba_reg.loc[row, res.index]) < 1e-9
+    assert rel(res["inflow"], ext.D_exp_reg.loc[row, res.index]) < 1e-9
+    assert rel(res["outflow"], ext.D_imp_reg.loc[row, res.index]) < 1e-9
+    assert abs(res["net"].sum()) < 1e-6 * res["production"].sum()
+
+
+def test_numpy_mrio_equals_pymrio_input():
+    io = pymrio.load_test()
+    want = fzc.ect(io, stressor="emission_type1")
+    mrio = fzc._from_pymrio(io, "emission_type1", None)
+    got = fzc.ect(fzc.Mrio(Z=np.asfortranarray(mrio.Z), Y=mrio.Y, F=mrio.F, F_Y=mrio.F_Y,
+                           regions=mrio.regions, sectors=mrio.sectors, unit=mrio.unit),
+                  stressor="emission_type1")
+    assert_frame_close(got.regions, want.regions, 1e-12)
+
+
+def test_two_by_two_by_hand():
+    z = np.array([[5.0, 2, 1, 0.5], [1, 8, 0.5, 1], [6, 1, 10, 2], [0.5, 0.5, 1, 4]])
+    y = np.array([[10.0, 1], [30, 2], [8, 12], [1, 15]])
+    res = fzc.ect(fzc.Mrio(Z=z, Y=y, F=np.array([20.0, 5, 90, 10]), F_Y=np.array([3.0, 2]),
+                           regions=["beijing", "tangshan"], sectors=["energy", "services"], unit="t"),
+                  stressor="CO2")
+    r = res.regions.set_index("region")
+    assert r.loc["beijing", "production"] == pytest.approx(25.0, rel=1e-12)
+    assert r.loc["tangshan", "production"] == pytest.approx(100.0, rel=1e-12)
+    assert r.loc["beijing", "net"] > 0 > r.loc["tangshan", "net"]
+    b = res.bilateral
+    assert np.allclose(b["total"], b["intermediate"] + b["final"], rtol=0, atol=1e-12)
+
+
+def test_errors_are_fzc_errors_with_the_rust_message(tmp_path):
+    missing = tmp_path / "no-such-table"
+    with pytest.raises(fzc.InputError) as e:
+        fzc.ect(missing, stressor="CO2")
+    assert isinstance(e.value, fzc.FzcError) and "no-such-table" in str(e.value)
+    with pytest.raises(fzc.InputError, match="NOPE"):
+        fzc.ect(EXAMPLE, stressor="NOPE")
+    # A table whose sectors use more than they produce is not productive.
+    z = np.array([[5.0, 0], [0, 1]])
+    with pytest.raises(fzc.MrioError) as e:
+        fzc.ect(fzc.Mrio(Z=z, Y=np.array([[-4.9], [1.0]]), F=np.array([1.0, 1]),
+                         regions=["a"], sectors=["s1", "s2"], unit="t"), stressor="x")
+    assert isinstance(e.value, fzc.FzcError)
+    with pytest.raises(fzc.InputError, match="F\\[1\\]"):
+        fzc.ect(fzc.Mrio(Z=np.eye(2) * 0.1, Y=np.ones((2, 1)), F=np.array([1.0, np.nan]),
+                         regions=["a"], sectors=["s1", "s2"], unit="t"), stressor="x")
+    with pytest.raises(TypeError):
+        fzc.ect(42, stressor="x")
+
+
+def test_final_demand_categories_are_summed_per_region():
+    z = np.array([[5.0, 2, 1, 0.5], [1, 8, 0.5, 1], [6, 1, 10, 2], [0.5, 0.5, 1, 4]])
+    y = np.array([[10.0, 1], [30, 2], [8, 12], [1, 15]])
+    split = np.repeat(y, 2, axis=1) / 2.0  # two equal categories per region
+    kw = dict(F=np.array([20.0, 5, 90, 10]), regions=["a", "b"], sectors=["e", "s"], unit="t")
+    want = fzc.ect(fzc.Mrio(Z=z, Y=y, **kw), stressor="CO2")
+    got = fzc.ect(fzc.Mrio(Z=z, Y=split, **kw), stressor="CO2")
+    assert_frame_close(got.bilateral, want.bilateral, 1e-12)
+    with pytest.raises(fzc.InputError, match="Y: 3 columns"):
+        fzc.ect(fzc.Mrio(Z=z, Y=y[:, [0, 1, 1]], **kw), stressor="CO2")
