@@ -225,21 +225,25 @@ pub fn pricing_output_violation(
     input: &PricingInput<'_>,
     out: &PricingOutput,
 ) -> Option<(&'static str, String)> {
-    if let Some(prices) = out.flow_prices.as_deref() {
-        if let Some((k, p)) = prices.iter().enumerate().find(|(_, p)| {
+    if let Some(prices) = out.flow_prices.as_deref()
+        && let Some((k, p)) = prices.iter().enumerate().find(|(_, p)| {
             !(p.amount.0.is_finite() && p.standard.0.is_finite())
                 || p.amount.0 < 0.0
                 || p.standard.0 < 0.0
-        }) {
-            let f = &input.flows[k.min(input.flows.len().saturating_sub(1))];
-            return Some((
-                invariant::AMOUNTS_NON_NEGATIVE,
-                format!(
-                    "flow {k} ({} → {}) priced at {} yuan/t, amount {} yuan",
-                    input.regions[f.payer], input.regions[f.payee], p.standard.0, p.amount.0
-                ),
-            ));
-        }
+        })
+    {
+        let pair = input
+            .flows
+            .get(k)
+            .and_then(|f| Some((input.regions.get(f.payer)?, input.regions.get(f.payee)?)))
+            .map_or_else(String::new, |(a, b)| format!(" ({a} → {b})"));
+        return Some((
+            invariant::AMOUNTS_NON_NEGATIVE,
+            format!(
+                "flow {k}{pair} priced at {} yuan/t, amount {} yuan",
+                p.standard.0, p.amount.0
+            ),
+        ));
     }
     if let Some((r, a)) = input
         .regions
