@@ -95,12 +95,12 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
     for warning in &accounts.warnings {
         ui::warn(warning);
     }
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
+    let staged = fzc_io::StagedDir::new(&args.out)?;
+    write_ect_regions(&staged.path().join("ect-regions.csv"), &accounts)?;
+    write_ect_bilateral(&staged.path().join("ect-bilateral.csv"), &accounts)?;
+    staged.commit()?;
     let regions_csv = args.out.join("ect-regions.csv");
     let bilateral_csv = args.out.join("ect-bilateral.csv");
-    write_ect_regions(&regions_csv, &accounts)?;
-    write_ect_bilateral(&bilateral_csv, &accounts)?;
     let summary = Summary {
         stressor: &satellite.name,
         sectors: n_sec,

@@ -12,7 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-const PLUGINS: [&str; 3] = ["pricing-gdp-cap", "flow-gravity", "demand-nightlight"];
+const PLUGINS: [&str; 4] = [
+    "pricing-gdp-cap",
+    "flow-gravity",
+    "demand-nightlight",
+    "fault-pricing",
+];
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -218,6 +223,51 @@ fn a_required_plugin_parameter_left_out_or_unknown_is_a_clear_error() {
     let out = fzc(&["compare", "--pricing", "paper,plugin:nope"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("nope"), "{}", stderr(&out));
+}
+
+/// Issue 10: a pricing plugin that `fzc plugins check` marks FAIL (negative amounts) is
+/// refused by `fzc run` too, naming the plugin and the rule, and nothing is written.
+#[test]
+fn a_plugin_whose_amounts_break_the_check_rules_does_not_price_a_run() {
+    let fault = library("fault-pricing");
+    let check = fzc(&["plugins", "check", &fault, "--param", "mode=negative"]);
+    assert!(
+        !check.status.success(),
+        "plugins check passed a negative plugin"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let out = fzc(&[
+        "run",
+        "--plugin",
+        &fault,
+        "--param",
+        "mode=negative",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success(), "fzc run priced with it");
+    let err = stderr(&out);
+    assert!(
+        err.contains("flow amounts never negative") && err.contains("fault"),
+        "{err}"
+    );
+    assert!(
+        !out_dir.exists(),
+        "a refused run wrote {}",
+        out_dir.display()
+    );
+    // The same plugin in its honest mode prices the run.
+    let ok = fzc(&[
+        "run",
+        "--plugin",
+        &fault,
+        "--param",
+        "mode=ok",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
 }
 
 #[test]

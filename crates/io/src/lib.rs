@@ -82,6 +82,7 @@ mod region_balance;
 mod region_major;
 mod reproject;
 mod shapefile_regions;
+mod staged_dir;
 
 pub use atomic::write_atomically;
 pub use ceads_mat::{CEADS_SECTORS, read_ceads_mat};
@@ -109,3 +110,4 @@ pub use reproject::{
     reproject_lonlat_to_with,
 };
 pub use shapefile_regions::read_shapefile_regions;
+pub use staged_dir::StagedDir;

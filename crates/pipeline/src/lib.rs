@@ -52,9 +52,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use fzc_core::{PricingScheme, Progress};
+use fzc_io::StagedDir;
 use fzc_scenario::{
-    Comparison, LoadOptions, Outcome, Scenario, ScenarioError, ScenarioSource, compare_with,
-    embedded, load_with_options, parse_schemes, write_outputs_with_progress,
+    Comparison, LoadOptions, Outcome, Scenario, ScenarioSource, compare_with, embedded,
+    load_with_options, parse_schemes, write_outputs_with_progress,
 };
 
 mod plugins;
@@ -174,7 +175,10 @@ pub fn out_dir(out: Option<&Path>, scenario: &Scenario) -> PathBuf {
 }
 
 /// Writes a run's whole output set into `dir`: the tables (`zoning.csv`, `ledger.csv`,
-/// `summary.json`, the CSSDR raster when there is one) and the report.
+/// `summary.json`, the raster layers when there are some) and the report, all or nothing:
+/// everything is written into a staging folder beside `dir` ([`fzc_io::StagedDir`]) and
+/// moved in only when every file was written, so a failure (a full disk, an unreadable
+/// polygon, a bad raster) leaves `dir` as it was and leaves nothing new.
 ///
 /// # Errors
 /// When a file cannot be written or the report's inputs (polygons, flow ranges) cannot be
@@ -186,11 +190,16 @@ pub fn write(
     progress: &dyn Progress,
 ) -> anyhow::Result<Written> {
     let scenario = &loaded.scenario;
-    write_outputs_with_progress(dir, scenario, outcome, progress)
+    let staged = StagedDir::new(dir)?;
+    write_outputs_with_progress(staged.path(), scenario, outcome, progress)
         .with_context(|| format!("writing the outputs of {}", scenario.name))?;
     let mut notes = Vec::new();
-    let report = report(loaded, outcome, None, dir, progress, &mut notes)
+    let report = report(loaded, outcome, None, staged.path(), progress, &mut notes)
         .with_context(|| format!("writing the report of {}", scenario.name))?;
+    let report: Vec<PathBuf> = report.iter().map(|f| staged.final_path(f)).collect();
+    staged
+        .commit()
+        .with_context(|| format!("moving the outputs of {} into place", scenario.name))?;
     Ok(Written {
         dir: dir.to_owned(),
         tables: ["zoning.csv", "ledger.csv", "summary.json"]
@@ -240,11 +249,8 @@ pub fn write_compare(
     dir: &Path,
     progress: &dyn Progress,
 ) -> anyhow::Result<Written> {
-    std::fs::create_dir_all(dir).map_err(|error| ScenarioError::Io {
-        path: dir.to_owned(),
-        error,
-    })?;
-    let path = dir.join("compare.csv");
+    let staged = StagedDir::new(dir)?;
+    let path = staged.path().join("compare.csv");
     let text = comparison.csv();
     fzc_io::write_atomically(&path, |w: &mut dyn Write| w.write_all(text.as_bytes()))?;
     let mut notes = Vec::new();
@@ -253,15 +259,17 @@ pub fn write_compare(
             loaded,
             reference,
             Some(report_input::comparison(comparison)),
-            dir,
+            staged.path(),
             progress,
             &mut notes,
         )?,
         None => Vec::new(),
     };
+    let report: Vec<PathBuf> = report.iter().map(|f| staged.final_path(f)).collect();
+    staged.commit()?;
     Ok(Written {
         dir: dir.to_owned(),
-        tables: vec![path],
+        tables: vec![dir.join("compare.csv")],
         report,
         notes,
     })

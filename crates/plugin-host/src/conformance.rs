@@ -214,6 +214,80 @@ fn close(a: f64, b: f64, scale: f64) -> bool {
     (a - b).abs() <= 1e-9 * scale.max(1.0)
 }
 
+/// The output rules of `fzc plugins check` applied to one real pricing call: `None` when
+/// `out` keeps them, else the rule broken ([`invariant`] name) and what broke it.
+///
+/// The rules: every flow price and amount is finite and `>= 0`; the region amounts are
+/// finite; for a scheme that prices flows, they sum to zero and each region's amount equals
+/// what it pays minus what it receives over its flows (within 1e-9 of the amounts' scale).
+/// A region-only scheme (Eq 17) is not held to the balance, as in [`check_pricing_scheme`].
+pub fn pricing_output_violation(
+    input: &PricingInput<'_>,
+    out: &PricingOutput,
+) -> Option<(&'static str, String)> {
+    if let Some(prices) = out.flow_prices.as_deref()
+        && let Some((k, p)) = prices.iter().enumerate().find(|(_, p)| {
+            !(p.amount.0.is_finite() && p.standard.0.is_finite())
+                || p.amount.0 < 0.0
+                || p.standard.0 < 0.0
+        })
+    {
+        let pair = input
+            .flows
+            .get(k)
+            .and_then(|f| Some((input.regions.get(f.payer)?, input.regions.get(f.payee)?)))
+            .map_or_else(String::new, |(a, b)| format!(" ({a} → {b})"));
+        return Some((
+            invariant::AMOUNTS_NON_NEGATIVE,
+            format!(
+                "flow {k}{pair} priced at {} yuan/t, amount {} yuan",
+                p.standard.0, p.amount.0
+            ),
+        ));
+    }
+    if let Some((r, a)) = input
+        .regions
+        .iter()
+        .zip(&out.region_amounts)
+        .find(|(_, a)| !a.0.is_finite())
+    {
+        return Some((
+            invariant::LEDGER_BALANCES,
+            format!("region `{r}` has amount {} yuan", a.0),
+        ));
+    }
+    // A region-only scheme (Eq 17) need not balance, as in `check_pricing_scheme`.
+    if let Some(prices) = out.flow_prices.as_deref() {
+        let sum: f64 = out.region_amounts.iter().map(|y| y.0).sum();
+        let scale: f64 = out.region_amounts.iter().map(|y| y.0.abs()).sum();
+        if !close(sum, 0.0, scale) {
+            return Some((
+                invariant::LEDGER_BALANCES,
+                format!("region amounts sum to {sum} yuan, not 0 (scale {scale})"),
+            ));
+        }
+        let mut net = vec![0.0f64; input.regions.len()];
+        for (f, p) in input.flows.iter().zip(prices) {
+            net[f.payer] += p.amount.0;
+            net[f.payee] -= p.amount.0;
+        }
+        let scale: f64 = prices.iter().map(|p| p.amount.0.abs()).sum();
+        if let Some(((a, n), r)) = out
+            .region_amounts
+            .iter()
+            .zip(&net)
+            .zip(input.regions)
+            .find(|((a, n), _)| !close(a.0, **n, scale))
+        {
+            return Some((
+                invariant::REGIONS_MATCH_FLOWS,
+                format!("region `{r}` has amount {} yuan but its flows net {n}", a.0),
+            ));
+        }
+    }
+    None
+}
+
 /// Runs the pricing-scheme invariants on `scheme`.
 pub fn check_pricing_scheme(scheme: &dyn PricingScheme) -> ConformanceReport {
     let subject = format!("pricing scheme `{}`", scheme.name());

@@ -16,10 +16,16 @@ use crate::{LoadedPlugin, PluginError};
 #[derive(Debug)]
 struct PluginPricingScheme {
     instance: Instance,
+    /// Whether [`PricingScheme::price`] applies the output rules (run time), or returns
+    /// what the plugin gave (for `fzc plugins check`, which reports each rule itself).
+    checked: bool,
 }
 
 impl LoadedPlugin {
-    /// Builds the plugin's pricing scheme from `parameters` (defaults filled in).
+    /// Builds the plugin's pricing scheme from `parameters` (defaults filled in). Its
+    /// `price` refuses an output that breaks a rule of `fzc plugins check` (negative or
+    /// non-finite amounts, a ledger that does not balance, region amounts that are not the
+    /// flows' net), naming the plugin and the rule.
     ///
     /// # Errors
     /// [`PluginError::WrongKind`], [`PluginError::MissingParameter`],
@@ -28,6 +34,26 @@ impl LoadedPlugin {
     pub fn pricing_scheme(
         &self,
         parameters: &BTreeMap<String, String>,
+    ) -> Result<Box<dyn PricingScheme>, PluginError> {
+        self.pricing_scheme_with(parameters, true)
+    }
+
+    /// The plugin's pricing scheme without the run-time output rules: what the plugin
+    /// returns is returned. For conformance checks, which test each rule and report it.
+    ///
+    /// # Errors
+    /// As [`LoadedPlugin::pricing_scheme`].
+    pub fn pricing_scheme_unchecked(
+        &self,
+        parameters: &BTreeMap<String, String>,
+    ) -> Result<Box<dyn PricingScheme>, PluginError> {
+        self.pricing_scheme_with(parameters, false)
+    }
+
+    fn pricing_scheme_with(
+        &self,
+        parameters: &BTreeMap<String, String>,
+        checked: bool,
     ) -> Result<Box<dyn PricingScheme>, PluginError> {
         self.expect_kind(PluginKind::PricingScheme)?;
         let parameters = self.resolve_parameters(parameters)?;
@@ -38,6 +64,7 @@ impl LoadedPlugin {
                 ptr,
                 parameters,
             },
+            checked,
         }))
     }
 }
@@ -160,13 +187,27 @@ impl PricingScheme for PluginPricingScheme {
         self.instance.parameters.clone()
     }
 
+    /// Calls the plugin, then applies the output rules of `fzc plugins check`
+    /// ([`crate::conformance::pricing_output_violation`]) to the real call: an output that
+    /// breaks one is refused, naming the plugin and the rule, instead of being priced.
     fn price(&self, input: &PricingInput<'_>) -> Result<PricingOutput, PricingSchemeError> {
-        self.call(input).map_err(|err| PricingSchemeError::Scheme {
+        let path = self.instance.plugin.info.path.display();
+        let out = self.call(input).map_err(|err| PricingSchemeError::Scheme {
             scheme: self.name().to_owned(),
-            message: format!(
-                "{err} [plugin {}]",
-                self.instance.plugin.info.path.display()
-            ),
-        })
+            message: format!("{err} [plugin {path}]"),
+        })?;
+        if !self.checked {
+            return Ok(out);
+        }
+        match crate::conformance::pricing_output_violation(input, &out) {
+            None => Ok(out),
+            Some((rule, what)) => Err(PricingSchemeError::Scheme {
+                scheme: self.name().to_owned(),
+                message: format!(
+                    "refused: its output breaks the rule \"{rule}\" that `fzc plugins check` \
+                     tests: {what} [plugin {path}]"
+                ),
+            }),
+        }
     }
 }

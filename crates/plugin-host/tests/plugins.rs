@@ -290,7 +290,7 @@ fn every_plugin_and_builtin_runs_the_same_conformance_suite() {
 
     // A plugin that breaks an invariant is reported as such.
     let negative = plugin("fault-pricing")
-        .pricing_scheme(&params(&[("mode", "negative")]))
+        .pricing_scheme_unchecked(&params(&[("mode", "negative")]))
         .unwrap();
     let report = conformance::check_pricing_scheme(negative.as_ref());
     assert!(!report.passed());
@@ -298,6 +298,41 @@ fn every_plugin_and_builtin_runs_the_same_conformance_suite() {
         matches!(report.outcome(invariant::AMOUNTS_NON_NEGATIVE), Some(Outcome::Fail(why)) if why.contains("yuan")),
         "{report}"
     );
+
+    // At run time the same rule refuses the output, naming the plugin and the rule.
+    let checked = plugin("fault-pricing")
+        .pricing_scheme(&params(&[("mode", "negative")]))
+        .unwrap();
+    let case = [PricingFlow {
+        payer: 0,
+        payee: 1,
+        layer: Layer::Cssf,
+        tonnes: TonnesCo2(10.0),
+    }];
+    let names = ids(2);
+    let standards = [YuanPerTonne(30.0), YuanPerTonne(20.0)];
+    let benchmarks = [TonnesCo2(10.0), TonnesCo2(-10.0)];
+    let input = PricingInput {
+        price: YuanPerTonne(46.0),
+        regions: &names,
+        standards: &standards,
+        benchmarks: &benchmarks,
+        population_persons: None,
+        gdp: None,
+        flows: &case,
+    };
+    let message = checked.price(&input).unwrap_err().to_string();
+    assert!(
+        message.contains(invariant::AMOUNTS_NON_NEGATIVE)
+            && message.contains("fault")
+            && message.contains("fzc plugins check"),
+        "{message}"
+    );
+    // An honest plugin passes the same rules.
+    let ok = plugin("fault-pricing")
+        .pricing_scheme(&params(&[("mode", "ok")]))
+        .unwrap();
+    assert!(ok.price(&input).is_ok());
 }
 
 /// Every fault is a clear error, and the host carries on: after each, a good call succeeds.

@@ -173,6 +173,22 @@ pub enum ScenarioError {
         /// The layer's message.
         message: String,
     },
+    /// A value the run would write is not a finite number (inputs near the limits of a
+    /// double overflowed): nothing is written.
+    #[error(
+        "{file}: {what} of region `{region}` is {value}, not a finite number; an input is too \
+         large (check the tables that feed it) and nothing was written"
+    )]
+    NotFinite {
+        /// The output file the value belongs in.
+        file: &'static str,
+        /// The region.
+        region: String,
+        /// The column.
+        what: &'static str,
+        /// The value.
+        value: f64,
+    },
     /// The zoning layer refused the assembled inputs.
     #[error("zoning: {0}")]
     Zoning(fzc_zoning::ZoningError),

@@ -68,7 +68,7 @@ pub use model::{
     Provenance, RasterCssf, RegionRasterCssf, Scenario, StandardEntry,
 };
 pub use output::{
-    LEDGER_HEADER, ZONING_HEADER, fixed, ledger_csv, summary_json, terminal_table, write_outputs,
-    write_outputs_with_progress, zoning_csv,
+    LEDGER_HEADER, ZONING_HEADER, check_finite, fixed, ledger_csv, summary_json, terminal_table,
+    write_outputs, write_outputs_with_progress, zoning_csv,
 };
 pub use run::{Outcome, run, run_with_pricing, run_with_scheme};

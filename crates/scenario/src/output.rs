@@ -20,6 +20,50 @@ pub const ZONING_HEADER: &str = "region,class,nf,v_net,benchmark,benchmark_zone,
 /// The header of `ledger.csv`.
 pub const LEDGER_HEADER: &str = "payer,payee,layer,tonnes,standard,amount";
 
+/// Every number the run writes is finite, or the error names the region and column.
+///
+/// # Errors
+/// [`ScenarioError::NotFinite`] for the first value (in `zoning.csv` order, then the ledger)
+/// that is not.
+pub fn check_finite(outcome: &Outcome) -> Result<(), ScenarioError> {
+    let bad = |file, region: &dyn std::fmt::Display, what, value: f64| {
+        (!value.is_finite()).then(|| ScenarioError::NotFinite {
+            file,
+            region: region.to_string(),
+            what,
+            value,
+        })
+    };
+    for a in outcome.ledger.accounts() {
+        for (what, value) in [
+            ("nf", a.nf.0),
+            ("v_net", a.v_net.0),
+            ("benchmark", a.benchmark.0),
+            ("tc_eq17", a.tc_eq17.0),
+            ("ledger_paid", a.paid.0),
+            ("ledger_received", a.received.0),
+            ("ledger_net", a.net.0),
+            ("standard", a.standard.0),
+        ] {
+            if let Some(e) = bad("zoning.csv", &a.region, what, value) {
+                return Err(e);
+            }
+        }
+    }
+    for e in outcome.ledger.entries() {
+        for (what, value) in [
+            ("tonnes", e.tonnes.0),
+            ("amount", e.amount.0),
+            ("standard", e.standard.map_or(0.0, |s| s.0)),
+        ] {
+            if let Some(err) = bad("ledger.csv", &e.payer, what, value) {
+                return Err(err);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Formats with `decimals` fixed decimals, never printing `-0`.
 pub fn fixed(value: f64, decimals: usize) -> String {
     let text = format!("{value:.decimals$}");
@@ -282,6 +326,7 @@ pub fn write_outputs_with_progress(
     outcome: &Outcome,
     progress: &dyn fzc_core::Progress,
 ) -> Result<(), ScenarioError> {
+    check_finite(outcome)?;
     std::fs::create_dir_all(dir).map_err(|error| ScenarioError::Io {
         path: dir.to_owned(),
         error,

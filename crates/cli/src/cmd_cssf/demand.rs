@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use fzc_core::{DemandEstimator, RegionId};
 use fzc_scenario::rasters::{DemandInputs, PopulationKind, demand_per_region, write_region_csv};
 
-use super::raster_regions::{CoverageArg, out_file, regions_input};
+use super::raster_regions::{CoverageArg, regions_input};
 use crate::ui::Ui;
 
 /// Arguments of `fzc cssf demand`.
@@ -147,7 +147,9 @@ pub fn run(args: DemandArgs, ui: Ui) -> anyhow::Result<Vec<(RegionId, f64)>> {
         args.coverage,
         args.max_outside_share,
     );
-    let tif = out_file(&args.out, "demand.tif")?;
+    // All or nothing, as `cssf supply`.
+    let staged = fzc_io::StagedDir::new(&args.out)?;
+    let tif = staged.path().join("demand.tif");
     let outcome = demand_per_region(
         &inputs,
         &regions,
@@ -159,10 +161,11 @@ pub fn run(args: DemandArgs, ui: Ui) -> anyhow::Result<Vec<(RegionId, f64)>> {
         ui.note(&format!("note: {n}"));
     }
     write_region_csv(
-        &out_file(&args.out, "demand-regions.csv")?,
+        &staged.path().join("demand-regions.csv"),
         "demand",
         &outcome.regions,
     )?;
+    staged.commit()?;
     ui.note(&format!(
         "demand ({}): {} regions calibrated to their emissions; wrote {}",
         outcome.estimator,

@@ -196,11 +196,11 @@ pub fn run_with_progress(
     if let Some(path) = &args.plugin {
         replace_flows(&mut run, &regions, path, &args.params)?;
     }
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    write_regions(&args.out.join(FILES[0]), &run)?;
-    write_flows(&args.out.join(FILES[1]), &run)?;
-    write_geojson(&args.out.join(FILES[2]), &run)?;
+    let staged = fzc_io::StagedDir::new(&args.out)?;
+    write_regions(&staged.path().join(FILES[0]), &run)?;
+    write_flows(&staged.path().join(FILES[1]), &run)?;
+    write_geojson(&staged.path().join(FILES[2]), &run)?;
+    staged.commit()?;
     let moved: f64 = run.flows.iter().map(|f| f.transfer.0).sum();
     tracing::info!(
         "{} regions, {} output–input pairs, {:.3} t transferred",

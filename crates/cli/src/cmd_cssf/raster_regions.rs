@@ -1,9 +1,8 @@
 //! Shared by `fzc cssf supply`, `demand` and `run`: the region and output-folder options.
 //! The raster pipeline itself is `fzc_scenario::rasters`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::Context;
 use clap::ValueEnum;
 use fzc_scenario::rasters::{CoverageMode, RegionsInput};
 
@@ -54,10 +53,4 @@ pub fn regions_input(
         coverage: coverage.into(),
         max_outside_share,
     }
-}
-
-/// `DIR/name`, creating `DIR`.
-pub fn out_file(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    Ok(dir.join(name))
 }

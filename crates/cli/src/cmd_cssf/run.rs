@@ -172,7 +172,10 @@ pub fn run(args: RunArgs, ui: Ui) -> anyhow::Result<()> {
     for note in layers.notes() {
         ui.note(&format!("note: {note}"));
     }
-    layers.write_all(&args.out, &progress)?;
+    // All or nothing: the layers and the flows are staged together and moved into --out
+    // only when both were written.
+    let staged = fzc_io::StagedDir::new(&args.out)?;
+    layers.write_all(staged.path(), &progress)?;
     ui.note(&format!(
         "supply and demand (demand estimator: {}): {} regions in the {}×{} window; wrote \
          supply-regions.csv, demand-regions.csv, supply.tif, demand.tif, cssdr.tif to {}",
@@ -201,7 +204,7 @@ pub fn run(args: RunArgs, ui: Ui) -> anyhow::Result<()> {
         intensity: args.intensity,
         mass: args.mass,
         core: args.core,
-        out: args.out,
+        out: staged.path().to_owned(),
         plugin: args.plugin,
         params: args.params,
     };
@@ -210,6 +213,7 @@ pub fn run(args: RunArgs, ui: Ui) -> anyhow::Result<()> {
         balance,
         "the supply and demand computed by this run",
         &progress,
-    )
-    .map(drop)
+    )?;
+    staged.commit()?;
+    Ok(())
 }

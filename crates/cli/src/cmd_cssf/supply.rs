@@ -8,7 +8,7 @@ use fzc_scenario::rasters::{
     SupplyInputs, SupplyUnit, UnmappedClasses, supply_per_region, write_region_csv,
 };
 
-use super::raster_regions::{CoverageArg, out_file, regions_input};
+use super::raster_regions::{CoverageArg, regions_input};
 use crate::ui::Ui;
 
 /// Arguments of `fzc cssf supply`.
@@ -91,16 +91,20 @@ pub fn run(args: SupplyArgs, ui: Ui) -> anyhow::Result<Vec<(RegionId, f64)>> {
         args.coverage,
         args.max_outside_share,
     );
-    let tif = out_file(&args.out, "supply.tif")?;
+    // All or nothing: a failure midway (an all-nodata raster, a full disk) leaves --out as
+    // it was.
+    let staged = fzc_io::StagedDir::new(&args.out)?;
+    let tif = staged.path().join("supply.tif");
     let outcome = supply_per_region(&inputs, &regions, Some(&tif), &ui.progress_sink())?;
     for note in &outcome.notes {
         ui.note(&format!("note: {note}"));
     }
     write_region_csv(
-        &out_file(&args.out, "supply-regions.csv")?,
+        &staged.path().join("supply-regions.csv"),
         "supply",
         &outcome.regions,
     )?;
+    staged.commit()?;
     ui.note(&format!(
         "supply: {} regions, {} valid pixels, {} nodata pixels in the {}×{} window; wrote {}",
         outcome.regions.len(),
