@@ -85,4 +85,7 @@ mod params;
 
 pub use abi::FZC_PLUGIN_ABI_VERSION;
 pub use export::Plugin;
+/// The vocabulary the plugin traits speak (ids, units, the traits themselves), re-exported
+/// so that a plugin crate needs only `fzc-plugin-api` and cannot skew its `fzc-core` version.
+pub use fzc_core;
 pub use params::{ParamSpec, Params};
