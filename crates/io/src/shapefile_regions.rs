@@ -37,6 +37,7 @@ pub fn read_shapefile_regions(
 ) -> Result<Vec<(RegionId, RegionShape)>, IoError> {
     let at = || Location::file(path);
     let reprojector = check_prj(path)?;
+    check_record_sizes(path)?;
     let mut reader = shapefile::Reader::from_path(path)
         .map_err(|e| IoError::structure(at(), format!("not a readable Shapefile: {e}")))?;
     let records = reader
@@ -115,6 +116,64 @@ pub fn read_shapefile_regions(
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out.into_iter().map(|(id, _, shape)| (id, shape)).collect())
+}
+
+/// Checks every record of the `.shp` before the `shapefile` crate reads it: that crate
+/// reserves memory for a record's parts and points from the counts in the record, so a
+/// corrupt count (found by fuzzing: 2 GB for a 1 KB file) must be refused first. Each
+/// record's header must fit the file, and a polygon's or polyline's part and point counts
+/// must fit its stated content length.
+fn check_record_sizes(path: &Path) -> Result<(), IoError> {
+    let bytes = std::fs::read(path).map_err(|e| IoError::os(path, e))?;
+    let at = || Location::file(path);
+    let i32_le = |o: usize| -> Option<i32> {
+        Some(i32::from_le_bytes(bytes.get(o..o + 4)?.try_into().ok()?))
+    };
+    let i32_be = |o: usize| -> Option<i32> {
+        Some(i32::from_be_bytes(bytes.get(o..o + 4)?.try_into().ok()?))
+    };
+    let mut offset = 100;
+    let mut index = 0usize;
+    while offset + 8 <= bytes.len() {
+        let words = i32_be(offset + 4).unwrap_or(-1);
+        let Ok(words) = usize::try_from(words) else {
+            return Err(IoError::structure(
+                at(),
+                format!("record {index} at byte {offset}: negative content length {words}"),
+            ));
+        };
+        let content = offset + 8;
+        let length = words * 2;
+        if content + length > bytes.len() {
+            return Err(IoError::structure(
+                at(),
+                format!(
+                    "record {index} at byte {offset}: content of {length} bytes runs past the \
+                     end of the file ({} bytes); the file is truncated or corrupt",
+                    bytes.len()
+                ),
+            ));
+        }
+        // Polygon-like shapes (3, 5, 13, 15, 23, 25, 31): type, box, parts, points.
+        let shape_type = i32_le(content).unwrap_or(0);
+        if matches!(shape_type, 3 | 5 | 13 | 15 | 23 | 25 | 31) && length >= 44 {
+            let parts = i64::from(i32_le(content + 36).unwrap_or(-1));
+            let points = i64::from(i32_le(content + 40).unwrap_or(-1));
+            let needed = 44 + 4 * parts + 16 * points;
+            if parts < 0 || points < 0 || needed > i64::try_from(length).unwrap_or(i64::MAX) {
+                return Err(IoError::structure(
+                    at(),
+                    format!(
+                        "record {index} at byte {offset}: {parts} parts and {points} points do \
+                         not fit its {length} bytes of content; the file is corrupt"
+                    ),
+                ));
+            }
+        }
+        offset = content + length;
+        index += 1;
+    }
+    Ok(())
 }
 
 fn number_text(v: f64) -> String {
@@ -301,6 +360,35 @@ mod tests {
     }
 
     const WGS84: &str = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+
+    /// Issue 10, found by fuzzing: a record whose part count does not fit its content made
+    /// the `shapefile` crate reserve gigabytes; it is refused before that crate reads it.
+    #[test]
+    fn a_part_count_beyond_the_record_is_refused_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), None);
+        assert!(read_shapefile_regions(&path, Some("name")).is_ok());
+        let mut bytes = std::fs::read(&path).unwrap();
+        // First record: 8-byte header at 100, then type (4), box (32), parts at +36.
+        bytes[100 + 8 + 36..100 + 8 + 40].copy_from_slice(&500_000_000i32.to_le_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        let message = read_shapefile_regions(&path, Some("name"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("cities.shp") && message.contains("500000000 parts"),
+            "{message}"
+        );
+        // A content length past the end of the file.
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[100 + 8 + 36..100 + 8 + 40].copy_from_slice(&2i32.to_le_bytes());
+        bytes[104..108].copy_from_slice(&1_000_000i32.to_be_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        let message = read_shapefile_regions(&path, Some("name"))
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("runs past the end"), "{message}");
+    }
 
     #[test]
     fn polygons_ids_and_holes_are_read() {
