@@ -154,12 +154,26 @@ fn check_record_sizes(path: &Path) -> Result<(), IoError> {
                 ),
             ));
         }
-        // Polygon-like shapes (3, 5, 13, 15, 23, 25, 31): type, box, parts, points.
+        // Polylines and polygons (3, 5, 13, 15, 23, 25, 31): type, box, part count, point
+        // count, parts, points. Multipoints (8, 18, 28): type, box, point count, points.
         let shape_type = i32_le(content).unwrap_or(0);
-        if matches!(shape_type, 3 | 5 | 13 | 15 | 23 | 25 | 31) && length >= 44 {
-            let parts = i64::from(i32_le(content + 36).unwrap_or(-1));
-            let points = i64::from(i32_le(content + 40).unwrap_or(-1));
-            let needed = 44 + 4 * parts + 16 * points;
+        let counts = match shape_type {
+            3 | 5 | 13 | 15 | 23 | 25 | 31 => Some((
+                i64::from(i32_le(content + 36).unwrap_or(-1)),
+                i64::from(i32_le(content + 40).unwrap_or(-1)),
+                44,
+            )),
+            8 | 18 | 28 => Some((0, i64::from(i32_le(content + 36).unwrap_or(-1)), 40)),
+            _ => None,
+        };
+        if let Some((parts, points, fixed)) = counts {
+            // A count that lies outside the record reads as -1: refused below.
+            let (parts, points) = if length < fixed {
+                (-1, -1)
+            } else {
+                (parts, points)
+            };
+            let needed = i64::try_from(fixed).unwrap_or(i64::MAX) + 4 * parts + 16 * points;
             if parts < 0 || points < 0 || needed > i64::try_from(length).unwrap_or(i64::MAX) {
                 return Err(IoError::structure(
                     at(),
