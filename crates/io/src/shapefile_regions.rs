@@ -134,6 +134,8 @@ fn check_record_sizes(path: &Path) -> Result<(), IoError> {
     };
     let mut offset = 100;
     let mut index = 0usize;
+    // (offset, content length in bytes) of every record checked, for the `.shx` below.
+    let mut checked: Vec<(usize, usize)> = Vec::new();
     while offset + 8 <= bytes.len() {
         let words = i32_be(offset + 4).unwrap_or(-1);
         let Ok(words) = usize::try_from(words) else {
@@ -184,8 +186,43 @@ fn check_record_sizes(path: &Path) -> Result<(), IoError> {
                 ));
             }
         }
+        checked.push((offset, length));
         offset = content + length;
         index += 1;
+    }
+    // The reader seeks to the records through the `.shx` index when there is one, so every
+    // index entry must point at a record checked above (a corrupt offset could point into
+    // the middle of a record, at bytes that read as huge counts).
+    let shx = path.with_extension("shx");
+    if let Ok(index_bytes) = std::fs::read(&shx) {
+        let be = |o: usize| -> Option<i64> {
+            Some(i64::from(i32::from_be_bytes(
+                index_bytes.get(o..o + 4)?.try_into().ok()?,
+            )))
+        };
+        let mut o = 100;
+        let mut k = 0usize;
+        while o + 8 <= index_bytes.len() {
+            let (at_words, len_words) = (be(o).unwrap_or(-1), be(o + 4).unwrap_or(-1));
+            let known = checked.iter().any(|&(off, len)| {
+                i64::try_from(off).is_ok_and(|off| off == 2 * at_words)
+                    && i64::try_from(len).is_ok_and(|len| len == 2 * len_words)
+            });
+            if !known {
+                return Err(IoError::structure(
+                    Location::file(&shx),
+                    format!(
+                        "index entry {k} points to byte {} ({} bytes), which is not a record \
+                         of {}; the index is corrupt",
+                        2 * at_words,
+                        2 * len_words,
+                        path.display()
+                    ),
+                ));
+            }
+            o += 8;
+            k += 1;
+        }
     }
     Ok(())
 }
