@@ -17,7 +17,8 @@ use crate::ui::{self, Ui};
 /// Arguments of `fzc ect`.
 #[derive(Debug, Args)]
 pub struct EctArgs {
-    /// The MRIO table: a pymrio `save_all` folder, a folder of long CSVs, or a CEADs `.mat`.
+    /// The MRIO table: a pymrio `save_all` folder or zip, EXIOBASE 3 as downloaded
+    /// (`IOT_2022_pxp.zip`, or its folder), a folder of long CSVs, or a CEADs `.mat`.
     #[arg(long, value_name = "PATH")]
     mrio: PathBuf,
     /// Its format; detected from the path when omitted.
@@ -50,6 +51,7 @@ pub struct EctArgs {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum FormatArg {
     Pymrio,
+    Exiobase3,
     Csv,
     CeadsMat,
 }
@@ -64,6 +66,7 @@ enum MethodArg {
 pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
     let format = args.format.map(|f| match f {
         FormatArg::Pymrio => MrioFormat::Pymrio,
+        FormatArg::Exiobase3 => MrioFormat::Exiobase3,
         FormatArg::Csv => MrioFormat::Csv,
         FormatArg::CeadsMat => MrioFormat::CeadsMat,
     });

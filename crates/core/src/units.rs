@@ -7,9 +7,10 @@ use crate::CoreError;
 
 /// A unit of CO2 mass that an input file may declare.
 ///
-/// Parsing accepts the SI spellings with an optional `CO2`/`CO2e` suffix
-/// (`"t"`, `"t CO2"`, `"kt"`, `"Mt CO2"`, `"Gt"`, `"kg"`, `"Gg"`, `"Tg"`) and the Chinese
-/// statistical unit `"10^4 t"`. Anything else is [`CoreError::UnknownUnit`].
+/// Parsing accepts the SI spellings with an optional CO2 or CO2-equivalent suffix
+/// (`"t"`, `"t CO2"`, `"kt"`, `"Mt CO2"`, `"Gt"`, `"kg"`, `"Gg"`, `"Tg"`; EXIOBASE's
+/// `"kg CO2 eq."`, and `"t CO2e"`, `"kt CO2-eq"`, `"Mt CO2eq"`), the words `tonne(s)`, and the
+/// Chinese statistical unit `"10^4 t"`. Anything else is [`CoreError::UnknownUnit`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum MassUnit {
     /// Kilogram.
@@ -26,8 +27,15 @@ pub enum MassUnit {
     Gigatonne,
 }
 
-const EXPECTED_UNITS: &str =
-    "kg, t, 10^4 t, kt (Gg), Mt (Tg), Gt, optionally followed by CO2 or CO2e";
+const EXPECTED_UNITS: &str = "kg, t, 10^4 t, kt (Gg), Mt (Tg), Gt, optionally followed by CO2, \
+     CO2e, CO2eq, CO2-eq or CO2 eq.";
+
+/// The suffixes naming CO2 or its equivalents, longest first so that `CO2 eq.` is not read
+/// as `CO2` followed by text.
+const CO2_SUFFIXES: [&str; 12] = [
+    "CO2-eq.", "CO2 eq.", "CO2eq.", "CO2-eq", "CO2 eq", "CO2-e", "CO2eq", "CO2e", "co2eq", "co2e",
+    "CO2", "co2",
+];
 
 impl MassUnit {
     /// How many tonnes one of this unit is.
@@ -63,7 +71,7 @@ impl FromStr for MassUnit {
 
     fn from_str(text: &str) -> Result<Self, CoreError> {
         let trimmed = text.trim();
-        let base = ["CO2e", "CO2eq", "CO2", "co2e", "co2"]
+        let base = CO2_SUFFIXES
             .iter()
             .find_map(|suffix| trimmed.strip_suffix(suffix))
             .unwrap_or(trimmed)
@@ -254,6 +262,12 @@ mod tests {
             ("10^4 t", 1e4),
             ("Gt CO2e", 1e9),
             ("kg", 1e-3),
+            // EXIOBASE's impacts extension, and other CO2-equivalent spellings.
+            ("kg CO2 eq.", 1e-3),
+            ("t CO2-eq", 1.0),
+            ("kt CO2eq", 1e3),
+            ("Gg CO2-eq.", 1e3),
+            ("tonnes CO2e", 1.0),
         ] {
             let unit: MassUnit = text.parse().unwrap();
             assert_eq!(unit.tonnes_per_unit(), factor, "{text}");
@@ -267,6 +281,17 @@ mod tests {
         assert!(text.contains("\"lb\"") && text.contains("Mt"), "{text}");
         assert!("".parse::<MassUnit>().is_err());
         assert!("M.EUR".parse::<MassUnit>().is_err());
+        // EXIOBASE's non-mass units stay refused, with or without a CO2 word.
+        for text in [
+            "TJ",
+            "1000 p.",
+            "km2",
+            "kg CO2 eq. per TJ",
+            "CO2 eq.",
+            "eq.",
+        ] {
+            assert!(text.parse::<MassUnit>().is_err(), "{text} must be refused");
+        }
     }
 
     #[test]

@@ -77,6 +77,7 @@ mod number;
 mod parquet_table;
 mod pools;
 mod pymrio_folder;
+mod pymrio_source;
 mod pymrio_txt;
 mod region_balance;
 mod region_major;
@@ -103,7 +104,7 @@ pub use mrio_data::{MrioData, StressorRow};
 pub use mrio_format::{MrioFormat, SideFiles, read_mrio, read_mrio_with_progress};
 pub use parquet_table::{ParquetColumn, ParquetKind, ParquetTableWriter};
 pub use pools::{read_carbon_pools, read_class_map, read_class_weights};
-pub use pymrio_folder::{read_pymrio_folder, read_pymrio_folder_with_progress};
+pub use pymrio_folder::{read_exiobase3, read_pymrio_folder, read_pymrio_folder_with_progress};
 pub use region_balance::{RegionBalanceRow, read_region_balance};
 pub use reproject::{
     ReprojectionEngine, Reprojector, WGS84_LONLAT, reproject_lonlat_to, reproject_lonlat_to_crs,

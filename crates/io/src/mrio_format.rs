@@ -6,14 +6,19 @@ use fzc_core::{NoProgress, Progress};
 
 use crate::mrio_csv::read_mrio_csv_with_progress;
 use crate::pymrio_folder::read_pymrio_folder_with_progress;
-use crate::{IoError, Location, MrioData, read_ceads_mat};
+use crate::pymrio_source::{PARAMETERS, is_zip};
+use crate::{IoError, Location, MrioData, read_ceads_mat, read_exiobase3};
 
 /// An MRIO input format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MrioFormat {
-    /// pymrio's `save_all` folder, txt layout (`docs/formats/pymrio-folder.md`).
+    /// pymrio's `save_all` layout (txt), as a folder or a zip archive
+    /// (`docs/formats/pymrio-folder.md`).
     Pymrio,
+    /// EXIOBASE 3 as published: the zip as downloaded or its folder
+    /// (`docs/formats/exiobase3.md`).
+    Exiobase3,
     /// fzc's long-format CSV set (`docs/formats/mrio-csv.md`).
     Csv,
     /// The CEADs city MRIO MATLAB file, with emissions from a CSV
@@ -22,15 +27,19 @@ pub enum MrioFormat {
 }
 
 impl MrioFormat {
-    /// Guesses the format: a folder with `file_parameters.json` is pymrio, a folder with
-    /// `Z.csv` the CSV set, a file ending in `.mat` CEADs.
+    /// Guesses the format:
+    /// - a folder with `file_parameters.json`, or a zip archive (by content, not name), is
+    ///   EXIOBASE 3 when its name is EXIOBASE's (`IOT_<year>_pxp`, `IOT_<year>_ixi`) or its
+    ///   parameters name EXIOBASE, and pymrio otherwise;
+    /// - a folder with `Z.csv` is the CSV set;
+    /// - a file ending in `.mat` is CEADs.
     ///
     /// # Errors
     /// [`IoError::Structure`] saying what was looked for when nothing matches.
     pub fn detect(path: &Path) -> Result<Self, IoError> {
         if path.is_dir() {
-            if path.join("file_parameters.json").is_file() {
-                return Ok(MrioFormat::Pymrio);
+            if path.join(PARAMETERS).is_file() {
+                return Ok(pymrio_or_exiobase(path));
             }
             if path.join("Z.csv").is_file() {
                 return Ok(MrioFormat::Csv);
@@ -40,6 +49,8 @@ impl MrioFormat {
             .is_some_and(|e| e.eq_ignore_ascii_case("mat"))
         {
             return Ok(MrioFormat::CeadsMat);
+        } else if is_zip(path) {
+            return Ok(pymrio_or_exiobase(path));
         }
         if !path.exists() {
             return Err(IoError::os(
@@ -50,8 +61,42 @@ impl MrioFormat {
         Err(IoError::structure(
             Location::file(path),
             "cannot tell the MRIO format: expected a pymrio save_all folder (with \
-             file_parameters.json), a folder with Z.csv, or a .mat file; or name it with --format",
+             file_parameters.json), a zip archive of one (EXIOBASE 3 as downloaded), a folder \
+             with Z.csv, or a .mat file; or name it with --format",
         ))
+    }
+}
+
+/// EXIOBASE's archive and folder names: `IOT_2022_pxp`, `IOT_1995_ixi` (with or without
+/// `.zip`); or a folder whose `file_parameters.json` names EXIOBASE.
+fn pymrio_or_exiobase(path: &Path) -> MrioFormat {
+    let stem = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = stem.strip_suffix(".zip").unwrap_or(&stem);
+    let named = stem
+        .strip_prefix("IOT_")
+        .and_then(|rest| rest.split_once('_'))
+        .is_some_and(|(year, kind)| {
+            year.len() == 4
+                && year.bytes().all(|b| b.is_ascii_digit())
+                && matches!(kind, "pxp" | "ixi")
+        });
+    let declared = path.is_dir()
+        && std::fs::read_to_string(path.join(PARAMETERS))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| {
+                v.get("name")
+                    .and_then(|n| n.as_str())
+                    .map(str::to_lowercase)
+            })
+            .is_some_and(|n| n.contains("exiobase"));
+    if named || declared {
+        MrioFormat::Exiobase3
+    } else {
+        MrioFormat::Pymrio
     }
 }
 
@@ -61,10 +106,11 @@ impl std::str::FromStr for MrioFormat {
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "pymrio" => Ok(MrioFormat::Pymrio),
+            "exiobase3" => Ok(MrioFormat::Exiobase3),
             "csv" => Ok(MrioFormat::Csv),
             "ceads-mat" => Ok(MrioFormat::CeadsMat),
             other => Err(format!(
-                "unknown MRIO format {other:?}: expected pymrio, csv or ceads-mat"
+                "unknown MRIO format {other:?}: expected pymrio, exiobase3, csv or ceads-mat"
             )),
         }
     }
@@ -109,6 +155,7 @@ pub fn read_mrio_with_progress(
     };
     match format {
         MrioFormat::Pymrio => read_pymrio_folder_with_progress(path, progress),
+        MrioFormat::Exiobase3 => read_exiobase3(path, progress),
         MrioFormat::Csv => read_mrio_csv_with_progress(path, progress),
         MrioFormat::CeadsMat => match &side.emissions {
             Some(e) => read_ceads_mat(path, e, side.city_names.as_deref()),

@@ -1,9 +1,12 @@
-//! Reader of pymrio's `save_all` folder in txt layout.
+//! Reader of pymrio's `save_all` layout (txt), from a folder or a zip archive, and of
+//! EXIOBASE 3 as published (the same layout).
 //!
-//! The folder holds `file_parameters.json` (which names each file and gives its number of
-//! header rows and index columns), `Z.txt`, `Y.txt`, optionally `x.txt` and `unit.txt`, and one
-//! subfolder per extension with its own `file_parameters.json`, `F.txt`, optionally `F_Y.txt`,
-//! and `unit.txt`. See `docs/formats/pymrio-folder.md`.
+//! The system holds `file_parameters.json` (which names each file and gives its number of
+//! header rows and index columns), `Z.txt` (or `A.txt` with `x.txt`), `Y.txt`, optionally
+//! `x.txt` and `unit.txt`, and one subfolder per extension with its own
+//! `file_parameters.json`, `F.txt`, optionally `F_Y.txt` (`F_hh.txt` in older EXIOBASE
+//! releases) and `unit.txt`. See `docs/formats/pymrio-folder.md` and
+//! `docs/formats/exiobase3.md`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,22 +15,31 @@ use faer::Mat;
 use fzc_core::{NoProgress, Progress, RegionId};
 use fzc_ect_mrio::MrioTable;
 
-use crate::pymrio_txt::{Cells, TxtTable, read_txt};
+use crate::pymrio_source::{PARAMETERS, Source};
+use crate::pymrio_txt::{Cells, TxtTable, read_txt_text};
 use crate::region_major::region_major;
 use crate::{IoError, Location, MrioData, StressorRow};
 
 /// One entry of `file_parameters.json`.
 #[derive(Debug, Clone)]
 struct FileParams {
+    /// The file, relative to the system's root.
+    rel: String,
+    /// The file as errors show it.
     path: PathBuf,
     nr_header: usize,
     nr_index_col: usize,
 }
 
-/// The `files` section of a `file_parameters.json`, and its `systemtype`.
-fn read_parameters(dir: &Path) -> Result<(String, BTreeMap<String, FileParams>), IoError> {
-    let path = dir.join("file_parameters.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| IoError::os(&path, e))?;
+/// The `files` section of the `file_parameters.json` in `folder` (`""` for the root, else
+/// ending in `/`), and its `systemtype`.
+fn read_parameters(
+    source: &Source,
+    folder: &str,
+) -> Result<(String, BTreeMap<String, FileParams>), IoError> {
+    let rel = format!("{folder}{PARAMETERS}");
+    let path = source.display(&rel);
+    let text = source.read_string(&rel)?;
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         IoError::structure(
             Location::line(&path, e.line()),
@@ -70,10 +82,23 @@ fn read_parameters(dir: &Path) -> Result<(String, BTreeMap<String, FileParams>),
                 format!("files.{key} has no \"name\""),
             ));
         };
+        if name.is_empty()
+            || name.starts_with('/')
+            || name.contains('\\')
+            || name.split('/').any(|part| part == ".." || part == ".")
+        {
+            return Err(IoError::value(
+                Location::file(&path),
+                name,
+                format!("files.{key}.name: a file name inside the folder"),
+            ));
+        }
+        let file = format!("{folder}{name}");
         out.insert(
             key.clone(),
             FileParams {
-                path: dir.join(name),
+                path: source.display(&file),
+                rel: file,
                 nr_header: field("nr_header")?,
                 nr_index_col: field("nr_index_col")?,
             },
@@ -85,17 +110,28 @@ fn read_parameters(dir: &Path) -> Result<(String, BTreeMap<String, FileParams>),
 fn require<'a>(
     files: &'a BTreeMap<String, FileParams>,
     key: &str,
-    dir: &Path,
+    source: &Source,
+    folder: &str,
 ) -> Result<&'a FileParams, IoError> {
     files.get(key).ok_or_else(|| {
         IoError::structure(
-            Location::file(&dir.join("file_parameters.json")),
+            Location::file(&source.display(&format!("{folder}{PARAMETERS}"))),
             format!("no entry for {key:?}; pymrio's save_all always writes one"),
         )
     })
 }
 
+/// The entry for `key` when its file exists.
+fn optional<'a>(
+    files: &'a BTreeMap<String, FileParams>,
+    key: &str,
+    source: &Source,
+) -> Option<&'a FileParams> {
+    files.get(key).filter(|p| source.is_file(&p.rel))
+}
+
 fn read_with(
+    source: &Source,
     params: &FileParams,
     cells: Cells,
     index_cols: &[usize],
@@ -115,8 +151,10 @@ fn read_with(
             ),
         ));
     }
-    read_txt(
+    let text = source.read_string(&params.rel)?;
+    read_txt_text(
         &params.path,
+        &text,
         params.nr_header,
         params.nr_index_col,
         cells,
@@ -208,7 +246,11 @@ fn check_sector_rows(
 }
 
 /// For each column of a final-demand style table, the index of its region (first level).
-fn region_of_columns(t: &TxtTable, regions: &[RegionId]) -> Result<Vec<usize>, IoError> {
+fn region_of_columns(
+    t: &TxtTable,
+    regions: &[RegionId],
+    against: &str,
+) -> Result<Vec<usize>, IoError> {
     let mut out = Vec::with_capacity(t.ncols());
     let mut covered = vec![false; regions.len()];
     for (k, levels) in t.col_labels.iter().enumerate() {
@@ -217,7 +259,7 @@ fn region_of_columns(t: &TxtTable, regions: &[RegionId]) -> Result<Vec<usize>, I
             return Err(IoError::structure(
                 t.file_at(),
                 format!(
-                    "column {} belongs to region {name:?}, which is not a region of Z.txt ({}): the label sets differ",
+                    "column {} belongs to region {name:?}, which is not a region of {against} ({}): the label sets differ",
                     k + 1,
                     regions
                         .iter()
@@ -234,7 +276,7 @@ fn region_of_columns(t: &TxtTable, regions: &[RegionId]) -> Result<Vec<usize>, I
         return Err(IoError::structure(
             t.file_at(),
             format!(
-                "no column for region {} of Z.txt: the label sets differ",
+                "no column for region {} of {against}: the label sets differ",
                 regions[r]
             ),
         ));
@@ -242,19 +284,20 @@ fn region_of_columns(t: &TxtTable, regions: &[RegionId]) -> Result<Vec<usize>, I
     Ok(out)
 }
 
-/// Reads a pymrio `save_all` folder (txt layout) with all its extensions.
+/// Reads a pymrio `save_all` system (txt layout) with all its extensions, from a folder or
+/// from a zip archive of one (pymrio's `archive()`, or a zip of the folder).
 ///
 /// # Errors
 /// [`IoError`] naming file, line and column for unreadable files, a non-square or
-/// non-region-major `Z`, label sets that differ between `Z`, `Y`, `x`, `F` and `F_Y`, and
-/// cells of `Z`, `Y` or `x` that are not finite numbers ≥ 0. Bad cells of extensions are
-/// reported only when that stressor is selected.
+/// non-region-major `Z` (or `A`), label sets that differ between `Z`, `Y`, `x`, `F` and `F_Y`,
+/// and cells of `Z`, `A`, `Y` or `x` that are not finite numbers ≥ 0. Bad cells of extensions
+/// are reported only when that stressor is selected.
 pub fn read_pymrio_folder(dir: &Path) -> Result<MrioData, IoError> {
     read_pymrio_folder_with_progress(dir, &NoProgress)
 }
 
-/// [`read_pymrio_folder`], reporting the data rows of each table (`Z.txt`, `Y.txt`, `x.txt`,
-/// each extension's `F.txt` and `F_Y.txt`) to `progress`, one task per file.
+/// [`read_pymrio_folder`], reporting the data rows of each table (`Z.txt` or `A.txt`,
+/// `Y.txt`, `x.txt`, each extension's `F.txt` and `F_Y.txt`) to `progress`, one task per file.
 ///
 /// # Errors
 /// As [`read_pymrio_folder`].
@@ -262,27 +305,156 @@ pub fn read_pymrio_folder_with_progress(
     dir: &Path,
     progress: &dyn Progress,
 ) -> Result<MrioData, IoError> {
-    let (_, files) = read_parameters(dir)?;
-    let z = read_with(require(&files, "Z", dir)?, Cells::Strict, &[2], progress)?;
-    if z.nrows() != z.ncols() {
+    let source = Source::open(dir)?;
+    read_system(&source, progress)
+}
+
+/// Reads EXIOBASE 3 as published: the zip archive as downloaded (`IOT_2022_pxp.zip`, …) or
+/// its unpacked folder, pxp or ixi, with its `satellite` and `impacts` extensions.
+///
+/// This is the pymrio layout read by [`read_pymrio_folder`] (`A.txt` and `x.txt` where
+/// releases since 3.8 ship no `Z.txt`; `F_hh.txt` as `F_Y` in older releases), plus what
+/// `pymrio.parse_exiobase3` does on top: the three-letter region codes some 3.4 ixi tables
+/// carry (`AUS`, `USA`, `WWA`, …) are renamed to the two-letter codes of every other
+/// release (`AU`, `US`, `WA`, …). See `docs/formats/exiobase3.md`.
+///
+/// # Errors
+/// As [`read_pymrio_folder`]; a renaming that would give two regions one code.
+pub fn read_exiobase3(path: &Path, progress: &dyn Progress) -> Result<MrioData, IoError> {
+    let source = Source::open(path)?;
+    let mut data = read_system(&source, progress)?;
+    rename_exiobase_regions(&source, &mut data)?;
+    Ok(data)
+}
+
+/// The region codes of EXIOBASE 3.4's ixi tables that differ from every other release,
+/// with the code used elsewhere (ISO 3166 alpha-2, and `W*` for the rest-of-world regions).
+const EXIOBASE_3_4_CODES: [(&str, &str); 49] = [
+    ("AUS", "AU"),
+    ("AUT", "AT"),
+    ("BEL", "BE"),
+    ("BGR", "BG"),
+    ("BRA", "BR"),
+    ("CAN", "CA"),
+    ("CHE", "CH"),
+    ("CHN", "CN"),
+    ("CYP", "CY"),
+    ("CZE", "CZ"),
+    ("DEU", "DE"),
+    ("DNK", "DK"),
+    ("ESP", "ES"),
+    ("EST", "EE"),
+    ("FIN", "FI"),
+    ("FRA", "FR"),
+    ("GBR", "GB"),
+    ("GRC", "GR"),
+    ("HRV", "HR"),
+    ("HUN", "HU"),
+    ("IDN", "ID"),
+    ("IND", "IN"),
+    ("IRL", "IE"),
+    ("ITA", "IT"),
+    ("JPN", "JP"),
+    ("KOR", "KR"),
+    ("LTU", "LT"),
+    ("LUX", "LU"),
+    ("LVA", "LV"),
+    ("MEX", "MX"),
+    ("MLT", "MT"),
+    ("NLD", "NL"),
+    ("NOR", "NO"),
+    ("POL", "PL"),
+    ("PRT", "PT"),
+    ("ROM", "RO"),
+    ("RUS", "RU"),
+    ("SVK", "SK"),
+    ("SVN", "SI"),
+    ("SWE", "SE"),
+    ("TUR", "TR"),
+    ("TWN", "TW"),
+    ("USA", "US"),
+    ("ZAF", "ZA"),
+    ("WWA", "WA"),
+    ("WWE", "WE"),
+    ("WWF", "WF"),
+    ("WWL", "WL"),
+    ("WWM", "WM"),
+];
+
+fn rename_exiobase_regions(source: &Source, data: &mut MrioData) -> Result<(), IoError> {
+    let renamed: Vec<RegionId> = data
+        .table
+        .regions
+        .iter()
+        .map(|r| {
+            EXIOBASE_3_4_CODES
+                .iter()
+                .find(|(old, _)| *old == r.as_str())
+                .and_then(|(_, new)| RegionId::new(*new).ok())
+                .unwrap_or_else(|| r.clone())
+        })
+        .collect();
+    for (k, region) in renamed.iter().enumerate() {
+        if let Some(first) = renamed[..k].iter().position(|r| r == region) {
+            return Err(IoError::structure(
+                Location::file(source.path()),
+                format!(
+                    "regions {} and {} both become {region} under EXIOBASE's renaming of \
+                     3.4 ixi codes; expected each region once",
+                    data.table.regions[first], data.table.regions[k]
+                ),
+            ));
+        }
+    }
+    data.table.regions = renamed;
+    Ok(())
+}
+
+fn read_system(source: &Source, progress: &dyn Progress) -> Result<MrioData, IoError> {
+    let (_, files) = read_parameters(source, "")?;
+    // Since EXIOBASE 3.8 the archives hold A and x but no Z: Z = A·diag(x).
+    let (core_key, core_params) =
+        match (optional(&files, "Z", source), optional(&files, "A", source)) {
+            (Some(z), _) => ("Z", z),
+            (None, Some(a)) => ("A", a),
+            (None, None) => {
+                return Err(IoError::structure(
+                    Location::file(&source.display(PARAMETERS)),
+                    format!(
+                        "neither Z nor A is listed with an existing file (listed: {}); expected \
+                     Z.txt, or A.txt (with x.txt) as EXIOBASE 3 ships it",
+                        files.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        };
+    let core = read_with(source, core_params, Cells::Strict, &[2], progress)?;
+    if core.nrows() != core.ncols() {
         return Err(IoError::structure(
-            z.file_at(),
+            core.file_at(),
             format!(
-                "Z has {} rows and {} columns; it must be square (n × n, n = regions × sectors)",
-                z.nrows(),
-                z.ncols()
+                "{core_key} has {} rows and {} columns; it must be square (n × n, n = regions × sectors)",
+                core.nrows(),
+                core.ncols()
             ),
         ));
     }
-    let labels: Vec<(String, String)> = z.row_labels.iter().map(|l| pair(l)).collect();
-    let (regions, sectors) = region_major(&labels, |k| z.line_at(k))?;
-    check_sector_columns(&z, &labels, "the rows of Z.txt")?;
+    let core_name = format!("{core_key}.txt");
+    let labels: Vec<(String, String)> = core.row_labels.iter().map(|l| pair(l)).collect();
+    let (regions, sectors) = region_major(&labels, |k| core.line_at(k))?;
+    check_sector_columns(&core, &labels, &format!("the rows of {core_name}"))?;
     let n = labels.len();
     let m = regions.len();
 
-    let y_txt = read_with(require(&files, "Y", dir)?, Cells::Strict, &[2], progress)?;
-    check_sector_rows(&y_txt, &labels, "Z.txt")?;
-    let y_region = region_of_columns(&y_txt, &regions)?;
+    let y_txt = read_with(
+        source,
+        require(&files, "Y", source, "")?,
+        Cells::Strict,
+        &[2],
+        progress,
+    )?;
+    check_sector_rows(&y_txt, &labels, &core_name)?;
+    let y_region = region_of_columns(&y_txt, &regions, &core_name)?;
     let mut y = Mat::<f64>::zeros(n, m);
     for i in 0..n {
         for (value, &r) in y_txt.row(i).iter().zip(&y_region) {
@@ -290,10 +462,10 @@ pub fn read_pymrio_folder_with_progress(
         }
     }
 
-    let x = match files.get("x") {
-        Some(params) if params.path.exists() => {
-            let t = read_with(params, Cells::Strict, &[2], progress)?;
-            check_sector_rows(&t, &labels, "Z.txt")?;
+    let x = match optional(&files, "x", source) {
+        Some(params) => {
+            let t = read_with(source, params, Cells::Strict, &[2], progress)?;
+            check_sector_rows(&t, &labels, &core_name)?;
             if t.ncols() != 1 {
                 return Err(IoError::structure(
                     t.file_at(),
@@ -302,22 +474,47 @@ pub fn read_pymrio_folder_with_progress(
             }
             Some(t.values)
         }
-        _ => None,
+        None => None,
     };
 
-    let monetary_unit = match files.get("unit") {
-        Some(params) if params.path.exists() => read_units(params)?
+    let monetary_unit = match optional(&files, "unit", source) {
+        Some(params) => read_units(source, params)?
             .into_values()
             .map(|(unit, _)| unit)
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect::<Vec<_>>()
             .join(", "),
-        _ => String::new(),
+        None => String::new(),
     };
 
-    let z_mat = Mat::from_fn(n, n, |i, j| z.values[i * n + j]);
-    drop(z);
+    let (z_mat, x) = if core_key == "Z" {
+        (Mat::from_fn(n, n, |i, j| core.values[i * n + j]), x)
+    } else {
+        let x = match x {
+            Some(x) => x,
+            None => output_from_coefficients(&core, &y, &regions, &sectors)?,
+        };
+        let z = Mat::from_fn(n, n, |i, j| core.values[i * n + j] * x[j]);
+        if let Some((i, j)) = (0..n)
+            .flat_map(|j| (0..n).map(move |i| (i, j)))
+            .find(|&(i, j)| !z[(i, j)].is_finite())
+        {
+            return Err(IoError::structure(
+                core.line_at(i),
+                format!(
+                    "Z = A·diag(x) overflows in column {} ({}, {}): A is {} and x is {}",
+                    j + 2 + 1,
+                    labels[j].0,
+                    labels[j].1,
+                    core.values[i * n + j],
+                    x[j]
+                ),
+            ));
+        }
+        (z, Some(x))
+    };
+    drop(core);
     let table = MrioTable {
         regions,
         sectors,
@@ -327,46 +524,75 @@ pub fn read_pymrio_folder_with_progress(
         monetary_unit,
     };
     table.validate().map_err(|error| IoError::Mrio {
-        path: dir.to_path_buf(),
+        path: source.path().to_path_buf(),
         error,
     })?;
 
     let mut stressors = Vec::new();
-    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| IoError::os(dir, e))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.join("file_parameters.json").is_file())
-        .collect();
-    subdirs.sort();
-    for sub in subdirs {
-        let (systemtype, ext_files) = read_parameters(&sub)?;
+    for sub in source.subfolders()? {
+        let folder = format!("{sub}/");
+        let (systemtype, ext_files) = read_parameters(source, &folder)?;
         if systemtype != "Extension" {
             continue;
         }
-        let name = sub
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
         stressors.extend(read_extension(
+            source,
+            &folder,
             &sub,
-            &name,
             &ext_files,
             &labels,
             &table.regions,
+            &core_name,
             progress,
         )?);
     }
     Ok(MrioData {
-        source: dir.to_path_buf(),
+        source: source.path().to_path_buf(),
         table,
         stressors,
     })
 }
 
+/// Total output of a coefficient-only system (A and Y, no x, as pymrio's
+/// `reset_to_coefficients` leaves it): `x = (I − A)⁻¹·Y·1`, by one LU of `I − A`.
+fn output_from_coefficients(
+    a: &TxtTable,
+    y: &Mat<f64>,
+    regions: &[RegionId],
+    sectors: &[fzc_core::SectorId],
+) -> Result<Vec<f64>, IoError> {
+    use faer::linalg::solvers::Solve;
+    let n = a.nrows();
+    let i_minus_a = Mat::from_fn(n, n, |i, j| {
+        f64::from(u8::from(i == j)) - a.values[i * n + j]
+    });
+    let demand = Mat::from_fn(n, 1, |i, _| (0..y.ncols()).map(|r| y[(i, r)]).sum::<f64>());
+    let x = i_minus_a.partial_piv_lu().solve(&demand);
+    let x: Vec<f64> = (0..n).map(|i| x[(i, 0)]).collect();
+    let tolerance = 1e-9 * x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if let Some(i) = x.iter().position(|v| !v.is_finite() || *v < -tolerance) {
+        let k = sectors.len();
+        return Err(IoError::structure(
+            a.file_at(),
+            format!(
+                "the system gives no x.txt and x = (I − A)⁻¹·Y·1 is {} for {}/{}: I − A is \
+                 singular or A is not productive; expected x.txt, or A with column sums below 1",
+                x[i],
+                regions[i / k],
+                sectors[i % k]
+            ),
+        ));
+    }
+    Ok(x.into_iter().map(|v| v.max(0.0)).collect())
+}
+
 /// `unit.txt`: row labels joined by `/` → (unit, where it was read).
-fn read_units(params: &FileParams) -> Result<BTreeMap<String, (String, Location)>, IoError> {
+fn read_units(
+    source: &Source,
+    params: &FileParams,
+) -> Result<BTreeMap<String, (String, Location)>, IoError> {
     let path = &params.path;
-    let text = std::fs::read_to_string(path).map_err(|e| IoError::os(path, e))?;
+    let text = source.read_string(&params.rel)?;
     let mut out = BTreeMap::new();
     for (i, line) in text.lines().enumerate().skip(params.nr_header) {
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -391,40 +617,48 @@ fn read_units(params: &FileParams) -> Result<BTreeMap<String, (String, Location)
     Ok(out)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read_extension(
-    dir: &Path,
+    source: &Source,
+    folder: &str,
     name: &str,
     files: &BTreeMap<String, FileParams>,
     labels: &[(String, String)],
     regions: &[RegionId],
+    core_name: &str,
     progress: &dyn Progress,
 ) -> Result<Vec<StressorRow>, IoError> {
     let f = read_with(
-        require(files, "F", dir)?,
+        source,
+        require(files, "F", source, folder)?,
         Cells::Deferred,
         &[1, 2],
         progress,
     )?;
-    check_sector_columns(&f, labels, "Z.txt")?;
-    let f_y = match files.get("F_Y") {
-        Some(params) if params.path.exists() => {
-            let t = read_with(params, Cells::Deferred, &[1, 2], progress)?;
-            let cols = region_of_columns(&t, regions)?;
+    check_sector_columns(&f, labels, core_name)?;
+    // Older EXIOBASE releases name the final users' emissions F_hh.
+    let f_y_params = optional(files, "F_Y", source).or_else(|| optional(files, "F_hh", source));
+    let f_y = match f_y_params {
+        Some(params) => {
+            let t = read_with(source, params, Cells::Deferred, &[1, 2], progress)?;
+            let cols = region_of_columns(&t, regions, core_name)?;
             Some((t, cols))
         }
-        _ => None,
+        None => None,
     };
-    let units = match files.get("unit") {
-        Some(params) if params.path.exists() => read_units(params)?,
-        _ => BTreeMap::new(),
+    let unit_params = optional(files, "unit", source);
+    let units = match unit_params {
+        Some(params) => read_units(source, params)?,
+        None => BTreeMap::new(),
     };
     let mut rows = Vec::with_capacity(f.nrows());
     for r in 0..f.nrows() {
         let key = f.row_labels[r].join("/");
         let (unit, unit_at) = units.get(&key).cloned().unwrap_or_else(|| {
-            let unit_file = files
-                .get("unit")
-                .map_or_else(|| dir.join("unit.txt"), |p| p.path.clone());
+            let unit_file = files.get("unit").map_or_else(
+                || source.display(&format!("{folder}unit.txt")),
+                |p| p.path.clone(),
+            );
             (String::new(), Location::file(&unit_file))
         });
         let mut first_invalid = f.invalid[r].clone();

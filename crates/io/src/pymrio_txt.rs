@@ -82,6 +82,7 @@ pub(crate) const ROWS_PER_REPORT: u64 = 256;
 
 /// Reads one table, reporting its data rows to `progress` as one task of unknown length
 /// (`reading <file name>`).
+#[cfg(test)]
 pub(crate) fn read_txt(
     path: &Path,
     nr_header: usize,
@@ -94,7 +95,28 @@ pub(crate) fn read_txt(
         .unwrap_or(path.as_os_str())
         .to_string_lossy();
     progress.begin(&format!("reading {name}"), 0);
-    let table = read_rows(path, nr_header, nr_index, cells, progress);
+    let table = std::fs::read_to_string(path)
+        .map_err(|e| IoError::os(path, e))
+        .and_then(|text| read_rows(path, &text, nr_header, nr_index, cells, progress));
+    progress.finish();
+    table
+}
+
+/// [`read_txt`] on text already in memory (an archive member); `path` is what errors show.
+pub(crate) fn read_txt_text(
+    path: &Path,
+    text: &str,
+    nr_header: usize,
+    nr_index: usize,
+    cells: Cells,
+    progress: &dyn Progress,
+) -> Result<TxtTable, IoError> {
+    let name = path
+        .file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy();
+    progress.begin(&format!("reading {name}"), 0);
+    let table = read_rows(path, text, nr_header, nr_index, cells, progress);
     progress.finish();
     table
 }
@@ -111,12 +133,12 @@ struct ParsedRow {
 
 fn read_rows(
     path: &Path,
+    text: &str,
     nr_header: usize,
     nr_index: usize,
     cells: Cells,
     progress: &dyn Progress,
 ) -> Result<TxtTable, IoError> {
-    let text = std::fs::read_to_string(path).map_err(|e| IoError::os(path, e))?;
     // Header counts come from file_parameters.json: check them against the file before
     // anything is sized by them (a header row takes at least one line).
     let lines_in_file = text.lines().count();

@@ -31,6 +31,7 @@ const OVERLAP_WARNING_FRACTION: f64 = 0.01;
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum FormatKey {
     Pymrio,
+    Exiobase3,
     Csv,
     CeadsMat,
 }
@@ -115,6 +116,7 @@ pub(crate) fn ect_from_mrio(
 ) -> Result<EctResults, ScenarioError> {
     let format = input.format.map(|f| match f {
         FormatKey::Pymrio => MrioFormat::Pymrio,
+        FormatKey::Exiobase3 => MrioFormat::Exiobase3,
         FormatKey::Csv => MrioFormat::Csv,
         FormatKey::CeadsMat => MrioFormat::CeadsMat,
     });

@@ -1,0 +1,253 @@
+//! Where a pymrio-layout system is read from: a folder, or a zip archive as pymrio's
+//! `archive()` writes it and as EXIOBASE 3 is published (one top folder holding
+//! `file_parameters.json`, extensions in its subfolders).
+//!
+//! Files are named by their path relative to the system's root, with `/` separators. Errors
+//! name a file inside an archive as `archive.zip/inner/path`.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use zip::ZipArchive;
+
+use crate::{IoError, Location, check_budget};
+
+/// The parameter file pymrio writes in every system and extension folder.
+pub(crate) const PARAMETERS: &str = "file_parameters.json";
+
+/// A folder or a zip archive holding a pymrio-layout system.
+pub(crate) enum Source {
+    Dir(PathBuf),
+    Zip {
+        /// The archive on disk.
+        path: PathBuf,
+        /// The folder inside the archive that holds the system's `file_parameters.json`:
+        /// empty, or ending in `/`.
+        root: String,
+        /// Every file name in the archive.
+        names: Vec<String>,
+        archive: Mutex<ZipArchive<BufReader<File>>>,
+    },
+}
+
+/// Whether `path` is a zip archive (by its first four bytes, not its name).
+pub(crate) fn is_zip(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    path.is_file()
+        && File::open(path)
+            .and_then(|mut f| f.read_exact(&mut magic))
+            .is_ok()
+        && (magic == *b"PK\x03\x04" || magic == *b"PK\x05\x06")
+}
+
+fn zip_error(path: &Path, e: zip::result::ZipError) -> IoError {
+    match e {
+        zip::result::ZipError::Io(io) => IoError::os(path, io),
+        other => IoError::structure(
+            Location::file(path),
+            format!("not a readable zip archive: {other}"),
+        ),
+    }
+}
+
+impl Source {
+    /// Opens a folder, or a zip archive and finds the one system in it: the single
+    /// `file_parameters.json` whose `systemtype` is `IOSystem`.
+    pub(crate) fn open(path: &Path) -> Result<Self, IoError> {
+        if path.is_dir() {
+            return Ok(Source::Dir(path.to_path_buf()));
+        }
+        let file = File::open(path).map_err(|e| IoError::os(path, e))?;
+        let archive = ZipArchive::new(BufReader::new(file)).map_err(|e| zip_error(path, e))?;
+        let mut names = Vec::with_capacity(archive.len());
+        for name in archive.file_names() {
+            names.push(name.map_err(|e| zip_error(path, e))?.into_owned());
+        }
+        names.sort();
+        let mut source = Source::Zip {
+            path: path.to_path_buf(),
+            root: String::new(),
+            names,
+            archive: Mutex::new(archive),
+        };
+        let candidates: Vec<String> = source
+            .names()
+            .iter()
+            .filter(|n| n.rsplit('/').next() == Some(PARAMETERS))
+            .cloned()
+            .collect();
+        let mut systems = Vec::new();
+        for name in &candidates {
+            let text = source.read_string(name)?;
+            let is_system = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| {
+                    v.get("systemtype")
+                        .and_then(|t| t.as_str())
+                        .map(str::to_owned)
+                })
+                .is_some_and(|t| t == "IOSystem");
+            if is_system {
+                systems.push(name.clone());
+            }
+        }
+        let root = match systems.as_slice() {
+            [one] => one[..one.len() - PARAMETERS.len()].to_owned(),
+            [] => {
+                return Err(IoError::structure(
+                    Location::file(path),
+                    format!(
+                        "no {PARAMETERS} with \"systemtype\": \"IOSystem\" in the archive \
+                         ({} files); expected a pymrio archive or an EXIOBASE 3 zip as \
+                         downloaded",
+                        source.names().len()
+                    ),
+                ));
+            }
+            many => {
+                return Err(IoError::structure(
+                    Location::file(path),
+                    format!(
+                        "{} systems in one archive ({}); expected one: unpack the archive and \
+                         give the folder of the system to read",
+                        many.len(),
+                        many.join(", ")
+                    ),
+                ));
+            }
+        };
+        if let Source::Zip { root: r, .. } = &mut source {
+            *r = root;
+        }
+        Ok(source)
+    }
+
+    fn names(&self) -> &[String] {
+        match self {
+            Source::Dir(_) => &[],
+            Source::Zip { names, .. } => names,
+        }
+    }
+
+    /// The archive or folder as given.
+    pub(crate) fn path(&self) -> &Path {
+        match self {
+            Source::Dir(dir) => dir,
+            Source::Zip { path, .. } => path,
+        }
+    }
+
+    /// The path shown in errors for `rel` (relative to the system's root).
+    pub(crate) fn display(&self, rel: &str) -> PathBuf {
+        match self {
+            Source::Dir(dir) => dir.join(rel),
+            Source::Zip { path, root, .. } => path.join(format!("{root}{rel}")),
+        }
+    }
+
+    /// Whether the file `rel` exists.
+    pub(crate) fn is_file(&self, rel: &str) -> bool {
+        match self {
+            Source::Dir(dir) => dir.join(rel).is_file(),
+            Source::Zip { root, names, .. } => names
+                .binary_search_by(|n| n.as_str().cmp(&format!("{root}{rel}")))
+                .is_ok(),
+        }
+    }
+
+    /// The immediate subfolders of the root that hold a `file_parameters.json`, sorted.
+    pub(crate) fn subfolders(&self) -> Result<Vec<String>, IoError> {
+        let mut out = Vec::new();
+        match self {
+            Source::Dir(dir) => {
+                for entry in std::fs::read_dir(dir).map_err(|e| IoError::os(dir, e))? {
+                    let entry = entry.map_err(|e| IoError::os(dir, e))?;
+                    if entry.path().join(PARAMETERS).is_file() {
+                        out.push(entry.file_name().to_string_lossy().into_owned());
+                    }
+                }
+            }
+            Source::Zip { root, names, .. } => {
+                for name in names {
+                    let Some(rest) = name.strip_prefix(root.as_str()) else {
+                        continue;
+                    };
+                    if let Some((folder, file)) = rest.split_once('/')
+                        && file == PARAMETERS
+                    {
+                        out.push(folder.to_owned());
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The whole text of `rel`, which must be UTF-8.
+    ///
+    /// An archive member's declared size is checked against the memory budget before it is
+    /// inflated, and inflating stops at that size: a member that inflates to more than it
+    /// declares is an error, not an allocation.
+    pub(crate) fn read_string(&self, rel: &str) -> Result<String, IoError> {
+        let shown = self.display(rel);
+        let bytes = match self {
+            Source::Dir(dir) => {
+                let path = dir.join(rel);
+                std::fs::read(&path).map_err(|e| IoError::os(&path, e))?
+            }
+            Source::Zip {
+                path,
+                root,
+                archive,
+                ..
+            } => {
+                let name = format!("{root}{rel}");
+                let mut archive = archive.lock().map_err(|_| {
+                    IoError::structure(Location::file(path), "archive lock poisoned")
+                })?;
+                let mut member = archive.by_name(&name).map_err(|e| match e {
+                    zip::result::ZipError::FileNotFound => IoError::os(
+                        &shown,
+                        std::io::Error::new(std::io::ErrorKind::NotFound, "not in the archive"),
+                    ),
+                    other => zip_error(path, other),
+                })?;
+                let declared = member.size();
+                check_budget(&shown, "the inflated archive member", u128::from(declared))?;
+                let capacity = usize::try_from(declared).unwrap_or(usize::MAX);
+                let mut bytes = Vec::with_capacity(capacity);
+                (&mut member)
+                    .take(declared.saturating_add(1))
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| IoError::os(&shown, e))?;
+                let found = bytes.len() as u64;
+                if found != declared {
+                    let inflated = if found > declared {
+                        format!("more than {declared}")
+                    } else {
+                        found.to_string()
+                    };
+                    return Err(IoError::structure(
+                        Location::file(&shown),
+                        format!(
+                            "the archive declares {declared} bytes for this member but it \
+                             inflates to {inflated}; the archive is damaged"
+                        ),
+                    ));
+                }
+                bytes
+            }
+        };
+        String::from_utf8(bytes).map_err(|e| {
+            let offset = e.utf8_error().valid_up_to();
+            IoError::structure(
+                Location::file(&shown),
+                format!("not UTF-8 text (invalid byte at offset {offset})"),
+            )
+        })
+    }
+}
