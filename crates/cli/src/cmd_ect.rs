@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use fzc_ect_mrio::{
-    EctAccounts, EctMethod, EctOptions, aggregate_sectors, compute_ect_with_progress,
+    EctAccounts, EctMethod, EctOptions, aggregate_sectors, compute_ect_many_with_progress,
 };
 use fzc_io::{
-    MrioFormat, SideFiles, read_concordance, read_mrio_with_progress, write_ect_bilateral,
-    write_ect_regions,
+    LabelledAccounts, MrioFormat, SideFiles, read_concordance, read_mrio_with_progress,
+    write_ect_bilateral, write_ect_bilateral_long, write_ect_regions, write_ect_regions_long,
 };
 
 use crate::ui::{self, Ui};
@@ -27,9 +27,11 @@ pub struct EctArgs {
     /// The pymrio extension (subfolder) holding the stressor, if more than one has it.
     #[arg(long, value_name = "NAME")]
     extension: Option<String>,
-    /// The stressor: the first level of the extension's row index (e.g. CO2).
-    #[arg(long, value_name = "NAME")]
-    stressor: String,
+    /// The stressor: the first level of the extension's row index (e.g. CO2). Repeat it for
+    /// several, or give `all` for every stressor with a mass unit; the outputs are then in
+    /// long form (see below).
+    #[arg(long, value_name = "NAME", required = true)]
+    stressor: Vec<String>,
     /// Emissions per city and sector, for a CEADs `.mat` table (which holds none).
     #[arg(long, value_name = "CSV")]
     emissions: Option<PathBuf>,
@@ -76,14 +78,23 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
     };
     let progress = ui.progress_sink();
     let data = read_mrio_with_progress(&args.mrio, format, &side, &progress)?;
-    let satellite = data.satellite(args.extension.as_deref(), &args.stressor)?;
-    let (mut table, mut satellite) = (data.table, satellite);
+    let selection = data.select_stressors(args.extension.as_deref(), &args.stressor)?;
+    for skipped in &selection.skipped {
+        ui::warn(&format!("left out of `all`: {skipped}"));
+    }
+    let long_form = args.stressor.len() > 1 || args.stressor.iter().any(|s| s == "all");
+    let (labels, mut satellites): (Vec<(String, String)>, Vec<_>) = selection
+        .stressors
+        .into_iter()
+        .map(|s| ((s.extension, s.label), s.satellite))
+        .unzip();
+    let mut table = data.table;
     if let Some(path) = &args.aggregate {
         let concordance = read_concordance(path)?;
-        let (t, mut sats) = aggregate_sectors(&table, &[satellite], &concordance)
+        let (t, sats) = aggregate_sectors(&table, &satellites, &concordance)
             .with_context(|| format!("aggregating sectors with {}", path.display()))?;
         table = t;
-        satellite = sats.remove(0);
+        satellites = sats;
     }
     let n_sec = table.sector_count();
     let options = EctOptions {
@@ -93,27 +104,79 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
         },
         ..EctOptions::default()
     };
-    let accounts = compute_ect_with_progress(table, &satellite, &options, &progress)
+    let all = compute_ect_many_with_progress(table, &satellites, &options, &progress)
         .with_context(|| format!("computing ECT from {}", args.mrio.display()))?;
-    for warning in &accounts.warnings {
-        ui::warn(warning);
+    // Warnings about the table (zero-output sectors) are the same for every stressor.
+    let mut seen = std::collections::BTreeSet::new();
+    for accounts in &all {
+        for warning in &accounts.warnings {
+            if seen.insert(warning.clone()) {
+                ui::warn(warning);
+            }
+        }
     }
     let staged = fzc_io::StagedDir::new(&args.out)?;
-    write_ect_regions(&staged.path().join("ect-regions.csv"), &accounts)?;
-    write_ect_bilateral(&staged.path().join("ect-bilateral.csv"), &accounts)?;
+    let regions_staged = staged.path().join("ect-regions.csv");
+    let bilateral_staged = staged.path().join("ect-bilateral.csv");
+    if long_form {
+        let items: Vec<LabelledAccounts<'_>> = labels
+            .iter()
+            .zip(&all)
+            .map(|((extension, stressor), accounts)| LabelledAccounts {
+                extension,
+                stressor,
+                accounts,
+            })
+            .collect();
+        write_ect_regions_long(&regions_staged, &items)?;
+        write_ect_bilateral_long(&bilateral_staged, &items)?;
+    } else if let Some(accounts) = all.first() {
+        write_ect_regions(&regions_staged, accounts)?;
+        write_ect_bilateral(&bilateral_staged, accounts)?;
+    }
     staged.commit()?;
     let regions_csv = args.out.join("ect-regions.csv");
     let bilateral_csv = args.out.join("ect-bilateral.csv");
-    let summary = Summary {
-        stressor: &satellite.name,
-        sectors: n_sec,
-        accounts: &accounts,
-        files: [display(&regions_csv), display(&bilateral_csv)],
-    };
-    if ui.json {
-        ui::print(&format!("{}\n", summary.json()))
-    } else {
-        ui::print(&summary.text())
+    let files = [display(&regions_csv), display(&bilateral_csv)];
+    let summaries: Vec<Summary<'_>> = labels
+        .iter()
+        .zip(&satellites)
+        .zip(&all)
+        .map(|(((_, label), satellite), accounts)| Summary {
+            // One stressor keeps the name it was asked by; several are told apart by label.
+            stressor: if long_form { label } else { &satellite.name },
+            sectors: n_sec,
+            accounts,
+            files: files.clone(),
+        })
+        .collect();
+    match (long_form, summaries.first()) {
+        (false, Some(one)) if ui.json => ui::print(&format!("{}\n", one.json())),
+        (false, Some(one)) => ui::print(&one.text()),
+        _ if ui.json => {
+            let value = serde_json::json!({
+                "stressors": summaries.iter().map(Summary::value).collect::<Vec<_>>(),
+                "files": files,
+            });
+            ui::print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            ))
+        }
+        _ => {
+            let mut text = String::new();
+            for summary in &summaries {
+                text.push_str(&summary.text_without_files());
+            }
+            text.push_str(&format!(
+                "  {} stressors from one factorisation of I - A\n",
+                summaries.len()
+            ));
+            for file in &files {
+                text.push_str(&format!("  wrote {file}\n"));
+            }
+            ui::print(&text)
+        }
     }
 }
 
@@ -147,6 +210,14 @@ impl Summary<'_> {
     }
 
     fn text(&self) -> String {
+        let mut out = self.text_without_files();
+        for file in &self.files {
+            out.push_str(&format!("  wrote {file}\n"));
+        }
+        out
+    }
+
+    fn text_without_files(&self) -> String {
         let a = self.accounts;
         let u = a.unit;
         let production: f64 = a.production().iter().sum();
@@ -173,14 +244,16 @@ impl Summary<'_> {
                 fzc_io::format_number(net[bearer]),
             ));
         }
-        for file in &self.files {
-            out.push_str(&format!("  wrote {file}\n"));
-        }
         out
     }
 
     /// `--json`: the same facts, plus every region's row of `ect-regions.csv`.
     fn json(&self) -> String {
+        serde_json::to_string_pretty(&self.value()).unwrap_or_default()
+    }
+
+    /// The facts of [`Summary::json`] as a JSON value.
+    fn value(&self) -> serde_json::Value {
         let a = self.accounts;
         let (production, consumption) = (a.production(), a.consumption());
         let (inflow, outflow, net) = (a.inflow(), a.outflow(), a.net());
@@ -219,7 +292,7 @@ impl Summary<'_> {
             "warnings": a.warnings,
             "files": self.files,
         });
-        serde_json::to_string_pretty(&value).unwrap_or_default()
+        value
     }
 }
 

@@ -110,7 +110,12 @@ pub const ECT: &str = concat!(
     "                     emissions released in `from` caused by `to`'s final demand;\n",
     "                     total = intermediate + final. Net transfer NT[r,s] = T[s,r] - T[r,s].\n",
     "With --method eebt the columns hold emissions embodied in bilateral trade instead.\n",
-    "--emissions and --city-names are for a CEADs .mat table only; --extension for pymrio.\n",
+    "Several stressors (--stressor repeated, or --stressor all for every mass stressor):\n",
+    "  one factorisation of I - A and one solve serve them all; both files are then in long\n",
+    "  form, with extension,stressor,unit before the columns above, one block per stressor.\n",
+    "  `all` skips, with a warning, mass stressors holding negative or non-finite values.\n",
+    "--emissions and --city-names are for a CEADs .mat table only; --extension for pymrio\n",
+    "and EXIOBASE (satellite, impacts).\n",
     "The printed summary names the unit; --json prints it as JSON.\n",
     mass_units!(),
 );

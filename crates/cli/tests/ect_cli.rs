@@ -351,3 +351,115 @@ fn errors_go_to_stderr_with_candidates() {
         "said once: {stderr}"
     );
 }
+
+/// EXIOBASE 3 as downloaded (the synthetic pxp zip), every mass stressor in one run: the
+/// long-form files hold, block by block, exactly what a run per stressor writes.
+#[test]
+fn every_stressor_of_an_exiobase_zip_in_one_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = "tests/fixtures/exiobase3/IOT_2022_pxp.zip";
+    let all = tmp.path().join("all");
+    let (ok, stdout, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        zip,
+        "--stressor",
+        "all",
+        "--out",
+        all.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("5 stressors from one factorisation"),
+        "{stdout}"
+    );
+    let regions = read(&all, "ect-regions.csv");
+    let bilateral = read(&all, "ect-bilateral.csv");
+    assert!(
+        regions.starts_with(
+            "extension,stressor,unit,region,production,consumption,inflow,outflow,net\n"
+        )
+    );
+    assert!(bilateral.starts_with("extension,stressor,unit,from,to,total,intermediate,final\n"));
+    insta::assert_snapshot!("exiobase_pxp_all_regions", regions);
+    // The CO2-equivalent impact is in kg, the stressors are in file order.
+    let stressors: Vec<String> = regions
+        .lines()
+        .skip(1)
+        .step_by(5)
+        .map(|l| {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(l.as_bytes());
+            let record = reader.records().next().unwrap().unwrap();
+            format!("{}/{} [{}]", &record[0], &record[1], &record[2])
+        })
+        .collect();
+    assert_eq!(
+        stressors,
+        [
+            "impacts/GHG emissions (GWP100) | Problem oriented approach: baseline (CML, 2001) | GWP100 (IPCC, 2007) [kg]",
+            "impacts/Carbon dioxide (CO2) IPCC categories 1 to 4 and 6 to 7 (excl land use, land use change and forestry) [kg]",
+            "satellite/CO2 - combustion - air [kg]",
+            "satellite/CH4 - combustion - air [kg]",
+            "satellite/N2O - combustion - air [kg]",
+        ]
+    );
+    // Each block is the single-stressor run, row for row.
+    for (k, (extension, name)) in [("satellite", "CH4 - combustion - air"), ("impacts", "Carbon dioxide (CO2) IPCC categories 1 to 4 and 6 to 7 (excl land use, land use change and forestry)")]
+        .into_iter()
+        .enumerate()
+    {
+        let one = tmp.path().join(format!("one{k}"));
+        let (ok, _, stderr) = fzc(&[
+            "ect",
+            "--mrio",
+            zip,
+            "--extension",
+            extension,
+            "--stressor",
+            name,
+            "--out",
+            one.to_str().unwrap(),
+        ]);
+        assert!(ok, "{stderr}");
+        for (file, long) in [("ect-regions.csv", &regions), ("ect-bilateral.csv", &bilateral)] {
+            let single: Vec<String> = read(&one, file).lines().skip(1).map(str::to_owned).collect();
+            let block: Vec<String> = long
+                .lines()
+                .filter(|l| l.starts_with(&format!("{extension},")) && l.contains(name))
+                .map(|l| {
+                    // Drop extension, the (possibly quoted) stressor and unit.
+                    let after_unit = l.rsplit(",kg,").next().unwrap();
+                    after_unit.to_owned()
+                })
+                .collect();
+            assert_eq!(block, single, "{file} block of {name}");
+        }
+    }
+    // Names and `all` do not mix; a name given twice is refused.
+    let (ok, _, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        zip,
+        "--stressor",
+        "all",
+        "--stressor",
+        "CO2 - combustion - air",
+        "--out",
+        tmp.path().join("x").to_str().unwrap(),
+    ]);
+    assert!(!ok && stderr.contains("mixes `all` with names"), "{stderr}");
+    let (ok, _, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        zip,
+        "--stressor",
+        "CO2 - combustion - air",
+        "--stressor",
+        "CO2 - combustion - air",
+        "--out",
+        tmp.path().join("y").to_str().unwrap(),
+    ]);
+    assert!(!ok && stderr.contains("is given twice"), "{stderr}");
+}

@@ -115,73 +115,133 @@ pub fn compute_ect_with_progress(
     options: &EctOptions,
     progress: &dyn Progress,
 ) -> Result<EctAccounts, MrioError> {
-    table.validate()?;
-    check_satellite(&table, satellite)?;
-    let output = total_output(&table, options.balance_tolerance)?;
-    let c = intensities(&satellite.by_sector, &output.x);
-    let mut warnings = Vec::new();
-    for &j in &output.zero_output {
-        warnings.push(format!(
-            "sector {} has zero total output; its column of A is zero",
-            label(&table.regions, &table.sectors, j)
-        ));
-    }
-    for &j in &c.dropped {
-        warnings.push(format!(
-            "sector {} emits {} {} with zero output; these emissions are attributed to no \
-             final demand",
-            label(&table.regions, &table.sectors, j),
-            satellite.by_sector[j],
-            satellite.unit
-        ));
-    }
-    let regions = table.regions.clone();
-    let (total, intermediate, final_part) = match options.method {
-        EctMethod::FinalDemand => {
-            final_demand(table, &output.x, &c.per_output, options.par(), progress)?
-        }
-        EctMethod::Eebt => {
-            crate::eebt::eebt(&table, &output.x, &c.per_output, options.par(), progress)?
-        }
-    };
-    Ok(EctAccounts {
-        regions,
-        unit: satellite.unit,
-        method: options.method,
-        total,
-        intermediate,
-        final_part,
-        final_users: satellite.final_users.clone(),
-        warnings,
+    let mut all =
+        compute_ect_many_with_progress(table, std::slice::from_ref(satellite), options, progress)?;
+    all.pop().ok_or(MrioError::Shape {
+        what: "satellites",
+        found_rows: 0,
+        found_cols: 0,
+        expected_rows: 1,
+        expected_cols: 1,
     })
 }
 
-/// Final-demand attribution: one batch solve `(I − A)·X = Y`, then block sums.
-fn final_demand(
+/// The ECT accounts of many stressors from one factorisation: `I − A` is factored once and
+/// `(I − A)·X = Y` solved once for the table; each stressor then costs only its intensities
+/// and the assembly of its `T` (O(n·m)). With [`EctMethod::Eebt`] each stressor repeats the
+/// small domestic LUs (N × N per region), which never touch the global `I − A`.
+///
+/// The result has one [`EctAccounts`] per satellite, in order; each is what
+/// [`compute_ect`] returns for that satellite alone, value for value.
+///
+/// # Units
+/// Each result is in its satellite's unit.
+///
+/// # Errors
+/// As [`compute_ect`], for the first satellite that fails; no accounts are returned then.
+pub fn compute_ect_many(
     table: MrioTable,
-    x: &[f64],
-    c: &[f64],
-    par: Par,
+    satellites: &[Satellite],
+    options: &EctOptions,
+) -> Result<Vec<EctAccounts>, MrioError> {
+    compute_ect_many_with_progress(table, satellites, options, &NoProgress)
+}
+
+/// [`compute_ect_many`], reporting to `progress` as [`compute_ect_with_progress`] does:
+/// the factorisation and the solve once, then [`ASSEMBLY_TASK`] (or [`EEBT_TASK`]) once per
+/// satellite.
+///
+/// # Units
+/// As [`compute_ect_many`].
+///
+/// # Errors
+/// As [`compute_ect_many`].
+pub fn compute_ect_many_with_progress(
+    table: MrioTable,
+    satellites: &[Satellite],
+    options: &EctOptions,
     progress: &dyn Progress,
-) -> Result<(RegionMatrix, RegionMatrix, RegionMatrix), MrioError> {
-    let MrioTable {
-        regions,
-        sectors,
-        z,
-        y,
-        ..
-    } = table;
-    let model = LeontiefModel::factor_with_progress(z, x, &regions, &sectors, par, progress)?;
-    let solved = model.solve_checked_with_progress(&y, progress)?;
-    drop(model);
-    Ok(attribute(
-        &solved,
-        &y,
-        c,
-        regions.len(),
-        sectors.len(),
-        progress,
-    ))
+) -> Result<Vec<EctAccounts>, MrioError> {
+    table.validate()?;
+    for satellite in satellites {
+        check_satellite(&table, satellite)?;
+    }
+    let output = total_output(&table, options.balance_tolerance)?;
+    let zero_output: Vec<String> = output
+        .zero_output
+        .iter()
+        .map(|&j| {
+            format!(
+                "sector {} has zero total output; its column of A is zero",
+                label(&table.regions, &table.sectors, j)
+            )
+        })
+        .collect();
+    let prepared: Vec<(Vec<f64>, Vec<String>)> = satellites
+        .iter()
+        .map(|satellite| {
+            let c = intensities(&satellite.by_sector, &output.x);
+            let mut warnings = zero_output.clone();
+            for &j in &c.dropped {
+                warnings.push(format!(
+                    "sector {} emits {} {} with zero output; these emissions are attributed \
+                     to no final demand",
+                    label(&table.regions, &table.sectors, j),
+                    satellite.by_sector[j],
+                    satellite.unit
+                ));
+            }
+            (c.per_output, warnings)
+        })
+        .collect();
+    let regions = table.regions.clone();
+    let (m, n_sec) = (table.region_count(), table.sector_count());
+    let parts: Vec<(RegionMatrix, RegionMatrix, RegionMatrix)> = match options.method {
+        EctMethod::FinalDemand => {
+            let MrioTable {
+                regions: table_regions,
+                sectors,
+                z,
+                y,
+                ..
+            } = table;
+            let model = LeontiefModel::factor_with_progress(
+                z,
+                &output.x,
+                &table_regions,
+                &sectors,
+                options.par(),
+                progress,
+            )?;
+            let solved = model.solve_checked_with_progress(&y, progress)?;
+            drop(model);
+            prepared
+                .iter()
+                .map(|(c, _)| attribute(&solved, &y, c, m, n_sec, progress))
+                .collect()
+        }
+        EctMethod::Eebt => prepared
+            .iter()
+            .map(|(c, _)| crate::eebt::eebt(&table, &output.x, c, options.par(), progress))
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(satellites
+        .iter()
+        .zip(prepared)
+        .zip(parts)
+        .map(
+            |((satellite, (_, warnings)), (total, intermediate, final_part))| EctAccounts {
+                regions: regions.clone(),
+                unit: satellite.unit,
+                method: options.method,
+                total,
+                intermediate,
+                final_part,
+                final_users: satellite.final_users.clone(),
+                warnings,
+            },
+        )
+        .collect())
 }
 
 /// `T[r, s] = Σ_{i∈r} c_i X[i, s]`, `T_final[r, s] = Σ_{i∈r} c_i Y[i, s]`,

@@ -99,7 +99,8 @@ pub use fzc_core::{BilateralNet, MassUnit, RegionId, SectorId, TonnesCo2};
 pub use accounts::EctAccounts;
 pub use aggregate::{Concordance, aggregate_sectors};
 pub use ect::{
-    ASSEMBLY_TASK, EEBT_TASK, EctMethod, EctOptions, compute_ect, compute_ect_with_progress,
+    ASSEMBLY_TASK, EEBT_TASK, EctMethod, EctOptions, compute_ect, compute_ect_many,
+    compute_ect_many_with_progress, compute_ect_with_progress,
 };
 pub use energy::{CO2_PER_C, CarbonCoefficients, EnergyUse, GJ_PER_TCE};
 pub use error::MrioError;

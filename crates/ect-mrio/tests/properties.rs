@@ -7,7 +7,7 @@ use fzc_core::{MassUnit, RegionId, SectorId};
 use fzc_ect_mrio::{
     CO2_PER_C, CarbonCoefficients, Concordance, EctAccounts, EctMethod, EctOptions, EnergyUse,
     LeontiefModel, MrioError, MrioTable, RasOptions, Satellite, aggregate_sectors, compute_ect,
-    ras_balance, total_output, update_constant_coefficients,
+    compute_ect_many, ras_balance, total_output, update_constant_coefficients,
 };
 use proptest::prelude::*;
 
@@ -342,6 +342,61 @@ proptest! {
         let balance = total_output(&MrioTable { x: None, ..up.clone() }, 1e-6).unwrap().x;
         for (a, b) in balance.iter().zip(&x1) {
             prop_assert!((a - b).abs() <= 1e-9 * b.max(1.0), "Z'·1 + Y'·1 = {a} vs x' = {b}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Many stressors from one factorisation: each result is what `compute_ect` gives for
+    /// that stressor alone, bit for bit, under both methods.
+    #[test]
+    fn many_stressors_are_each_the_single_computation(
+        c in case(),
+        scale in 0.0..3.0f64,
+        method in prop_oneof![Just(EctMethod::FinalDemand), Just(EctMethod::Eebt)],
+    ) {
+        let second = Satellite {
+            name: "CH4".into(),
+            unit: MassUnit::Kilogram,
+            by_sector: c.sat.by_sector.iter().rev().map(|v| v * scale).collect(),
+            final_users: c.sat.final_users.iter().map(|v| v * scale).collect(),
+        };
+        let sats = [c.sat.clone(), second];
+        let many = compute_ect_many(c.table.clone(), &sats, &opts(method)).unwrap();
+        prop_assert_eq!(many.len(), 2);
+        for (got, sat) in many.iter().zip(&sats) {
+            let one = compute_ect(c.table.clone(), sat, &opts(method)).unwrap();
+            prop_assert_eq!(got.unit, sat.unit);
+            prop_assert_eq!(&got.total, &one.total);
+            prop_assert_eq!(&got.intermediate, &one.intermediate);
+            prop_assert_eq!(&got.final_part, &one.final_part);
+            prop_assert_eq!(&got.final_users, &one.final_users);
+            prop_assert_eq!(&got.warnings, &one.warnings);
+        }
+    }
+
+    /// The accounts are linear in the stressor: T(a·f + b·g) = a·T(f) + b·T(g).
+    #[test]
+    fn accounts_are_linear_in_the_stressor(c in case(), a in 0.0..5.0f64, b in 0.0..5.0f64) {
+        let g: Vec<f64> = c.sat.by_sector.iter().enumerate().map(|(i, v)| (i % 3) as f64 + v / 2.0).collect();
+        let mix = Satellite {
+            by_sector: c.sat.by_sector.iter().zip(&g).map(|(f, g)| a * f + b * g).collect(),
+            ..c.sat.clone()
+        };
+        let other = Satellite { by_sector: g, ..c.sat.clone() };
+        let all = compute_ect_many(
+            c.table.clone(), &[c.sat.clone(), other, mix], &opts(EctMethod::FinalDemand),
+        ).unwrap();
+        let m = c.table.region_count();
+        let scale = all[2].total.as_slice().iter().fold(0.0f64, |s, v| s.max(v.abs()));
+        for r in 0..m {
+            for s in 0..m {
+                let want = a * all[0].total.get(r, s) + b * all[1].total.get(r, s);
+                prop_assert!((all[2].total.get(r, s) - want).abs() <= tol(c.table.size(), scale),
+                    "T[{r},{s}] = {} vs {want}", all[2].total.get(r, s));
+            }
         }
     }
 }

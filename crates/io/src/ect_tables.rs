@@ -97,6 +97,107 @@ pub fn write_ect_bilateral(path: &Path, accounts: &EctAccounts) -> Result<(), Io
     .map_err(|e| IoError::os(path, e))
 }
 
+/// The header of `ect-regions.csv` in long form (more than one stressor).
+pub const ECT_REGIONS_LONG_HEADER: &str =
+    "extension,stressor,unit,region,production,consumption,inflow,outflow,net";
+/// The header of `ect-bilateral.csv` in long form (more than one stressor).
+pub const ECT_BILATERAL_LONG_HEADER: &str =
+    "extension,stressor,unit,from,to,total,intermediate,final";
+
+/// One stressor's accounts with the labels the long-form tables give it.
+#[derive(Debug, Clone, Copy)]
+pub struct LabelledAccounts<'a> {
+    /// The extension (pymrio subfolder) the stressor came from; empty when the source has
+    /// none.
+    pub extension: &'a str,
+    /// The stressor's name, with its compartment in parentheses when it has one.
+    pub stressor: &'a str,
+    /// Its accounts, in `accounts.unit`.
+    pub accounts: &'a EctAccounts,
+}
+
+impl LabelledAccounts<'_> {
+    fn prefix(&self) -> String {
+        format!(
+            "{},{},{}",
+            field(self.extension),
+            field(self.stressor),
+            field(self.accounts.unit.symbol())
+        )
+    }
+}
+
+/// Writes `ect-regions.csv` in long form: the columns of [`write_ect_regions`] after
+/// `extension`, `stressor` and `unit`, one block of regions per stressor in the given order,
+/// atomically.
+///
+/// # Units
+/// Each row in its `unit` column's unit.
+///
+/// # Errors
+/// [`IoError::Os`] if the file cannot be written.
+pub fn write_ect_regions_long(path: &Path, items: &[LabelledAccounts<'_>]) -> Result<(), IoError> {
+    write_atomically(path, |w: &mut dyn Write| {
+        writeln!(w, "{ECT_REGIONS_LONG_HEADER}")?;
+        for item in items {
+            let a = item.accounts;
+            let columns = [
+                a.production(),
+                a.consumption(),
+                a.inflow(),
+                a.outflow(),
+                a.net(),
+            ];
+            let prefix = item.prefix();
+            for (r, region) in a.regions.iter().enumerate() {
+                write!(w, "{prefix},{}", field(region.as_str()))?;
+                for column in &columns {
+                    write!(w, ",{}", format_number(column[r]))?;
+                }
+                writeln!(w)?;
+            }
+        }
+        Ok(())
+    })
+    .map_err(|e| IoError::os(path, e))
+}
+
+/// Writes `ect-bilateral.csv` in long form: the columns of [`write_ect_bilateral`] after
+/// `extension`, `stressor` and `unit`, one block of pairs per stressor, atomically.
+///
+/// # Units
+/// Each row in its `unit` column's unit.
+///
+/// # Errors
+/// [`IoError::Os`] if the file cannot be written.
+pub fn write_ect_bilateral_long(
+    path: &Path,
+    items: &[LabelledAccounts<'_>],
+) -> Result<(), IoError> {
+    write_atomically(path, |w: &mut dyn Write| {
+        writeln!(w, "{ECT_BILATERAL_LONG_HEADER}")?;
+        for item in items {
+            let a = item.accounts;
+            let prefix = item.prefix();
+            for (r, from) in a.regions.iter().enumerate() {
+                for (s, to) in a.regions.iter().enumerate() {
+                    writeln!(
+                        w,
+                        "{prefix},{},{},{},{},{}",
+                        field(from.as_str()),
+                        field(to.as_str()),
+                        format_number(a.total.get(r, s)),
+                        format_number(a.intermediate.get(r, s)),
+                        format_number(a.final_part.get(r, s)),
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    })
+    .map_err(|e| IoError::os(path, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,7 +106,7 @@ pub enum IoError {
         path: PathBuf,
         /// The name asked for.
         wanted: String,
-        /// `"not found"` or `"is ambiguous"`.
+        /// `"not found"`, `"is ambiguous"`, `"is given twice"`, or why `all` was refused.
         problem: &'static str,
         /// Every stressor (with extension and compartment) the source has.
         candidates: Vec<String>,

@@ -90,7 +90,9 @@ pub use ceads_mat::{CEADS_SECTORS, read_ceads_mat};
 pub use concordance_csv::read_concordance;
 pub use demand_tables::{read_census, read_region_emissions};
 pub use ect_tables::{
-    ECT_BILATERAL_HEADER, ECT_REGIONS_HEADER, format_number, write_ect_bilateral, write_ect_regions,
+    ECT_BILATERAL_HEADER, ECT_BILATERAL_LONG_HEADER, ECT_REGIONS_HEADER, ECT_REGIONS_LONG_HEADER,
+    LabelledAccounts, format_number, write_ect_bilateral, write_ect_bilateral_long,
+    write_ect_regions, write_ect_regions_long,
 };
 pub use error::{IoError, Location};
 pub use geojson_regions::read_geojson_regions;
@@ -100,7 +102,7 @@ pub use geotiff::{
     write_geotiff,
 };
 pub use mrio_csv::{read_mrio_csv, read_mrio_csv_with_progress};
-pub use mrio_data::{MrioData, StressorRow};
+pub use mrio_data::{MrioData, SelectedStressor, StressorRow, StressorSelection};
 pub use mrio_format::{MrioFormat, SideFiles, read_mrio, read_mrio_with_progress};
 pub use parquet_table::{ParquetColumn, ParquetKind, ParquetTableWriter};
 pub use pools::{read_carbon_pools, read_class_map, read_class_weights};

@@ -120,3 +120,106 @@ impl MrioData {
         })
     }
 }
+
+/// One stressor chosen by [`MrioData::select_stressors`], with its labels.
+#[derive(Debug, Clone)]
+pub struct SelectedStressor {
+    /// The extension it came from (empty for sources without extensions).
+    pub extension: String,
+    /// Its name, with the compartment in parentheses when it has one.
+    pub label: String,
+    /// The checked satellite.
+    pub satellite: Satellite,
+}
+
+/// What [`MrioData::select_stressors`] chose, and what `all` passed over.
+#[derive(Debug, Clone, Default)]
+pub struct StressorSelection {
+    /// The stressors, in the order asked for (file order for `all`).
+    pub stressors: Vec<SelectedStressor>,
+    /// Mass stressors `all` left out because a value is not a finite number ≥ 0, each with
+    /// where and what.
+    pub skipped: Vec<String>,
+}
+
+impl MrioData {
+    /// Chooses stressors by name, optionally within `extension`, as checked satellites.
+    ///
+    /// `names` is one or more stressor names (each as [`MrioData::satellite`] takes it), or
+    /// the single word `all`: every stressor whose unit is a mass (see
+    /// [`fzc_core::MassUnit`]), in file order. `all` leaves out, and lists in
+    /// [`StressorSelection::skipped`], mass stressors with a negative or non-finite value
+    /// (land-use fluxes, for instance); stressors of other units (TJ, M.EUR, persons) are not
+    /// candidates.
+    ///
+    /// # Errors
+    /// The errors of [`MrioData::satellite`] for a name; [`IoError::Stressor`] when `all` is
+    /// combined with names, a name is given twice, or `all` finds no usable mass stressor.
+    pub fn select_stressors(
+        &self,
+        extension: Option<&str>,
+        names: &[String],
+    ) -> Result<StressorSelection, IoError> {
+        let refuse = |wanted: String, problem: &'static str| IoError::Stressor {
+            path: self.source.clone(),
+            wanted,
+            problem,
+            candidates: self.stressors.iter().map(StressorRow::describe).collect(),
+        };
+        let label = |row: &StressorRow| match &row.compartment {
+            Some(c) => format!("{} ({c})", row.name),
+            None => row.name.clone(),
+        };
+        let mut out = StressorSelection::default();
+        if names.iter().any(|n| n == "all") {
+            if names.len() > 1 {
+                return Err(refuse(
+                    names.join(", "),
+                    "mixes `all` with names (give `all` alone)",
+                ));
+            }
+            for row in self
+                .stressors
+                .iter()
+                .filter(|row| extension.is_none_or(|ext| row.extension == ext))
+                .filter(|row| row.unit.parse::<fzc_core::MassUnit>().is_ok())
+            {
+                match row.to_satellite() {
+                    Ok(satellite) => out.stressors.push(SelectedStressor {
+                        extension: row.extension.clone(),
+                        label: label(row),
+                        satellite,
+                    }),
+                    Err(e) => out.skipped.push(format!("{}: {e}", row.describe())),
+                }
+            }
+            if out.stressors.is_empty() {
+                let wanted = match extension {
+                    Some(ext) => format!("{ext}/all"),
+                    None => "all".to_owned(),
+                };
+                return Err(refuse(
+                    wanted,
+                    "found no stressor with a mass unit and valid values",
+                ));
+            }
+            return Ok(out);
+        }
+        for (k, name) in names.iter().enumerate() {
+            if names[..k].contains(name) {
+                return Err(refuse(name.clone(), "is given twice"));
+            }
+            let satellite = self.satellite(extension, name)?;
+            let row = self
+                .stressors
+                .iter()
+                .find(|row| row.name == *name && extension.is_none_or(|ext| row.extension == ext));
+            out.stressors.push(SelectedStressor {
+                extension: row.map(|r| r.extension.clone()).unwrap_or_default(),
+                label: row.map_or_else(|| name.clone(), label),
+                satellite,
+            });
+        }
+        Ok(out)
+    }
+}
