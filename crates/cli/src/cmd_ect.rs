@@ -5,11 +5,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use fzc_ect_mrio::{
-    EctAccounts, EctMethod, EctOptions, aggregate_sectors, compute_ect_many_with_progress,
+    EctAccounts, EctMethod, EctOptions, aggregate_regions, aggregate_sectors,
+    compute_ect_many_with_progress,
 };
 use fzc_io::{
     LabelledAccounts, MrioFormat, SideFiles, read_concordance, read_mrio_with_progress,
-    write_ect_bilateral, write_ect_bilateral_long, write_ect_regions, write_ect_regions_long,
+    read_region_map, write_ect_bilateral, write_ect_bilateral_long, write_ect_regions,
+    write_ect_regions_long,
 };
 
 use crate::ui::{self, Ui};
@@ -45,6 +47,10 @@ pub struct EctArgs {
     /// Aggregate sectors first with this concordance (`from_sector,to_sector`).
     #[arg(long, value_name = "CONCORDANCE.csv")]
     aggregate: Option<PathBuf>,
+    /// Aggregate the table's regions into study regions after the accounts
+    /// (`from_region,to_region`; e.g. EU members to EU27): T is summed, not recomputed.
+    #[arg(long, value_name = "REGIONS.csv")]
+    region_map: Option<PathBuf>,
     /// Output folder for ect-regions.csv and ect-bilateral.csv (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -106,6 +112,16 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
     };
     let all = compute_ect_many_with_progress(table, &satellites, &options, &progress)
         .with_context(|| format!("computing ECT from {}", args.mrio.display()))?;
+    let all = match &args.region_map {
+        Some(path) => {
+            let map = read_region_map(path)?;
+            all.iter()
+                .map(|a| aggregate_regions(a, &map))
+                .collect::<Result<Vec<_>, _>>()
+                .with_context(|| format!("aggregating regions with {}", path.display()))?
+        }
+        None => all,
+    };
     // Warnings about the table (zero-output sectors) are the same for every stressor.
     let mut seen = std::collections::BTreeSet::new();
     for accounts in &all {

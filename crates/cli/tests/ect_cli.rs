@@ -463,3 +463,73 @@ fn every_stressor_of_an_exiobase_zip_in_one_run() {
     ]);
     assert!(!ok && stderr.contains("is given twice"), "{stderr}");
 }
+
+/// `--region-map` sums table regions into study regions: EU27's net is AT's plus DE's.
+#[test]
+fn a_region_map_sums_table_regions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = "tests/fixtures/exiobase3/IOT_2022_pxp.zip";
+    let map = tmp.path().join("map.csv");
+    std::fs::write(
+        &map,
+        "from_region,to_region\nAT,EU27\nDE,EU27\nCN,China\nUS,US\nWA,Rest of world\n",
+    )
+    .unwrap();
+    let net_of = |dir: &Path| -> Vec<(String, f64)> {
+        read(dir, "ect-regions.csv")
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                (cells[0].to_owned(), cells[5].parse().unwrap())
+            })
+            .collect()
+    };
+    let (plain, grouped) = (tmp.path().join("plain"), tmp.path().join("grouped"));
+    for (out, extra) in [(&plain, None), (&grouped, Some(&map))] {
+        let mut args = vec![
+            "ect",
+            "--mrio",
+            zip,
+            "--stressor",
+            "CO2 - combustion - air",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if let Some(map) = extra {
+            args.extend(["--region-map", map.to_str().unwrap()]);
+        }
+        let (ok, _, stderr) = fzc(&args);
+        assert!(ok, "{stderr}");
+    }
+    let plain = net_of(&plain);
+    let grouped = net_of(&grouped);
+    let names: Vec<&str> = grouped.iter().map(|(r, _)| r.as_str()).collect();
+    assert_eq!(names, ["EU27", "China", "US", "Rest of world"]);
+    let sum = plain[0].1 + plain[2].1;
+    assert!(
+        (grouped[0].1 - sum).abs() <= 1e-9 * sum.abs(),
+        "{grouped:?} vs {plain:?}"
+    );
+    assert_eq!(
+        grouped[1].1, plain[1].1,
+        "a region mapped alone keeps its net"
+    );
+
+    std::fs::write(&map, "from_region,to_region\nAT,EU27\n").unwrap();
+    let (ok, _, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        zip,
+        "--stressor",
+        "CO2 - combustion - air",
+        "--region-map",
+        map.to_str().unwrap(),
+        "--out",
+        tmp.path().join("bad").to_str().unwrap(),
+    ]);
+    assert!(
+        !ok && stderr.contains("missing from the region map") && stderr.contains("CN"),
+        "{stderr}"
+    );
+}

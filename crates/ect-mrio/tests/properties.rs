@@ -6,8 +6,9 @@ use faer::{Mat, Par};
 use fzc_core::{MassUnit, RegionId, SectorId};
 use fzc_ect_mrio::{
     CO2_PER_C, CarbonCoefficients, Concordance, EctAccounts, EctMethod, EctOptions, EnergyUse,
-    LeontiefModel, MrioError, MrioTable, RasOptions, Satellite, aggregate_sectors, compute_ect,
-    compute_ect_many, ras_balance, total_output, update_constant_coefficients,
+    LeontiefModel, MrioError, MrioTable, RasOptions, RegionMap, Satellite, aggregate_regions,
+    aggregate_sectors, compute_ect, compute_ect_many, ras_balance, total_output,
+    update_constant_coefficients,
 };
 use proptest::prelude::*;
 
@@ -849,4 +850,55 @@ fn progress_finishes_its_task_when_the_factorisation_or_the_solve_fails() {
             .is_err()
     );
     assert!(recorder.tasks().is_empty());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Region aggregation is exact: each group's production, consumption, net and F_Y are
+    /// its members' sums, Σ T is unchanged, nets still sum to zero, and the identity map
+    /// changes nothing.
+    #[test]
+    fn region_aggregation_sums_members(c in case(), groups in 1usize..=3, salt in 0usize..7) {
+        let acc = ect(&c, EctMethod::FinalDemand);
+        let m = acc.regions.len();
+        let group_of = |r: usize| (r * 5 + salt) % groups;
+        let pairs: Vec<(RegionId, RegionId)> = acc.regions.iter().enumerate()
+            .map(|(r, id)| (id.clone(), RegionId::new(format!("G{}", group_of(r))).unwrap()))
+            .collect();
+        let map = RegionMap::new(pairs.clone()).unwrap();
+        let agg = aggregate_regions(&acc, &map).unwrap();
+        let scale = acc.total.as_slice().iter().fold(1.0f64, |s, v| s.max(v.abs()));
+        let t = tol(c.table.size(), scale * m as f64);
+        for (g, id) in agg.regions.iter().enumerate() {
+            let members: Vec<usize> = (0..m).filter(|&r| pairs[r].1 == *id).collect();
+            let sum = |v: &[f64]| members.iter().map(|&r| v[r]).sum::<f64>();
+            prop_assert!((agg.production()[g] - sum(&acc.production())).abs() <= t);
+            prop_assert!((agg.consumption()[g] - sum(&acc.consumption())).abs() <= t);
+            prop_assert!((agg.net()[g] - sum(&acc.net())).abs() <= t);
+            prop_assert!((agg.final_users[g] - sum(&acc.final_users)).abs() <= t);
+        }
+        let total = |a: &EctAccounts| a.total.as_slice().iter().sum::<f64>();
+        prop_assert!((total(&agg) - total(&acc)).abs() <= t);
+        prop_assert!(agg.net().iter().sum::<f64>().abs() <= t);
+        let identity = RegionMap::new(acc.regions.iter().map(|r| (r.clone(), r.clone())).collect()).unwrap();
+        prop_assert_eq!(aggregate_regions(&acc, &identity).unwrap(), acc);
+    }
+}
+
+#[test]
+fn region_map_names_unmapped_regions_and_double_targets() {
+    let acc = ect(&small(), EctMethod::FinalDemand);
+    let r = |s: &str| RegionId::new(s).unwrap();
+    let partial = RegionMap::new(vec![(acc.regions[0].clone(), r("A"))]).unwrap();
+    let err = aggregate_regions(&acc, &partial).unwrap_err().to_string();
+    assert!(
+        err.contains("missing from the region map") && err.contains(acc.regions[1].as_str()),
+        "{err}"
+    );
+    let err = RegionMap::new(vec![(r("x"), r("A")), (r("x"), r("B"))])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("x is mapped to both A and B"), "{err}");
+    assert!(RegionMap::new(vec![]).is_err());
 }

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use fzc_ect_mrio::Concordance;
+use fzc_ect_mrio::{Concordance, RegionMap};
 
-use crate::region_major::sector_id;
+use crate::region_major::{region_id, sector_id};
 use crate::{IoError, Location};
 
 /// Reads a many-to-one sector concordance: a CSV with the header `from_sector,to_sector` and
@@ -62,6 +62,61 @@ pub fn read_concordance(path: &Path) -> Result<Concordance, IoError> {
     })
 }
 
+/// Reads a region map CSV (`from_region,to_region`; `docs/formats/concordance.md`): table
+/// regions to the study regions they are aggregated into after the accounts.
+///
+/// # Errors
+/// [`IoError`] naming the file, line and column for a missing header column, an empty label,
+/// or a region mapped to two targets; an empty map.
+pub fn read_region_map(path: &Path) -> Result<RegionMap, IoError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .map_err(|e| IoError::structure(Location::file(path), e.to_string()))?;
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| IoError::structure(Location::line(path, 1), e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    let col = |name: &str| {
+        headers.iter().position(|h| h == name).ok_or_else(|| {
+            IoError::structure(
+                Location::line(path, 1),
+                format!("no column {name:?}; expected the header from_region,to_region"),
+            )
+        })
+    };
+    let (fc, tc) = (col("from_region")?, col("to_region")?);
+    let mut pairs = Vec::new();
+    let mut first_line = std::collections::BTreeMap::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| IoError::structure(Location::file(path), e.to_string()))?;
+        let line = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        let cell = |c: usize| record.get(c).unwrap_or_default();
+        let from = region_id(cell(fc), || Location::cell(path, line, "from_region"))?;
+        let to = region_id(cell(tc), || Location::cell(path, line, "to_region"))?;
+        if let Some((first, first_to)) = first_line.insert(from.clone(), (line, to.clone()))
+            && first_to != to
+        {
+            return Err(IoError::value(
+                Location::cell(path, line, "to_region"),
+                to.as_str(),
+                format!(
+                    "{first_to}, the target of region {from} on line {first}: each table region maps to one study region"
+                ),
+            ));
+        }
+        pairs.push((from, to));
+    }
+    RegionMap::new(pairs).map_err(|error| IoError::Mrio {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +161,25 @@ mod tests {
             err.contains("line 2, column from_sector") && err.contains("white space"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn region_maps_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("regions.csv");
+        std::fs::write(&path, "from_region,to_region\nAT,EU27\nDE,EU27\nCN,China\n").unwrap();
+        let map = read_region_map(&path).unwrap();
+        let r = |s: &str| fzc_core::RegionId::new(s).unwrap();
+        assert_eq!(map.target(&r("DE")), Some(&r("EU27")));
+        assert!(map.target(&r("US")).is_none());
+        std::fs::write(&path, "from_region,to_region\nAT,EU27\nAT,ROW\n").unwrap();
+        let err = read_region_map(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("line 3") && err.contains("ROW") && err.contains("line 2"),
+            "{err}"
+        );
+        std::fs::write(&path, "from,to\nAT,EU27\n").unwrap();
+        let err = read_region_map(&path).unwrap_err().to_string();
+        assert!(err.contains("from_region,to_region"), "{err}");
     }
 }

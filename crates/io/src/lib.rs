@@ -87,7 +87,7 @@ mod staged_dir;
 
 pub use atomic::write_atomically;
 pub use ceads_mat::{CEADS_SECTORS, read_ceads_mat};
-pub use concordance_csv::read_concordance;
+pub use concordance_csv::{read_concordance, read_region_map};
 pub use demand_tables::{read_census, read_region_emissions};
 pub use ect_tables::{
     ECT_BILATERAL_HEADER, ECT_BILATERAL_LONG_HEADER, ECT_REGIONS_HEADER, ECT_REGIONS_LONG_HEADER,

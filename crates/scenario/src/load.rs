@@ -158,6 +158,7 @@ struct EctToml {
     stressor: Option<String>,
     method: Option<MethodKey>,
     aggregate: Option<String>,
+    region_map: Option<String>,
     emissions: Option<String>,
     city_names: Option<String>,
 }
@@ -611,6 +612,7 @@ fn load_ect(
             ("stressor", e.stressor.is_some()),
             ("method", e.method.is_some()),
             ("aggregate", e.aggregate.is_some()),
+            ("region_map", e.region_map.is_some()),
             ("emissions", e.emissions.is_some()),
             ("city_names", e.city_names.is_some()),
         ]);
@@ -664,6 +666,7 @@ fn load_ect(
         stressor,
         method: e.method.unwrap_or_default(),
         aggregate: optional("ect.aggregate", &e.aggregate)?,
+        region_map: optional("ect.region_map", &e.region_map)?,
         emissions: optional("ect.emissions", &e.emissions)?,
         city_names: optional("ect.city_names", &e.city_names)?,
     };

@@ -15,7 +15,9 @@ use fzc_core::{
 };
 use fzc_cssf_flow::geodesic::{RegionPolygon, find_overlaps};
 use fzc_cssf_flow::{BreakpointModel, Core, ImpactFactor, Intensity, Mass};
-use fzc_ect_mrio::{EctMethod, EctOptions, aggregate_sectors, compute_ect_with_progress};
+use fzc_ect_mrio::{
+    EctMethod, EctOptions, aggregate_regions, aggregate_sectors, compute_ect_with_progress,
+};
 use fzc_io::MrioFormat;
 use serde::Deserialize;
 
@@ -82,6 +84,7 @@ pub(crate) struct MrioInput<'a> {
     pub(crate) stressor: &'a str,
     pub(crate) method: MethodKey,
     pub(crate) aggregate: Option<PathBuf>,
+    pub(crate) region_map: Option<PathBuf>,
     pub(crate) emissions: Option<PathBuf>,
     pub(crate) city_names: Option<PathBuf>,
 }
@@ -139,7 +142,10 @@ pub(crate) fn ect_from_mrio(
         table = t;
         satellite = sats.remove(0);
     }
-    let index = match_regions(&input.mrio, "MRIO", &table.regions, regions)?;
+    // Refuse a region mismatch before the long computation when nothing is aggregated.
+    if input.region_map.is_none() {
+        match_regions(&input.mrio, "MRIO", &table.regions, regions)?;
+    }
     let options = EctOptions {
         method: match input.method {
             MethodKey::FinalDemand => EctMethod::FinalDemand,
@@ -155,6 +161,18 @@ pub(crate) fn ect_from_mrio(
                 message: e.to_string(),
             }
         })?;
+    let accounts = match &input.region_map {
+        Some(path) => {
+            let map = fzc_io::read_region_map(path)?;
+            aggregate_regions(&accounts, &map).map_err(|e| ScenarioError::Layer {
+                path: path.clone(),
+                what: "aggregating regions",
+                message: e.to_string(),
+            })?
+        }
+        None => accounts,
+    };
+    let index = match_regions(&input.mrio, "MRIO", &accounts.regions, regions)?;
     warnings.extend(
         accounts
             .warnings

@@ -764,3 +764,71 @@ fn a_cssf_plugin_model_comes_from_the_caller() {
     let err = load(&source).unwrap_err().to_string();
     assert!(err.contains("load_with"), "{err}");
 }
+
+/// `[ect] region_map` aggregates the MRIO's regions into the scenario's after the accounts:
+/// each study region's NF is the sum of its members' NF as `fzc ect` computes them.
+#[test]
+fn a_region_map_aggregates_the_mrio_into_the_scenarios_regions() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("standards.csv"),
+        "region,yuan_per_tonne,provenance\nJingjin,1,given\nHebei,1,given\nHenan,1,given\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("map.csv"),
+        "from_region,to_region\nBeijing,Jingjin\nTianjin,Jingjin\nHebei,Hebei\nHenan,Henan\n",
+    )
+    .unwrap();
+    let toml = mrio_scenario(
+        r#""Jingjin", "Hebei", "Henan""#,
+        "stressor = \"CO2\"\nregion_map = \"map.csv\"",
+    )
+    .replace(
+        &format!("'{}'", data("mrio-small/standards.csv").display()),
+        "'standards.csv'",
+    );
+    std::fs::write(dir.path().join("scenario.toml"), toml).unwrap();
+    let (scenario, outcome) = load_and_run(&dir.path().join("scenario.toml"));
+
+    let source = workspace().join("examples/mrio-small");
+    let mrio = fzc_io::read_mrio(&source, None, &fzc_io::SideFiles::default()).unwrap();
+    let satellite = mrio.satellite(None, "CO2").unwrap();
+    let accounts = compute_ect(mrio.table, &satellite, &EctOptions::default()).unwrap();
+    let net = accounts.net();
+    let of = |name: &str| {
+        net[accounts
+            .regions
+            .iter()
+            .position(|r| r.as_str() == name)
+            .unwrap()]
+    };
+    for (region, want) in [
+        ("Jingjin", of("Beijing") + of("Tianjin")),
+        ("Hebei", of("Hebei")),
+        ("Henan", of("Henan")),
+    ] {
+        let id = fzc_core::RegionId::new(region).unwrap();
+        let nf = outcome.ledger.account(&id).unwrap().nf.0;
+        assert!(
+            (nf - want).abs() <= 1e-9 * want.abs().max(1.0),
+            "{region}: NF {nf}, members' sum {want}"
+        );
+    }
+    assert_eq!(scenario.regions.len(), 3);
+    assert_ledger_balances(&outcome);
+
+    // A table region the map leaves out is named.
+    std::fs::write(
+        dir.path().join("map.csv"),
+        "from_region,to_region\nBeijing,Jingjin\nHebei,Hebei\nHenan,Henan\n",
+    )
+    .unwrap();
+    let err = load(&ScenarioSource::File(dir.path().join("scenario.toml")))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("missing from the region map") && err.contains("Tianjin"),
+        "{err}"
+    );
+}
