@@ -10,8 +10,8 @@ use fzc_ect_mrio::{
 };
 use fzc_io::{
     LabelledAccounts, MrioFormat, SideFiles, read_concordance, read_mrio_with_progress,
-    read_region_map, write_ect_bilateral, write_ect_bilateral_long, write_ect_regions,
-    write_ect_regions_long,
+    read_region_map, write_ect_bilateral, write_ect_bilateral_long, write_ect_bilateral_parquet,
+    write_ect_regions, write_ect_regions_long, write_ect_regions_parquet,
 };
 
 use crate::ui::{self, Ui};
@@ -51,6 +51,10 @@ pub struct EctArgs {
     /// (`from_region,to_region`; e.g. EU members to EU27): T is summed, not recomputed.
     #[arg(long, value_name = "REGIONS.csv")]
     region_map: Option<PathBuf>,
+    /// `parquet` also writes ect-regions.parquet and ect-bilateral.parquet (long form, one
+    /// row group per stressor), for tables where CSV is slow.
+    #[arg(long, value_enum, default_value = "csv")]
+    format_out: FormatOutArg,
     /// Output folder for ect-regions.csv and ect-bilateral.csv (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -62,6 +66,12 @@ enum FormatArg {
     Exiobase3,
     Csv,
     CeadsMat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatOutArg {
+    Csv,
+    Parquet,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -134,26 +144,30 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
     let staged = fzc_io::StagedDir::new(&args.out)?;
     let regions_staged = staged.path().join("ect-regions.csv");
     let bilateral_staged = staged.path().join("ect-bilateral.csv");
+    let items: Vec<LabelledAccounts<'_>> = labels
+        .iter()
+        .zip(&all)
+        .map(|((extension, stressor), accounts)| LabelledAccounts {
+            extension,
+            stressor,
+            accounts,
+        })
+        .collect();
     if long_form {
-        let items: Vec<LabelledAccounts<'_>> = labels
-            .iter()
-            .zip(&all)
-            .map(|((extension, stressor), accounts)| LabelledAccounts {
-                extension,
-                stressor,
-                accounts,
-            })
-            .collect();
         write_ect_regions_long(&regions_staged, &items)?;
         write_ect_bilateral_long(&bilateral_staged, &items)?;
     } else if let Some(accounts) = all.first() {
         write_ect_regions(&regions_staged, accounts)?;
         write_ect_bilateral(&bilateral_staged, accounts)?;
     }
+    let mut names = vec!["ect-regions.csv", "ect-bilateral.csv"];
+    if args.format_out == FormatOutArg::Parquet {
+        write_ect_regions_parquet(&staged.path().join("ect-regions.parquet"), &items)?;
+        write_ect_bilateral_parquet(&staged.path().join("ect-bilateral.parquet"), &items)?;
+        names.extend(["ect-regions.parquet", "ect-bilateral.parquet"]);
+    }
     staged.commit()?;
-    let regions_csv = args.out.join("ect-regions.csv");
-    let bilateral_csv = args.out.join("ect-bilateral.csv");
-    let files = [display(&regions_csv), display(&bilateral_csv)];
+    let files: Vec<String> = names.iter().map(|n| display(&args.out.join(n))).collect();
     let summaries: Vec<Summary<'_>> = labels
         .iter()
         .zip(&satellites)
@@ -201,7 +215,7 @@ struct Summary<'a> {
     stressor: &'a str,
     sectors: usize,
     accounts: &'a EctAccounts,
-    files: [String; 2],
+    files: Vec<String>,
 }
 
 impl Summary<'_> {

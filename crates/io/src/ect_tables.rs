@@ -198,6 +198,110 @@ pub fn write_ect_bilateral_long(
     .map_err(|e| IoError::os(path, e))
 }
 
+/// Writes the long form of `ect-regions.csv` as Parquet (`ect-regions.parquet`): the same
+/// columns and rows, `extension`, `stressor`, `unit` and `region` as text, the accounts as
+/// doubles, one row group per stressor.
+///
+/// # Units
+/// Each row in its `unit` column's unit.
+///
+/// # Errors
+/// [`IoError::Os`] if the file cannot be written.
+pub fn write_ect_regions_parquet(
+    path: &Path,
+    items: &[LabelledAccounts<'_>],
+) -> Result<(), IoError> {
+    use crate::{ParquetColumn, ParquetKind, ParquetTableWriter};
+    let names = ["production", "consumption", "inflow", "outflow", "net"];
+    let mut schema = vec![
+        ("extension", ParquetKind::Utf8),
+        ("stressor", ParquetKind::Utf8),
+        ("unit", ParquetKind::Utf8),
+        ("region", ParquetKind::Utf8),
+    ];
+    schema.extend(names.iter().map(|n| (*n, ParquetKind::Double)));
+    let mut writer = ParquetTableWriter::create(path, &schema)?;
+    for item in items {
+        let a = item.accounts;
+        let m = a.regions.len();
+        let text = |s: &str| ParquetColumn::Utf8(vec![s.to_owned(); m]);
+        let mut columns = vec![
+            text(item.extension),
+            text(item.stressor),
+            text(a.unit.symbol()),
+            ParquetColumn::Utf8(a.regions.iter().map(|r| r.as_str().to_owned()).collect()),
+        ];
+        for values in [
+            a.production(),
+            a.consumption(),
+            a.inflow(),
+            a.outflow(),
+            a.net(),
+        ] {
+            columns.push(ParquetColumn::Double(values));
+        }
+        writer.write_row_group(&columns)?;
+    }
+    writer.close()
+}
+
+/// Writes the long form of `ect-bilateral.csv` as Parquet (`ect-bilateral.parquet`): the
+/// same columns and rows, one row group per stressor.
+///
+/// # Units
+/// Each row in its `unit` column's unit.
+///
+/// # Errors
+/// [`IoError::Os`] if the file cannot be written.
+pub fn write_ect_bilateral_parquet(
+    path: &Path,
+    items: &[LabelledAccounts<'_>],
+) -> Result<(), IoError> {
+    use crate::{ParquetColumn, ParquetKind, ParquetTableWriter};
+    let schema = [
+        ("extension", ParquetKind::Utf8),
+        ("stressor", ParquetKind::Utf8),
+        ("unit", ParquetKind::Utf8),
+        ("from", ParquetKind::Utf8),
+        ("to", ParquetKind::Utf8),
+        ("total", ParquetKind::Double),
+        ("intermediate", ParquetKind::Double),
+        ("final", ParquetKind::Double),
+    ];
+    let mut writer = ParquetTableWriter::create(path, &schema)?;
+    for item in items {
+        let a = item.accounts;
+        let m = a.regions.len();
+        let text = |s: &str| ParquetColumn::Utf8(vec![s.to_owned(); m * m]);
+        let (mut from, mut to) = (Vec::with_capacity(m * m), Vec::with_capacity(m * m));
+        let (mut total, mut inter, mut fin) = (
+            Vec::with_capacity(m * m),
+            Vec::with_capacity(m * m),
+            Vec::with_capacity(m * m),
+        );
+        for r in 0..m {
+            for s in 0..m {
+                from.push(a.regions[r].as_str().to_owned());
+                to.push(a.regions[s].as_str().to_owned());
+                total.push(a.total.get(r, s));
+                inter.push(a.intermediate.get(r, s));
+                fin.push(a.final_part.get(r, s));
+            }
+        }
+        writer.write_row_group(&[
+            text(item.extension),
+            text(item.stressor),
+            text(a.unit.symbol()),
+            ParquetColumn::Utf8(from),
+            ParquetColumn::Utf8(to),
+            ParquetColumn::Double(total),
+            ParquetColumn::Double(inter),
+            ParquetColumn::Double(fin),
+        ])?;
+    }
+    writer.close()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,5 +326,85 @@ mod tests {
             let back: f64 = text.parse().unwrap();
             prop_assert!(back == value);
         }
+    }
+
+    #[test]
+    fn parquet_tables_hold_the_long_csv_rows() {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        use parquet::record::Field;
+        let accounts = |scale: f64| EctAccounts {
+            regions: vec![
+                fzc_core::RegionId::new("EU27").unwrap(),
+                fzc_core::RegionId::new("Rest, world").unwrap(),
+            ],
+            unit: fzc_core::MassUnit::Kilogram,
+            method: fzc_ect_mrio::EctMethod::FinalDemand,
+            total: fzc_ect_mrio::RegionMatrix::from_fn(2, |r, s| scale * (1 + 2 * r + s) as f64),
+            intermediate: fzc_ect_mrio::RegionMatrix::from_fn(2, |r, s| {
+                scale * (r + s) as f64 / 2.0
+            }),
+            final_part: fzc_ect_mrio::RegionMatrix::from_fn(2, |r, s| {
+                scale * ((1 + 2 * r + s) as f64 - (r + s) as f64 / 2.0)
+            }),
+            final_users: vec![0.5, 0.25],
+            warnings: Vec::new(),
+        };
+        let (a, b) = (accounts(1.0), accounts(0.1));
+        let items = [
+            LabelledAccounts {
+                extension: "satellite",
+                stressor: "CO2",
+                accounts: &a,
+            },
+            LabelledAccounts {
+                extension: "impacts",
+                stressor: "GWP100",
+                accounts: &b,
+            },
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let (pq, csv) = (dir.path().join("b.parquet"), dir.path().join("b.csv"));
+        write_ect_bilateral_parquet(&pq, &items).unwrap();
+        write_ect_bilateral_long(&csv, &items).unwrap();
+        let reader = SerializedFileReader::new(std::fs::File::open(&pq).unwrap()).unwrap();
+        assert_eq!(
+            reader.metadata().num_row_groups(),
+            2,
+            "one row group per stressor"
+        );
+        let text = std::fs::read_to_string(&csv).unwrap();
+        let mut csv_rows = csv::Reader::from_reader(text.as_bytes());
+        let mut n = 0;
+        for (row, record) in reader.get_row_iter(None).unwrap().zip(csv_rows.records()) {
+            let (row, record) = (row.unwrap(), record.unwrap());
+            for (k, (_, field)) in row.get_column_iter().enumerate() {
+                match field {
+                    Field::Str(s) => assert_eq!(s, &record[k]),
+                    Field::Double(v) => assert_eq!(*v, record[k].parse::<f64>().unwrap()),
+                    other => panic!("unexpected field {other:?}"),
+                }
+            }
+            n += 1;
+        }
+        assert_eq!(n, 8);
+        let (pq, csv) = (dir.path().join("r.parquet"), dir.path().join("r.csv"));
+        write_ect_regions_parquet(&pq, &items).unwrap();
+        write_ect_regions_long(&csv, &items).unwrap();
+        let reader = SerializedFileReader::new(std::fs::File::open(&pq).unwrap()).unwrap();
+        let text = std::fs::read_to_string(&csv).unwrap();
+        let mut csv_rows = csv::Reader::from_reader(text.as_bytes());
+        let mut n = 0;
+        for (row, record) in reader.get_row_iter(None).unwrap().zip(csv_rows.records()) {
+            let (row, record) = (row.unwrap(), record.unwrap());
+            for (k, (_, field)) in row.get_column_iter().enumerate() {
+                match field {
+                    Field::Str(s) => assert_eq!(s, &record[k]),
+                    Field::Double(v) => assert_eq!(*v, record[k].parse::<f64>().unwrap()),
+                    other => panic!("unexpected field {other:?}"),
+                }
+            }
+            n += 1;
+        }
+        assert_eq!(n, 4);
     }
 }
