@@ -87,7 +87,7 @@ fn non_square_z() {
                     .collect()
             })
         },
-        &["Z.txt", "12 rows and 11 columns", "square"],
+        &["Z.txt", "more than 11 data rows", "11 columns", "square"],
     );
 }
 

@@ -422,12 +422,24 @@ fn budget_child() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let big = vec![b'0'; 2 << 20];
-    let path = rebuilt(dir.path(), "IOT_2022_pxp.zip", |n, b| {
+    // A.txt whose header names 400 columns (400² doubles: 1.25 MiB, over the 1 MiB budget),
+    // padded so that its size could hold 400² cells: refused before the matrix exists.
+    let n = 400;
+    let mut big = String::new();
+    for level in ["region", "sector"] {
+        big.push_str(level);
+        big.push('\t');
+        for j in 0..n {
+            big.push_str(&format!("\tc{j}"));
+        }
+        big.push('\n');
+    }
+    big.push_str(&"\n".repeat(2 * n * n));
+    let path = rebuilt(dir.path(), "IOT_2022_pxp.zip", |name, b| {
         Some((
-            n.to_owned(),
-            if n.ends_with("/A.txt") {
-                big.clone()
+            name.to_owned(),
+            if name.ends_with("/A.txt") {
+                big.clone().into_bytes()
             } else {
                 b
             },
@@ -435,7 +447,26 @@ fn budget_child() {
     });
     let err = read_err(&path);
     assert!(
-        err.contains("IOT_2022_pxp.zip/IOT_2022_pxp/A.txt") && err.contains("FZC_MEMORY_BUDGET"),
+        err.contains("IOT_2022_pxp.zip/IOT_2022_pxp/A.txt")
+            && err.contains("FZC_MEMORY_BUDGET")
+            && err.contains("square table"),
+        "{err}"
+    );
+    // The same header over a small file is refused by its size.
+    let small: String = big.lines().take(2).collect::<Vec<_>>().join("\n") + "\n";
+    let path = rebuilt(dir.path(), "IOT_2022_pxp.zip", |name, b| {
+        Some((
+            name.to_owned(),
+            if name.ends_with("/A.txt") {
+                small.clone().into_bytes()
+            } else {
+                b
+            },
+        ))
+    });
+    let err = read_err(&path);
+    assert!(
+        err.contains("400 × 400 values") && err.contains("bytes"),
         "{err}"
     );
 }

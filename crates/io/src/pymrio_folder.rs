@@ -16,7 +16,7 @@ use fzc_core::{NoProgress, Progress, RegionId};
 use fzc_ect_mrio::MrioTable;
 
 use crate::pymrio_source::{PARAMETERS, Source};
-use crate::pymrio_txt::{Cells, TxtTable, read_txt_text};
+use crate::pymrio_txt::{Cells, Collect, SquareMat, TxtTable, read_txt_from};
 use crate::region_major::region_major;
 use crate::{IoError, Location, MrioData, StressorRow};
 
@@ -151,15 +151,56 @@ fn read_with(
             ),
         ));
     }
-    let text = source.read_string(&params.rel)?;
-    read_txt_text(
-        &params.path,
-        &text,
-        params.nr_header,
-        params.nr_index_col,
-        cells,
-        progress,
-    )
+    source.with_reader(&params.rel, |reader, _| {
+        let mut store = Collect::default();
+        let table = read_txt_from(
+            &params.path,
+            reader,
+            params.nr_header,
+            params.nr_index_col,
+            cells,
+            progress,
+            &mut store,
+        )?;
+        Ok(TxtTable {
+            values: store.values,
+            ..table
+        })
+    })
+}
+
+/// Reads the square core table (`Z` or `A`) straight into an n × n matrix.
+fn read_square(
+    source: &Source,
+    params: &FileParams,
+    progress: &dyn Progress,
+) -> Result<(TxtTable, Mat<f64>), IoError> {
+    if params.nr_index_col != 2 {
+        return Err(IoError::structure(
+            Location::file(&params.path),
+            format!(
+                "file_parameters.json gives {} index columns, expected 2",
+                params.nr_index_col
+            ),
+        ));
+    }
+    source.with_reader(&params.rel, |reader, bytes| {
+        let mut store = SquareMat {
+            bytes: Some(bytes),
+            mat: None,
+        };
+        let table = read_txt_from(
+            &params.path,
+            reader,
+            params.nr_header,
+            params.nr_index_col,
+            Cells::Strict,
+            progress,
+            &mut store,
+        )?;
+        let mat = store.mat.unwrap_or_else(|| Mat::zeros(0, 0));
+        Ok((table, mat))
+    })
 }
 
 fn pair(labels: &[String]) -> (String, String) {
@@ -428,7 +469,7 @@ fn read_system(source: &Source, progress: &dyn Progress) -> Result<MrioData, IoE
                 ));
             }
         };
-    let core = read_with(source, core_params, Cells::Strict, &[2], progress)?;
+    let (core, mut core_mat) = read_square(source, core_params, progress)?;
     if core.nrows() != core.ncols() {
         return Err(IoError::structure(
             core.file_at(),
@@ -488,32 +529,35 @@ fn read_system(source: &Source, progress: &dyn Progress) -> Result<MrioData, IoE
         None => String::new(),
     };
 
-    let (z_mat, x) = if core_key == "Z" {
-        (Mat::from_fn(n, n, |i, j| core.values[i * n + j]), x)
+    let x = if core_key == "Z" {
+        x
     } else {
         let x = match x {
             Some(x) => x,
-            None => output_from_coefficients(&core, &y, &regions, &sectors)?,
+            None => output_from_coefficients(&core, &core_mat, &y, &regions, &sectors)?,
         };
-        let z = Mat::from_fn(n, n, |i, j| core.values[i * n + j] * x[j]);
-        if let Some((i, j)) = (0..n)
-            .flat_map(|j| (0..n).map(move |i| (i, j)))
-            .find(|&(i, j)| !z[(i, j)].is_finite())
-        {
-            return Err(IoError::structure(
-                core.line_at(i),
-                format!(
-                    "Z = A·diag(x) overflows in column {} ({}, {}): A is {} and x is {}",
-                    j + 2 + 1,
-                    labels[j].0,
-                    labels[j].1,
-                    core.values[i * n + j],
-                    x[j]
-                ),
-            ));
+        // Z = A·diag(x), in place.
+        for (j, &xj) in x.iter().enumerate() {
+            for i in 0..n {
+                let a = core_mat[(i, j)];
+                let z = a * xj;
+                if !z.is_finite() {
+                    return Err(IoError::structure(
+                        core.line_at(i),
+                        format!(
+                            "Z = A·diag(x) overflows in column {} ({}, {}): A is {a} and x is {xj}",
+                            j + 2 + 1,
+                            labels[j].0,
+                            labels[j].1,
+                        ),
+                    ));
+                }
+                core_mat[(i, j)] = z;
+            }
         }
-        (z, Some(x))
+        Some(x)
     };
+    let z_mat = core_mat;
     drop(core);
     let table = MrioTable {
         regions,
@@ -557,15 +601,14 @@ fn read_system(source: &Source, progress: &dyn Progress) -> Result<MrioData, IoE
 /// `reset_to_coefficients` leaves it): `x = (I − A)⁻¹·Y·1`, by one LU of `I − A`.
 fn output_from_coefficients(
     a: &TxtTable,
+    a_mat: &Mat<f64>,
     y: &Mat<f64>,
     regions: &[RegionId],
     sectors: &[fzc_core::SectorId],
 ) -> Result<Vec<f64>, IoError> {
     use faer::linalg::solvers::Solve;
     let n = a.nrows();
-    let i_minus_a = Mat::from_fn(n, n, |i, j| {
-        f64::from(u8::from(i == j)) - a.values[i * n + j]
-    });
+    let i_minus_a = Mat::from_fn(n, n, |i, j| f64::from(u8::from(i == j)) - a_mat[(i, j)]);
     let demand = Mat::from_fn(n, 1, |i, _| (0..y.ncols()).map(|r| y[(i, r)]).sum::<f64>());
     let x = i_minus_a.partial_piv_lu().solve(&demand);
     let x: Vec<f64> = (0..n).map(|i| x[(i, 0)]).collect();

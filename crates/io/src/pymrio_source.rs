@@ -6,7 +6,7 @@
 //! name a file inside an archive as `archive.zip/inner/path`.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -185,6 +185,59 @@ impl Source {
         out.sort();
         out.dedup();
         Ok(out)
+    }
+
+    /// Runs `read` on a buffered reader of `rel` and its size in bytes: the file, or the
+    /// archive member inflating as it is read (never held whole in memory). A member that
+    /// inflates to more than it declares is cut at its declared size and reported.
+    pub(crate) fn with_reader<T>(
+        &self,
+        rel: &str,
+        read: impl FnOnce(&mut dyn BufRead, u64) -> Result<T, IoError>,
+    ) -> Result<T, IoError> {
+        let shown = self.display(rel);
+        match self {
+            Source::Dir(dir) => {
+                let path = dir.join(rel);
+                let file = File::open(&path).map_err(|e| IoError::os(&path, e))?;
+                let size = file.metadata().map_err(|e| IoError::os(&path, e))?.len();
+                read(&mut BufReader::with_capacity(1 << 20, file), size)
+            }
+            Source::Zip {
+                path,
+                root,
+                archive,
+                ..
+            } => {
+                let name = format!("{root}{rel}");
+                let mut archive = archive.lock().map_err(|_| {
+                    IoError::structure(Location::file(path), "archive lock poisoned")
+                })?;
+                let member = archive.by_name(&name).map_err(|e| match e {
+                    zip::result::ZipError::FileNotFound => IoError::os(
+                        &shown,
+                        std::io::Error::new(std::io::ErrorKind::NotFound, "not in the archive"),
+                    ),
+                    other => zip_error(path, other),
+                })?;
+                let declared = member.size();
+                let mut reader = BufReader::with_capacity(1 << 20, member.take(declared));
+                let value = read(&mut reader, declared)?;
+                // What is left unread past the declared size means the member lied.
+                let mut rest = reader.into_inner().into_inner();
+                let mut probe = [0u8; 1];
+                if rest.read(&mut probe).map_err(|e| IoError::os(&shown, e))? > 0 {
+                    return Err(IoError::structure(
+                        Location::file(&shown),
+                        format!(
+                            "the archive declares {declared} bytes for this member but it \
+                             inflates to more; the archive is damaged"
+                        ),
+                    ));
+                }
+                Ok(value)
+            }
+        }
     }
 
     /// The whole text of `rel`, which must be UTF-8.

@@ -2,6 +2,7 @@
 //! `nr_header` rows of column labels, an optional row of index names, then data rows of
 //! `nr_index_col` label cells followed by numbers.
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use fzc_core::Progress;
@@ -90,33 +91,139 @@ pub(crate) fn read_txt(
     cells: Cells,
     progress: &dyn Progress,
 ) -> Result<TxtTable, IoError> {
-    let name = path
-        .file_name()
-        .unwrap_or(path.as_os_str())
-        .to_string_lossy();
-    progress.begin(&format!("reading {name}"), 0);
-    let table = std::fs::read_to_string(path)
-        .map_err(|e| IoError::os(path, e))
-        .and_then(|text| read_rows(path, &text, nr_header, nr_index, cells, progress));
-    progress.finish();
-    table
+    let file = std::fs::File::open(path).map_err(|e| IoError::os(path, e))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut store = Collect::default();
+    let table = read_txt_from(
+        path,
+        &mut reader,
+        nr_header,
+        nr_index,
+        cells,
+        progress,
+        &mut store,
+    )?;
+    Ok(TxtTable {
+        values: store.values,
+        ..table
+    })
 }
 
-/// [`read_txt`] on text already in memory (an archive member); `path` is what errors show.
-pub(crate) fn read_txt_text(
+/// Where the values of the data rows go, block by block, as they are parsed.
+pub(crate) trait RowStore {
+    /// Called once, when the header gave the number of value columns.
+    fn begin(&mut self, path: &Path, ncols: usize) -> Result<(), IoError>;
+    /// `values` holds `rows` data rows (row-major), the first of them data row `first`;
+    /// `lines` are their 1-based line numbers.
+    fn rows(
+        &mut self,
+        path: &Path,
+        first: usize,
+        values: &[f64],
+        lines: &[usize],
+    ) -> Result<(), IoError>;
+}
+
+/// Keeps every value, row-major, in [`TxtTable::values`] order.
+#[derive(Default)]
+pub(crate) struct Collect {
+    pub values: Vec<f64>,
+}
+
+impl RowStore for Collect {
+    fn begin(&mut self, _: &Path, _: usize) -> Result<(), IoError> {
+        Ok(())
+    }
+
+    fn rows(&mut self, _: &Path, _: usize, values: &[f64], _: &[usize]) -> Result<(), IoError> {
+        self.values.extend_from_slice(values);
+        Ok(())
+    }
+}
+
+/// Writes a square table straight into an n × n column-major matrix, n from the header.
+///
+/// `n²` is checked against the bytes the table takes (every cell needs at least two: a digit
+/// and a separator) and against the memory budget before the matrix is allocated, so a
+/// header of a million columns over a small file allocates nothing.
+pub(crate) struct SquareMat {
+    /// The table's size in bytes, if known (an archive member's declared size).
+    pub bytes: Option<u64>,
+    /// The matrix, once `begin` has run.
+    pub mat: Option<faer::Mat<f64>>,
+}
+
+impl RowStore for SquareMat {
+    fn begin(&mut self, path: &Path, ncols: usize) -> Result<(), IoError> {
+        let cells = (ncols as u128) * (ncols as u128);
+        if let Some(bytes) = self.bytes
+            && cells * 2 > u128::from(bytes)
+        {
+            return Err(IoError::structure(
+                Location::file(path),
+                format!(
+                    "the header names {ncols} columns, so {ncols} × {ncols} values, but the \
+                     table has only {bytes} bytes; expected a square table"
+                ),
+            ));
+        }
+        crate::check_budget(path, "the square table", cells * 8)?;
+        self.mat = Some(faer::Mat::zeros(ncols, ncols));
+        Ok(())
+    }
+
+    fn rows(
+        &mut self,
+        path: &Path,
+        first: usize,
+        values: &[f64],
+        lines: &[usize],
+    ) -> Result<(), IoError> {
+        let Some(mat) = self.mat.as_mut() else {
+            return Ok(());
+        };
+        let n = mat.ncols();
+        for (k, row) in values.chunks_exact(n.max(1)).enumerate() {
+            let i = first + k;
+            if i >= n {
+                return Err(IoError::structure(
+                    Location::line(path, lines[k]),
+                    format!(
+                        "more than {n} data rows, but the header has {n} columns; the table \
+                         must be square (n × n, n = regions × sectors)"
+                    ),
+                ));
+            }
+            for (j, &v) in row.iter().enumerate() {
+                mat[(i, j)] = v;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The text read and parsed at a time: bounded, so a table of any size streams through.
+const BLOCK_BYTES: usize = 16 << 20;
+
+/// Reads one table from `reader` (a file, or an archive member being inflated), in blocks of
+/// about [`BLOCK_BYTES`]; each block's rows are parsed in parallel and handed to `store` in
+/// file order, so the first error in the file is the one reported. The returned table has
+/// the labels and line numbers; its values are wherever `store` put them.
+pub(crate) fn read_txt_from(
     path: &Path,
-    text: &str,
+    reader: &mut dyn BufRead,
     nr_header: usize,
     nr_index: usize,
     cells: Cells,
     progress: &dyn Progress,
+    store: &mut dyn RowStore,
 ) -> Result<TxtTable, IoError> {
     let name = path
         .file_name()
         .unwrap_or(path.as_os_str())
         .to_string_lossy();
     progress.begin(&format!("reading {name}"), 0);
-    let table = read_rows(path, text, nr_header, nr_index, cells, progress);
+    let table = read_rows(path, reader, nr_header, nr_index, cells, progress, store);
     progress.finish();
     table
 }
@@ -131,26 +238,32 @@ struct ParsedRow {
     invalid: Option<(Location, String)>,
 }
 
+/// Reads one line into `line` (without its end), returning false at the end of the input.
+fn next_line(path: &Path, reader: &mut dyn BufRead, line: &mut String) -> Result<bool, IoError> {
+    line.clear();
+    let read = reader.read_line(line).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::InvalidData {
+            IoError::structure(Location::file(path), "not UTF-8 text")
+        } else {
+            IoError::os(path, e)
+        }
+    })?;
+    while line.ends_with('\n') || line.ends_with('\r') {
+        line.pop();
+    }
+    Ok(read > 0)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn read_rows(
     path: &Path,
-    text: &str,
+    reader: &mut dyn BufRead,
     nr_header: usize,
     nr_index: usize,
     cells: Cells,
     progress: &dyn Progress,
+    store: &mut dyn RowStore,
 ) -> Result<TxtTable, IoError> {
-    // Header counts come from file_parameters.json: check them against the file before
-    // anything is sized by them (a header row takes at least one line).
-    let lines_in_file = text.lines().count();
-    if nr_header > lines_in_file {
-        return Err(IoError::structure(
-            Location::file(path),
-            format!(
-                "nr_header is {nr_header} in file_parameters.json, but the file has only \
-                 {lines_in_file} lines; expected at most one header row per line"
-            ),
-        ));
-    }
     let mut table = TxtTable {
         path: path.to_path_buf(),
         col_labels: Vec::new(),
@@ -159,88 +272,113 @@ fn read_rows(
         values: Vec::new(),
         invalid: Vec::new(),
     };
+    let mut line = String::new();
+    let mut line_no = 0usize;
+    // Header rows (sequential, few). `nr_header` comes from file_parameters.json: nothing is
+    // sized by it, and running out of lines before it is reached is the error.
     let mut headers_seen = 0;
     let mut ncols = 0;
-    // Header rows (sequential, few), then the data lines with their 1-based numbers.
-    let mut data_lines: Vec<(usize, &str)> = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
+    while headers_seen < nr_header {
+        if !next_line(path, reader, &mut line)? {
+            return Err(IoError::structure(
+                Location::file(path),
+                format!(
+                    "nr_header is {nr_header} in file_parameters.json, but the file has only \
+                     {line_no} lines; expected at most one header row per line"
+                ),
+            ));
+        }
+        line_no += 1;
         if line.trim().is_empty() {
             continue;
         }
-        if headers_seen < nr_header {
-            let parts: Vec<&str> = line.split('\t').collect();
-            if parts.len() <= nr_index {
-                return Err(too_few_cells(path, line_no, parts.len(), nr_index));
+        let parts: Vec<&str> = line.split('\t').collect();
+        if parts.len() <= nr_index {
+            return Err(too_few_cells(path, line_no, parts.len(), nr_index));
+        }
+        let labels = &parts[nr_index..];
+        if headers_seen == 0 {
+            ncols = labels.len();
+            table.col_labels = vec![Vec::new(); ncols];
+        } else if labels.len() != ncols {
+            return Err(IoError::structure(
+                Location::line(path, line_no),
+                format!(
+                    "header row has {} labels, the first header row has {ncols}",
+                    labels.len()
+                ),
+            ));
+        }
+        for (col, label) in labels.iter().enumerate() {
+            table.col_labels[col].push(unquote(label));
+        }
+        headers_seen += 1;
+    }
+    store.begin(path, ncols)?;
+    // Data rows in blocks; within a block in parallel chunks of ROWS_PER_REPORT rows, each
+    // chunk reporting itself when parsed.
+    let col_labels = table.col_labels.clone();
+    let mut first_data = true;
+    let mut block: Vec<(usize, String)> = Vec::new();
+    let mut done = false;
+    while !done {
+        block.clear();
+        let mut block_bytes = 0usize;
+        while block_bytes < BLOCK_BYTES {
+            if !next_line(path, reader, &mut line)? {
+                done = true;
+                break;
             }
-            let labels = &parts[nr_index..];
-            if headers_seen == 0 {
-                ncols = labels.len();
-                table.col_labels = vec![Vec::with_capacity(nr_header); ncols];
-            } else if labels.len() != ncols {
-                return Err(IoError::structure(
-                    Location::line(path, line_no),
-                    format!(
-                        "header row has {} labels, the first header row has {ncols}",
-                        labels.len()
-                    ),
-                ));
+            line_no += 1;
+            if line.trim().is_empty() {
+                continue;
             }
-            for (col, label) in labels.iter().enumerate() {
-                table.col_labels[col].push(unquote(label));
+            if first_data {
+                first_data = false;
+                if nr_header > 1
+                    && line.split('\t').count() > nr_index
+                    && line.split('\t').skip(nr_index).all(|c| c.is_empty())
+                {
+                    // pandas' row of index names under a multi-level header.
+                    continue;
+                }
             }
-            headers_seen += 1;
+            block_bytes += line.len() + 1;
+            block.push((line_no, std::mem::take(&mut line)));
+        }
+        if block.is_empty() {
             continue;
         }
-        if data_lines.is_empty()
-            && nr_header > 1
-            && line.split('\t').skip(nr_index).all(|c| c.is_empty())
-            && line.split('\t').count() > nr_index
-        {
-            // pandas' row of index names under a multi-level header.
-            continue;
-        }
-        data_lines.push((line_no, line));
-    }
-    if headers_seen < nr_header {
-        return Err(IoError::structure(
-            Location::file(path),
-            format!("{headers_seen} header rows, expected {nr_header} (file_parameters.json)"),
-        ));
-    }
-    // Data rows in parallel, in chunks of ROWS_PER_REPORT rows, each chunk reporting itself
-    // when parsed; results are joined in file order, so the first error in the file wins.
-    let col_labels = &table.col_labels;
-    let chunks: Vec<Result<ParsedChunk, IoError>> = data_lines
-        .par_chunks(ROWS_PER_REPORT as usize)
-        .map(|chunk| {
-            let mut rows = Vec::with_capacity(chunk.len());
-            let mut values = Vec::with_capacity(chunk.len() * ncols);
-            for &(line_no, line) in chunk {
-                rows.push(parse_data_row(
-                    path,
-                    line_no,
-                    line,
-                    nr_index,
-                    ncols,
-                    col_labels,
-                    cells,
-                    &mut values,
-                )?);
+        let chunks: Vec<Result<ParsedChunk, IoError>> = block
+            .par_chunks(ROWS_PER_REPORT as usize)
+            .map(|chunk| {
+                let mut rows = Vec::with_capacity(chunk.len());
+                let mut values = Vec::with_capacity(chunk.len() * ncols);
+                for (line_no, text) in chunk {
+                    rows.push(parse_data_row(
+                        path,
+                        *line_no,
+                        text,
+                        nr_index,
+                        ncols,
+                        &col_labels,
+                        cells,
+                        &mut values,
+                    )?);
+                }
+                progress.advance(chunk.len() as u64);
+                Ok((rows, values))
+            })
+            .collect();
+        for chunk in chunks {
+            let (rows, values) = chunk?;
+            let lines: Vec<usize> = rows.iter().map(|r| r.line_no).collect();
+            store.rows(path, table.row_labels.len(), &values, &lines)?;
+            for row in rows {
+                table.row_labels.push(row.labels);
+                table.row_lines.push(row.line_no);
+                table.invalid.push(row.invalid);
             }
-            progress.advance(chunk.len() as u64);
-            Ok((rows, values))
-        })
-        .collect();
-    table.values.reserve_exact(data_lines.len() * ncols);
-    for chunk in chunks {
-        let (rows, values) = chunk?;
-        table.values.extend_from_slice(&values);
-        for row in rows {
-            table.row_labels.push(row.labels);
-            table.row_lines.push(row.line_no);
-            table.invalid.push(row.invalid);
         }
     }
     Ok(table)
