@@ -533,3 +533,60 @@ fn a_region_map_sums_table_regions() {
         "{stderr}"
     );
 }
+
+/// The EXIOBASE example scenario: country-level compensation from the synthetic zip, with
+/// the region map; snapshots of its zoning and ledger, and its real twin differs only in the
+/// archive's path and the name.
+#[test]
+fn the_exiobase_example_scenario_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (ok, _, stderr) = fzc(&[
+        "run",
+        "examples/exiobase-synthetic/scenario.toml",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    let zoning = read(&out, "zoning.csv");
+    insta::assert_snapshot!("exiobase_example_zoning", zoning);
+    insta::assert_snapshot!("exiobase_example_ledger", read(&out, "ledger.csv"));
+    let zone = |region: &str| {
+        zoning
+            .lines()
+            .find(|l| l.starts_with(&format!("{region},")))
+            .and_then(|l| l.split(',').nth(10))
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(zone("US"), "payer");
+    assert_eq!(zone("China"), "recipient");
+
+    let dir = root().join("examples/exiobase-synthetic");
+    let synthetic = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
+    let real = std::fs::read_to_string(dir.join("scenario-real.toml")).unwrap();
+    let body = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| {
+                !l.starts_with('#')
+                    && !l.starts_with("mrio")
+                    && !l.starts_with("name")
+                    && !l.starts_with("description")
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(body(&synthetic), body(&real));
+    // Without the download, the error names the missing archive.
+    let (ok, _, stderr) = fzc(&[
+        "run",
+        "examples/exiobase-synthetic/scenario-real.toml",
+        "--out",
+        tmp.path().join("real").to_str().unwrap(),
+    ]);
+    assert!(
+        !ok && stderr.contains("download/IOT_2022_pxp.zip"),
+        "{stderr}"
+    );
+}
