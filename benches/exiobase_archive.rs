@@ -34,10 +34,10 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 const REGIONS: [&str; 49] = [
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
-    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "GB", "US", "JP",
-    "CN", "CA", "KR", "BR", "IN", "MX", "RU", "AU", "CH", "TR", "TW", "NO", "ID", "ZA", "WA",
-    "WL", "WE", "WF", "WM",
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
+    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "GB", "US", "JP", "CN", "CA",
+    "KR", "BR", "IN", "MX", "RU", "AU", "CH", "TR", "TW", "NO", "ID", "ZA", "WA", "WL", "WE", "WF",
+    "WM",
 ];
 const CATEGORIES: [&str; 7] = [
     "Final consumption expenditure by households",
@@ -108,13 +108,17 @@ fn main() -> BenchResult<()> {
     let one = fzc("one")?;
     let all = fzc("all")?;
     let py_out = dir.join("pymrio.tsv");
-    let py = measure::run_child(Command::new(&python).arg(&script).arg(&archive).arg(&py_out))
-        .and_then(|r| r.result());
+    let py = measure::run_child(
+        Command::new(&python)
+            .arg(&script)
+            .arg(&archive)
+            .arg(&py_out),
+    )
+    .and_then(|r| r.result());
     let (t_one, t_all): (f64, f64) = (one.parse("time_s")?, all.parse("time_s")?);
     let k: f64 = all.parse("stressors")?;
-    let mib = |r: &measure::ResultLine| -> BenchResult<f64> {
-        Ok(r.parse::<f64>("peak_kib")? / 1024.0)
-    };
+    let mib =
+        |r: &measure::ResultLine| -> BenchResult<f64> { Ok(r.parse::<f64>("peak_kib")? / 1024.0) };
     println!(
         "| n | archive (MiB) | fzc 1 stressor (s) | fzc {k} stressors (s) | each further stressor (% of the first) | pymrio parse + calc_all (s) | time ratio pymrio/fzc | fzc peak (MiB) | pymrio peak (MiB) | memory ratio | max rel. diff |"
     );
@@ -164,7 +168,11 @@ fn child(archive: &Path, out: &Path, mode: &str) -> BenchResult<()> {
         .iter()
         .map(|s| (s.extension.clone(), s.label.clone()))
         .collect();
-    let satellites: Vec<_> = selection.stressors.into_iter().map(|s| s.satellite).collect();
+    let satellites: Vec<_> = selection
+        .stressors
+        .into_iter()
+        .map(|s| s.satellite)
+        .collect();
     let accounts = compute_ect_many(data.table, &satellites, &EctOptions::default())?;
     let items: Vec<LabelledAccounts<'_>> = labels
         .iter()
@@ -202,8 +210,14 @@ fn agreement(fzc_regions: &Path, pymrio: &Path) -> BenchResult<f64> {
     let mut compared = 0;
     for line in std::fs::read_to_string(pymrio)?.lines() {
         let cells: Vec<&str> = line.split('\t').collect();
-        let key = (cells[0].to_owned(), cells[1].to_owned(), cells[2].to_owned());
-        let (inflow, outflow) = ours.get(&key).ok_or_else(|| format!("fzc has no {key:?}"))?;
+        let key = (
+            cells[0].to_owned(),
+            cells[1].to_owned(),
+            cells[2].to_owned(),
+        );
+        let (inflow, outflow) = ours
+            .get(&key)
+            .ok_or_else(|| format!("fzc has no {key:?}"))?;
         for (a, b) in [(inflow, cells[5]), (outflow, cells[6])] {
             let b: f64 = b.parse()?;
             worst = worst.max((a - b).abs() / b.abs().max(1e-300));
@@ -271,7 +285,11 @@ fn write_archive(path: &Path, n_sec: usize) -> BenchResult<()> {
     let x: Vec<f64> = {
         let mut r = rng(u64::MAX);
         (0..n)
-            .map(|_| num(1000.0 + 1000.0 * r.random::<f64>()).parse().unwrap_or(1500.0))
+            .map(|_| {
+                num(1000.0 + 1000.0 * r.random::<f64>())
+                    .parse()
+                    .unwrap_or(1500.0)
+            })
             .collect()
     };
     let file = std::fs::File::create(path)?;
@@ -342,7 +360,11 @@ fn write_archive(path: &Path, n_sec: usize) -> BenchResult<()> {
     // Y: y_i = x_i − (A·x)_i, 60 % to the home region's categories, 40 % spread.
     let fd: Vec<(String, String)> = REGIONS
         .iter()
-        .flat_map(|r| CATEGORIES.iter().map(move |c| ((*r).to_owned(), (*c).to_owned())))
+        .flat_map(|r| {
+            CATEGORIES
+                .iter()
+                .map(move |c| ((*r).to_owned(), (*c).to_owned()))
+        })
         .collect();
     let weights = [0.55, 0.02, 0.18, 0.2, 0.03, 0.02, 0.0];
     zip.start_file(format!("{root}/Y.txt"), options)?;

@@ -137,3 +137,26 @@ def test_final_demand_categories_are_summed_per_region():
     assert_frame_close(got.bilateral, want.bilateral, 1e-12)
     with pytest.raises(fzc.InputError, match="Y: 3 columns"):
         fzc.ect(fzc.Mrio(Z=z, Y=y[:, [0, 1, 1]], **kw), stressor="CO2")
+
+
+EXIOBASE_ZIP = ROOT / "tests" / "fixtures" / "exiobase3" / "IOT_2022_pxp.zip"
+CO2 = "CO2 - combustion - air"
+
+
+def test_exiobase_zip_by_path_and_as_parsed_by_pymrio_agree_with_calc_all():
+    """EXIOBASE 3 from Python: the zip by path, and pymrio's parse_exiobase3 result (A and x,
+    no Z), both against pymrio's own accounts."""
+    io = pymrio.parse_exiobase3(EXIOBASE_ZIP)
+    assert io.Z is None and io.A is not None
+    by_path = fzc.ect(EXIOBASE_ZIP, stressor=CO2, extension="satellite")
+    by_object = fzc.ect(io, stressor=CO2, extension="satellite")
+    io.calc_all()
+    sat = io.satellite
+    for got in (by_path, by_object):
+        assert got.unit == "kg"
+        regions = got.regions.set_index("region")
+        for region in io.get_regions():
+            want_exp = sat.D_exp_reg.loc[CO2, region]
+            want_imp = sat.D_imp_reg.loc[CO2, region]
+            assert regions.loc[region, "inflow"] == pytest.approx(want_exp, rel=1e-9)
+            assert regions.loc[region, "outflow"] == pytest.approx(want_imp, rel=1e-9)

@@ -114,9 +114,21 @@ def _ect_arrays(mrio: Mrio, method: str) -> dict:
 
 def _from_pymrio(io, stressor: str, extension: Optional[str]) -> Mrio:
     """Reads a pymrio IOSystem's DataFrames (no files). Z's index must be (region, sector)."""
-    if io.Z is None or io.Y is None:
-        raise InputError("pymrio IOSystem: Z and Y must be present (call io.calc_all() is not needed, but the table must be loaded)")
-    z = io.Z
+    if io.Y is None or (io.Z is None and io.A is None):
+        raise InputError(
+            "pymrio IOSystem: Y and Z (or A) must be present (io.calc_all() is not needed, "
+            "but the table must be loaded)"
+        )
+    if io.Z is not None:
+        z = io.Z
+    elif io.x is not None:
+        # EXIOBASE 3.8+ ships A and x but no Z: Z = A·diag(x), as fzc's reader forms it.
+        z = io.A * io.x.iloc[:, 0].reindex(io.A.columns).to_numpy()[None, :]
+    else:
+        raise InputError(
+            "pymrio IOSystem: A without x; pass the archive's path instead (fzc then solves "
+            "x = (I - A)^-1 Y 1), or call io.calc_system() first"
+        )
     regions = list(dict.fromkeys(z.index.get_level_values(0)))
     sectors = list(dict.fromkeys(z.index.get_level_values(1)))
     full = pd.MultiIndex.from_product([regions, sectors])
