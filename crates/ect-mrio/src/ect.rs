@@ -167,7 +167,7 @@ pub fn compute_ect_many_with_progress(
         check_satellite(&table, satellite)?;
     }
     let output = total_output(&table, options.balance_tolerance)?;
-    let zero_output: Vec<String> = output
+    let mut zero_output: Vec<String> = output
         .zero_output
         .iter()
         .map(|&j| {
@@ -177,6 +177,9 @@ pub fn compute_ect_many_with_progress(
             )
         })
         .collect();
+    if let Some(note) = negative_final_demand(&table) {
+        zero_output.push(note);
+    }
     let prepared: Vec<(Vec<f64>, Vec<String>)> = satellites
         .iter()
         .map(|satellite| {
@@ -276,6 +279,32 @@ fn attribute(
     }
     progress.finish();
     (total, inter, fin)
+}
+
+/// A note on negative final demand, if any: how many entries, and the most negative.
+fn negative_final_demand(table: &MrioTable) -> Option<String> {
+    let mut count = 0usize;
+    let mut worst = (0.0f64, 0usize, 0usize);
+    for s in 0..table.y.ncols() {
+        for (i, &v) in table.y.col(s).iter().enumerate() {
+            if v < 0.0 {
+                count += 1;
+                if v < worst.0 {
+                    worst = (v, i, s);
+                }
+            }
+        }
+    }
+    (count > 0).then(|| {
+        format!(
+            "final demand has {count} negative entries (changes in inventories or valuables); \
+             the most negative is {} for {} bought by {}: T[r, s] and footprints can be \
+             negative where they dominate",
+            worst.0,
+            label(&table.regions, &table.sectors, worst.1),
+            table.regions[worst.2]
+        )
+    })
 }
 
 fn check_satellite(table: &MrioTable, satellite: &Satellite) -> Result<(), MrioError> {

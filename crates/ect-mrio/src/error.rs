@@ -25,9 +25,12 @@ pub enum MrioError {
         /// Columns expected.
         expected_cols: usize,
     },
-    /// A NaN, infinite or negative entry where only finite non-negative values make sense.
-    #[error("{what}[{row}, {col}] ({region}/{sector}) is {value}, expected a finite value ≥ 0")]
+    /// A NaN or infinite entry, or a negative one where only non-negative values make sense
+    /// (`Z`, `x`; final demand `Y` may be negative).
+    #[error("{what}[{row}, {col}] ({region}/{sector}) is {value}, expected {expected}")]
     BadValue {
+        /// What the entry should have been.
+        expected: &'static str,
         /// Which matrix.
         what: &'static str,
         /// Row index.

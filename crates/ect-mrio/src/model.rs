@@ -80,6 +80,20 @@ pub fn total_output(table: &MrioTable, tolerance: f64) -> Result<TotalOutput, Mr
             given.clone()
         }
     };
+    // Negative final demand (inventories drawn down) may outweigh a sector's sales.
+    if let Some(j) = x.iter().position(|&v| v < 0.0) {
+        let (region, sector) = table.label_of(j);
+        return Err(MrioError::BadValue {
+            expected: "total output ≥ 0 (negative final demand, such as changes in \
+                       inventories, exceeds what the sector sells)",
+            what: "x = Z·1 + Y·1",
+            row: j,
+            col: 0,
+            region: region.clone(),
+            sector: sector.clone(),
+            value: x[j],
+        });
+    }
     let mut zero_output = Vec::new();
     for (j, &xj) in x.iter().enumerate() {
         if xj == 0.0 {

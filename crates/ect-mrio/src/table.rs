@@ -56,7 +56,8 @@ impl MrioTable {
         self.regions.len() * self.sectors.len()
     }
 
-    /// Checks shapes, label uniqueness and that every entry is finite and non-negative.
+    /// Checks shapes, label uniqueness and that every entry is finite, and non-negative in
+    /// `Z` and `x` (final demand may be negative: changes in inventories).
     ///
     /// # Errors
     /// [`MrioError::Shape`], [`MrioError::DuplicateLabel`] or [`MrioError::BadValue`] naming
@@ -71,12 +72,18 @@ impl MrioTable {
         if let Some(x) = &self.x {
             check_shape("x", x.len(), 1, n, 1)?;
         }
-        for (what, mat) in [("Z", &self.z), ("Y", &self.y)] {
+        // Final demand may be negative (changes in inventories); Z may not.
+        for (what, mat, signed) in [("Z", &self.z, false), ("Y", &self.y, true)] {
             for col in 0..mat.ncols() {
                 for row in 0..mat.nrows() {
                     let value = mat[(row, col)];
-                    if !(value.is_finite() && value >= 0.0) {
-                        return Err(self.bad_value(what, row, col, value));
+                    if !(value.is_finite() && (signed || value >= 0.0)) {
+                        let expected = if signed {
+                            "a finite value"
+                        } else {
+                            "a finite value ≥ 0"
+                        };
+                        return Err(self.bad_value(what, row, col, value, expected));
                     }
                 }
             }
@@ -84,7 +91,7 @@ impl MrioTable {
         if let Some(x) = &self.x {
             for (row, &value) in x.iter().enumerate() {
                 if !(value.is_finite() && value >= 0.0) {
-                    return Err(self.bad_value("x", row, 0, value));
+                    return Err(self.bad_value("x", row, 0, value, "a finite value ≥ 0"));
                 }
             }
         }
@@ -97,9 +104,17 @@ impl MrioTable {
         (&self.regions[index / n_sec], &self.sectors[index % n_sec])
     }
 
-    fn bad_value(&self, what: &'static str, row: usize, col: usize, value: f64) -> MrioError {
+    fn bad_value(
+        &self,
+        what: &'static str,
+        row: usize,
+        col: usize,
+        value: f64,
+        expected: &'static str,
+    ) -> MrioError {
         let (region, sector) = self.label_of(row);
         MrioError::BadValue {
+            expected,
             what,
             row,
             col,

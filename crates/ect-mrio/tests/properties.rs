@@ -447,13 +447,50 @@ fn nan_and_negative_entries_name_region_and_sector() {
         "{msg}"
     );
     let mut c = small();
-    c.table.y[(2, 0)] = -1.0;
+    c.table.z[(2, 0)] = -1.0;
+    let msg = err_of(c, &EctOptions::default()).to_string();
+    assert!(
+        msg.contains("Z[2, 0]") && msg.contains("r1/s0") && msg.contains("≥ 0"),
+        "{msg}"
+    );
+    let mut c = small();
+    c.table.y[(2, 0)] = f64::INFINITY;
     let msg = err_of(c, &EctOptions::default()).to_string();
     assert!(msg.contains("Y[2, 0]") && msg.contains("r1/s0"), "{msg}");
     let mut c = small();
     c.sat.by_sector[1] = -3.0;
     let msg = err_of(c, &EctOptions::default()).to_string();
     assert!(msg.contains("r0/s1") && msg.contains("CO2"), "{msg}");
+}
+
+/// Negative final demand (changes in inventories) is accepted and noted; the accounts stay
+/// consistent (rows of T sum to production emissions), and a sector whose negative final
+/// demand exceeds its sales is refused by name.
+#[test]
+fn negative_final_demand_is_noted_and_output_must_stay_non_negative() {
+    let mut c = small();
+    c.table.y[(2, 0)] = -1.0;
+    let acc = compute_ect(c.table.clone(), &c.sat, &EctOptions::default()).unwrap();
+    assert!(
+        acc.warnings.iter().any(|w| w.contains("1 negative entries")
+            && w.contains("r1/s0")
+            && w.contains("by r0")),
+        "{:?}",
+        acc.warnings
+    );
+    let production: f64 = acc.production().iter().sum();
+    assert!(
+        (production - 10.0).abs() < 1e-9,
+        "all of F attributed: {production}"
+    );
+    assert!(acc.net().iter().sum::<f64>().abs() < 1e-9);
+    // The same table with the negative entry large enough to make x < 0.
+    c.table.y[(2, 0)] = -1e6;
+    let msg = err_of(c, &EctOptions::default()).to_string();
+    assert!(
+        msg.contains("x = Z·1 + Y·1") && msg.contains("r1/s0") && msg.contains("inventories"),
+        "{msg}"
+    );
 }
 
 #[test]

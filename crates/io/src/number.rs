@@ -40,6 +40,19 @@ pub(crate) fn classify(text: &str) -> Result<f64, &'static str> {
     Ok(if value == 0.0 { 0.0 } else { value })
 }
 
+/// Parses a cell as any finite number, negative included (final demand, where changes in
+/// inventories are negative); on failure returns what was expected.
+pub(crate) fn classify_signed(text: &str) -> Result<f64, &'static str> {
+    match classify(text) {
+        Ok(v) => Ok(v),
+        Err(e) if e.contains("negative") => {
+            let v = parse_f64(text.trim().as_bytes()).ok_or("a finite number")?;
+            Ok(v)
+        }
+        Err(_) => Err("a finite number (NaN, infinity, text and empty cells are not allowed)"),
+    }
+}
+
 /// Parses the whole of `bytes` (digits, sign, point, exponent only) as `f64`, with the same
 /// acceptance and the same correctly rounded result as `str::parse::<f64>` (proptested
 /// below), at several times its speed.
@@ -51,6 +64,15 @@ fn parse_f64(bytes: &[u8]) -> Option<f64> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn signed_cells_take_negatives_and_nothing_else() {
+        assert_eq!(classify_signed("-12.5"), Ok(-12.5));
+        assert_eq!(classify_signed("3e2"), Ok(300.0));
+        for text in ["nan", "-inf", "", "Henan", "1,5"] {
+            assert!(classify_signed(text).is_err(), "{text:?}");
+        }
+    }
 
     #[test]
     fn labels_and_specials_are_not_numbers() {

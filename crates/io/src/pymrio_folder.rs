@@ -487,10 +487,11 @@ fn read_system(source: &Source, progress: &dyn Progress) -> Result<MrioData, IoE
     let n = labels.len();
     let m = regions.len();
 
+    // Final demand may be negative (changes in inventories and valuables).
     let y_txt = read_with(
         source,
         require(&files, "Y", source, "")?,
-        Cells::Strict,
+        Cells::Signed,
         &[2],
         progress,
     )?;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use fzc_core::Progress;
 use rayon::prelude::*;
 
-use crate::number::classify;
+use crate::number::{classify, classify_signed};
 use crate::{IoError, Location};
 
 /// How bad numeric cells are handled.
@@ -16,6 +16,9 @@ use crate::{IoError, Location};
 pub(crate) enum Cells {
     /// The first cell that is not a finite number ≥ 0 is an error.
     Strict,
+    /// The first cell that is not a finite number (of any sign) is an error: final demand,
+    /// whose changes in inventories may be negative.
+    Signed,
     /// Bad cells become NaN and the first one of each row is remembered.
     Deferred,
 }
@@ -421,12 +424,18 @@ fn parse_data_row(
             continue;
         }
         let col = found - 1;
-        let value = match classify(cell) {
+        let parsed = match cells {
+            Cells::Signed => classify_signed(cell),
+            _ => classify(cell),
+        };
+        let value = match parsed {
             Ok(v) => v,
             Err(expected) => {
                 let at = Location::cell(path, line_no, column_name(col_labels, col, nr_index));
                 match cells {
-                    Cells::Strict => return Err(IoError::value(at, cell, expected)),
+                    Cells::Strict | Cells::Signed => {
+                        return Err(IoError::value(at, cell, expected));
+                    }
                     Cells::Deferred => {
                         if first_bad.is_none() {
                             first_bad = Some((at, cell.to_owned()));
