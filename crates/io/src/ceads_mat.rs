@@ -156,7 +156,7 @@ pub fn read_ceads_mat(
     };
     table.validate().map_err(|error| IoError::Mrio {
         path: path.to_path_buf(),
-        error,
+        error: Box::new(error),
     })?;
     let stressors = read_emissions_csv(emissions, &labels_of(&table))?;
     Ok(MrioData {

@@ -58,7 +58,7 @@ pub fn read_concordance(path: &Path) -> Result<Concordance, IoError> {
     }
     Concordance::new(pairs).map_err(|error| IoError::Mrio {
         path: path.to_path_buf(),
-        error,
+        error: Box::new(error),
     })
 }
 
@@ -113,7 +113,7 @@ pub fn read_region_map(path: &Path) -> Result<RegionMap, IoError> {
     }
     RegionMap::new(pairs).map_err(|error| IoError::Mrio {
         path: path.to_path_buf(),
-        error,
+        error: Box::new(error),
     })
 }
 

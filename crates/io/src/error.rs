@@ -96,8 +96,9 @@ pub enum IoError {
     Mrio {
         /// The file or folder the table came from.
         path: PathBuf,
-        /// The engine's complaint (part of the message, not a `source()`).
-        error: fzc_ect_mrio::MrioError,
+        /// The engine's complaint (part of the message, not a `source()`); boxed to keep
+        /// `IoError` small.
+        error: Box<fzc_ect_mrio::MrioError>,
     },
     /// No stressor of that name, or more than one.
     #[error("stressor {wanted:?} {problem} in {}; candidates: {}", path.display(), candidates.join(", "))]

@@ -369,7 +369,7 @@ pub fn read_mrio_csv_with_progress(
     };
     table.validate().map_err(|error| IoError::Mrio {
         path: dir.to_path_buf(),
-        error,
+        error: Box::new(error),
     })?;
     let stressors = read_emissions_csv(&dir.join("emissions.csv"), &labels_of(&table))?;
     let mut data = MrioData {

@@ -570,7 +570,7 @@ fn read_system(source: &Source, progress: &dyn Progress) -> Result<MrioData, IoE
     };
     table.validate().map_err(|error| IoError::Mrio {
         path: source.path().to_path_buf(),
-        error,
+        error: Box::new(error),
     })?;
 
     let mut stressors = Vec::new();
