@@ -178,6 +178,7 @@ fn child(archive: &Path, out: &Path, mode: &str) -> BenchResult<()> {
         .iter()
         .zip(&accounts)
         .map(|((extension, stressor), accounts)| LabelledAccounts {
+            year: None,
             extension,
             stressor,
             accounts,

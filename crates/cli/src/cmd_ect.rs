@@ -2,17 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
-use fzc_ect_mrio::{
-    EctAccounts, EctMethod, EctOptions, aggregate_regions, aggregate_sectors,
-    compute_ect_many_with_progress,
-};
-use fzc_io::{
-    LabelledAccounts, MrioFormat, SideFiles, read_concordance, read_mrio_with_progress,
-    read_region_map, write_ect_bilateral, write_ect_bilateral_long, write_ect_bilateral_parquet,
-    write_ect_regions, write_ect_regions_long, write_ect_regions_parquet,
-};
+use fzc_ect_mrio::{EctAccounts, EctMethod};
+use fzc_io::{MrioFormat, SideFiles};
+use fzc_pipeline::ect_job::{EctJob, run_ect, write_ect};
 
 use crate::ui::{self, Ui};
 
@@ -51,6 +44,11 @@ pub struct EctArgs {
     /// (`from_region,to_region`; e.g. EU members to EU27): T is summed, not recomputed.
     #[arg(long, value_name = "REGIONS.csv")]
     region_map: Option<PathBuf>,
+    /// A year series: run every year, with `{year}` in --mrio replaced (e.g. --mrio
+    /// 'IOT_{year}_pxp.zip' --years 2015..2022, or 2015,2017,2019); the outputs gain a
+    /// `year` column (long form).
+    #[arg(long, value_name = "YEARS")]
+    years: Option<String>,
     /// `parquet` also writes ect-regions.parquet and ect-bilateral.parquet (long form, one
     /// row group per stressor), for tables where CSV is slow.
     #[arg(long, value_enum, default_value = "csv")]
@@ -88,95 +86,49 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
         FormatArg::Csv => MrioFormat::Csv,
         FormatArg::CeadsMat => MrioFormat::CeadsMat,
     });
-    let side = SideFiles {
-        emissions: args.emissions.clone(),
-        city_names: args.city_names.clone(),
-    };
-    let progress = ui.progress_sink();
-    let data = read_mrio_with_progress(&args.mrio, format, &side, &progress)?;
-    let selection = data.select_stressors(args.extension.as_deref(), &args.stressor)?;
-    for skipped in &selection.skipped {
-        ui::warn(&format!("left out of `all`: {skipped}"));
-    }
-    let long_form = args.stressor.len() > 1 || args.stressor.iter().any(|s| s == "all");
-    let (labels, mut satellites): (Vec<(String, String)>, Vec<_>) = selection
-        .stressors
-        .into_iter()
-        .map(|s| ((s.extension, s.label), s.satellite))
-        .unzip();
-    let mut table = data.table;
-    if let Some(path) = &args.aggregate {
-        let concordance = read_concordance(path)?;
-        let (t, sats) = aggregate_sectors(&table, &satellites, &concordance)
-            .with_context(|| format!("aggregating sectors with {}", path.display()))?;
-        table = t;
-        satellites = sats;
-    }
-    let n_sec = table.sector_count();
-    let options = EctOptions {
+    let years = args
+        .years
+        .as_deref()
+        .map(fzc_pipeline::ect_job::parse_years)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--years {e}"))?;
+    let job = EctJob {
+        mrio: args.mrio.clone(),
+        years,
+        format,
+        side: SideFiles {
+            emissions: args.emissions.clone(),
+            city_names: args.city_names.clone(),
+        },
+        extension: args.extension.clone(),
+        stressors: args.stressor.clone(),
         method: match args.method {
             MethodArg::FinalDemand => EctMethod::FinalDemand,
             MethodArg::Eebt => EctMethod::Eebt,
         },
-        ..EctOptions::default()
+        aggregate: args.aggregate.clone(),
+        region_map: args.region_map.clone(),
     };
-    let all = compute_ect_many_with_progress(table, &satellites, &options, &progress)
-        .with_context(|| format!("computing ECT from {}", args.mrio.display()))?;
-    let all = match &args.region_map {
-        Some(path) => {
-            let map = read_region_map(path)?;
-            all.iter()
-                .map(|a| aggregate_regions(a, &map))
-                .collect::<Result<Vec<_>, _>>()
-                .with_context(|| format!("aggregating regions with {}", path.display()))?
-        }
-        None => all,
-    };
-    // Warnings about the table (zero-output sectors) are the same for every stressor.
-    let mut seen = std::collections::BTreeSet::new();
-    for accounts in &all {
-        for warning in &accounts.warnings {
-            if seen.insert(warning.clone()) {
-                ui::warn(warning);
-            }
-        }
+    let progress = ui.progress_sink();
+    let run = run_ect(&job, &progress)?;
+    for skipped in &run.skipped {
+        ui::warn(&format!("left out of `all`: {skipped}"));
     }
-    let staged = fzc_io::StagedDir::new(&args.out)?;
-    let regions_staged = staged.path().join("ect-regions.csv");
-    let bilateral_staged = staged.path().join("ect-bilateral.csv");
-    let items: Vec<LabelledAccounts<'_>> = labels
+    for warning in run.warnings() {
+        ui::warn(&warning);
+    }
+    let written = write_ect(&run, &args.out, args.format_out == FormatOutArg::Parquet)?;
+    let files: Vec<String> = written.iter().map(|p| display(p)).collect();
+    let long_form = run.long_form;
+    let summaries: Vec<Summary<'_>> = run
+        .results
         .iter()
-        .zip(&all)
-        .map(|((extension, stressor), accounts)| LabelledAccounts {
-            extension,
-            stressor,
-            accounts,
-        })
-        .collect();
-    if long_form {
-        write_ect_regions_long(&regions_staged, &items)?;
-        write_ect_bilateral_long(&bilateral_staged, &items)?;
-    } else if let Some(accounts) = all.first() {
-        write_ect_regions(&regions_staged, accounts)?;
-        write_ect_bilateral(&bilateral_staged, accounts)?;
-    }
-    let mut names = vec!["ect-regions.csv", "ect-bilateral.csv"];
-    if args.format_out == FormatOutArg::Parquet {
-        write_ect_regions_parquet(&staged.path().join("ect-regions.parquet"), &items)?;
-        write_ect_bilateral_parquet(&staged.path().join("ect-bilateral.parquet"), &items)?;
-        names.extend(["ect-regions.parquet", "ect-bilateral.parquet"]);
-    }
-    staged.commit()?;
-    let files: Vec<String> = names.iter().map(|n| display(&args.out.join(n))).collect();
-    let summaries: Vec<Summary<'_>> = labels
-        .iter()
-        .zip(&satellites)
-        .zip(&all)
-        .map(|(((_, label), satellite), accounts)| Summary {
+        .map(|r| Summary {
             // One stressor keeps the name it was asked by; several are told apart by label.
-            stressor: if long_form { label } else { &satellite.name },
-            sectors: n_sec,
-            accounts,
+            stressor: if long_form { &r.label } else { &r.name },
+            year: r.year,
+            sectors: r.sectors,
+            accounts: &r.accounts,
             files: files.clone(),
         })
         .collect();
@@ -198,9 +150,12 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
             for summary in &summaries {
                 text.push_str(&summary.text_without_files());
             }
+            let tables = job.years.as_ref().map_or(1, Vec::len);
+            let per_table = summaries.len() / tables.max(1);
             text.push_str(&format!(
-                "  {} stressors from one factorisation of I - A\n",
-                summaries.len()
+                "  {per_table} stressor{} from one factorisation of I - A per table, {tables} table{}\n",
+                if per_table == 1 { "" } else { "s" },
+                if tables == 1 { "" } else { "s" },
             ));
             for file in &files {
                 text.push_str(&format!("  wrote {file}\n"));
@@ -213,6 +168,7 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
 /// What `fzc ect` reports on stdout.
 struct Summary<'a> {
     stressor: &'a str,
+    year: Option<i32>,
     sectors: usize,
     accounts: &'a EctAccounts,
     files: Vec<String>,
@@ -252,8 +208,9 @@ impl Summary<'_> {
         let u = a.unit;
         let production: f64 = a.production().iter().sum();
         let final_users: f64 = a.final_users.iter().sum();
+        let year = self.year.map(|y| format!("{y}: ")).unwrap_or_default();
         let mut out = format!(
-            "ECT of {} ({u}) for {} regions × {} sectors, {}\n",
+            "{year}ECT of {} ({u}) for {} regions × {} sectors, {}\n",
             self.stressor,
             a.regions.len(),
             self.sectors,
@@ -310,6 +267,7 @@ impl Summary<'_> {
         };
         let value = serde_json::json!({
             "stressor": self.stressor,
+            "year": self.year,
             "unit": a.unit.to_string(),
             "method": self.method().0,
             "region_count": a.regions.len(),

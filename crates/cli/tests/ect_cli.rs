@@ -590,3 +590,106 @@ fn the_exiobase_example_scenario_runs() {
         "{stderr}"
     );
 }
+
+/// A year series: `{year}` in --mrio, --years 2021..2022; each year's rows equal a run on
+/// that year's table alone, under a leading `year` column; a missing year is named first.
+#[test]
+fn a_year_series_runs_every_year() {
+    let tmp = tempfile::tempdir().unwrap();
+    let series = tmp.path().join("series");
+    std::fs::create_dir_all(&series).unwrap();
+    // Two years: the pxp archive, and the example's (the same table, emissions × 1e8).
+    std::fs::copy(
+        root().join("tests/fixtures/exiobase3/IOT_2022_pxp.zip"),
+        series.join("IOT_2021_pxp.zip"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("examples/exiobase-synthetic/IOT_2022_pxp.zip"),
+        series.join("IOT_2022_pxp.zip"),
+    )
+    .unwrap();
+    let template = series.join("IOT_{year}_pxp.zip");
+    let out = tmp.path().join("out");
+    let (ok, stdout, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        template.to_str().unwrap(),
+        "--years",
+        "2021..2022",
+        "--stressor",
+        "CO2 - combustion - air",
+        "--format-out",
+        "parquet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("2022: ECT of CO2") && stdout.contains("2 tables"),
+        "{stdout}"
+    );
+    let regions = read(&out, "ect-regions.csv");
+    assert!(regions.starts_with(
+        "year,extension,stressor,unit,region,production,consumption,inflow,outflow,net\n"
+    ));
+    assert_eq!(regions.lines().count(), 1 + 2 * 5);
+    for (year, file) in [("2021", "IOT_2021_pxp.zip"), ("2022", "IOT_2022_pxp.zip")] {
+        let one = tmp.path().join(format!("one{year}"));
+        let (ok, _, stderr) = fzc(&[
+            "ect",
+            "--mrio",
+            series.join(file).to_str().unwrap(),
+            "--stressor",
+            "CO2 - combustion - air",
+            "--out",
+            one.to_str().unwrap(),
+        ]);
+        assert!(ok, "{stderr}");
+        let single: Vec<String> = read(&one, "ect-regions.csv")
+            .lines()
+            .skip(1)
+            .map(str::to_owned)
+            .collect();
+        let block: Vec<String> = regions
+            .lines()
+            .filter(|l| l.starts_with(&format!("{year},")))
+            .map(|l| l.splitn(5, ',').nth(4).unwrap().to_owned())
+            .collect();
+        assert_eq!(block, single, "year {year}");
+    }
+    assert!(out.join("ect-bilateral.parquet").is_file());
+    // 2023 has no table: named before anything is read; the earlier outputs stay.
+    let before = read(&out, "ect-regions.csv");
+    let (ok, _, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        template.to_str().unwrap(),
+        "--years",
+        "2021..2023",
+        "--stressor",
+        "CO2 - combustion - air",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        !ok && stderr.contains("1 of 3 years") && stderr.contains("IOT_2023_pxp.zip"),
+        "{stderr}"
+    );
+    assert_eq!(read(&out, "ect-regions.csv"), before);
+    let (ok, _, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        template.to_str().unwrap(),
+        "--years",
+        "2022..2021",
+        "--stressor",
+        "CO2 - combustion - air",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        !ok && stderr.contains("--years") && stderr.contains("ends before it starts"),
+        "{stderr}"
+    );
+}

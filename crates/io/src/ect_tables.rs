@@ -107,6 +107,9 @@ pub const ECT_BILATERAL_LONG_HEADER: &str =
 /// One stressor's accounts with the labels the long-form tables give it.
 #[derive(Debug, Clone, Copy)]
 pub struct LabelledAccounts<'a> {
+    /// The year of the table, for a year series: the long-form tables then start with a
+    /// `year` column (all items of one table have a year, or none has).
+    pub year: Option<i32>,
     /// The extension (pymrio subfolder) the stressor came from; empty when the source has
     /// none.
     pub extension: &'a str,
@@ -118,12 +121,22 @@ pub struct LabelledAccounts<'a> {
 
 impl LabelledAccounts<'_> {
     fn prefix(&self) -> String {
+        let year = self.year.map(|y| format!("{y},")).unwrap_or_default();
         format!(
-            "{},{},{}",
+            "{year}{},{},{}",
             field(self.extension),
             field(self.stressor),
             field(self.accounts.unit.symbol())
         )
+    }
+}
+
+/// The `year,` column name when the items are a year series.
+fn year_column(items: &[LabelledAccounts<'_>]) -> &'static str {
+    if items.iter().any(|i| i.year.is_some()) {
+        "year,"
+    } else {
+        ""
     }
 }
 
@@ -138,7 +151,7 @@ impl LabelledAccounts<'_> {
 /// [`IoError::Os`] if the file cannot be written.
 pub fn write_ect_regions_long(path: &Path, items: &[LabelledAccounts<'_>]) -> Result<(), IoError> {
     write_atomically(path, |w: &mut dyn Write| {
-        writeln!(w, "{ECT_REGIONS_LONG_HEADER}")?;
+        writeln!(w, "{}{ECT_REGIONS_LONG_HEADER}", year_column(items))?;
         for item in items {
             let a = item.accounts;
             let columns = [
@@ -175,7 +188,7 @@ pub fn write_ect_bilateral_long(
     items: &[LabelledAccounts<'_>],
 ) -> Result<(), IoError> {
     write_atomically(path, |w: &mut dyn Write| {
-        writeln!(w, "{ECT_BILATERAL_LONG_HEADER}")?;
+        writeln!(w, "{}{ECT_BILATERAL_LONG_HEADER}", year_column(items))?;
         for item in items {
             let a = item.accounts;
             let prefix = item.prefix();
@@ -213,24 +226,38 @@ pub fn write_ect_regions_parquet(
 ) -> Result<(), IoError> {
     use crate::{ParquetColumn, ParquetKind, ParquetTableWriter};
     let names = ["production", "consumption", "inflow", "outflow", "net"];
-    let mut schema = vec![
+    let series = !year_column(items).is_empty();
+    let mut schema = Vec::new();
+    if series {
+        schema.push(("year", ParquetKind::Int64));
+    }
+    schema.extend([
         ("extension", ParquetKind::Utf8),
         ("stressor", ParquetKind::Utf8),
         ("unit", ParquetKind::Utf8),
         ("region", ParquetKind::Utf8),
-    ];
+    ]);
     schema.extend(names.iter().map(|n| (*n, ParquetKind::Double)));
     let mut writer = ParquetTableWriter::create(path, &schema)?;
     for item in items {
         let a = item.accounts;
         let m = a.regions.len();
         let text = |s: &str| ParquetColumn::Utf8(vec![s.to_owned(); m]);
-        let mut columns = vec![
+        let mut columns = Vec::new();
+        if series {
+            columns.push(ParquetColumn::Int64(vec![
+                i64::from(
+                    item.year.unwrap_or_default()
+                );
+                m
+            ]));
+        }
+        columns.extend([
             text(item.extension),
             text(item.stressor),
             text(a.unit.symbol()),
             ParquetColumn::Utf8(a.regions.iter().map(|r| r.as_str().to_owned()).collect()),
-        ];
+        ]);
         for values in [
             a.production(),
             a.consumption(),
@@ -258,7 +285,12 @@ pub fn write_ect_bilateral_parquet(
     items: &[LabelledAccounts<'_>],
 ) -> Result<(), IoError> {
     use crate::{ParquetColumn, ParquetKind, ParquetTableWriter};
-    let schema = [
+    let series = !year_column(items).is_empty();
+    let mut schema = Vec::new();
+    if series {
+        schema.push(("year", ParquetKind::Int64));
+    }
+    schema.extend([
         ("extension", ParquetKind::Utf8),
         ("stressor", ParquetKind::Utf8),
         ("unit", ParquetKind::Utf8),
@@ -267,7 +299,7 @@ pub fn write_ect_bilateral_parquet(
         ("total", ParquetKind::Double),
         ("intermediate", ParquetKind::Double),
         ("final", ParquetKind::Double),
-    ];
+    ]);
     let mut writer = ParquetTableWriter::create(path, &schema)?;
     for item in items {
         let a = item.accounts;
@@ -288,7 +320,16 @@ pub fn write_ect_bilateral_parquet(
                 fin.push(a.final_part.get(r, s));
             }
         }
-        writer.write_row_group(&[
+        let mut columns = Vec::new();
+        if series {
+            columns.push(ParquetColumn::Int64(vec![
+                i64::from(
+                    item.year.unwrap_or_default()
+                );
+                m * m
+            ]));
+        }
+        columns.extend([
             text(item.extension),
             text(item.stressor),
             text(a.unit.symbol()),
@@ -297,7 +338,8 @@ pub fn write_ect_bilateral_parquet(
             ParquetColumn::Double(total),
             ParquetColumn::Double(inter),
             ParquetColumn::Double(fin),
-        ])?;
+        ]);
+        writer.write_row_group(&columns)?;
     }
     writer.close()
 }
@@ -352,11 +394,13 @@ mod tests {
         let (a, b) = (accounts(1.0), accounts(0.1));
         let items = [
             LabelledAccounts {
+                year: None,
                 extension: "satellite",
                 stressor: "CO2",
                 accounts: &a,
             },
             LabelledAccounts {
+                year: None,
                 extension: "impacts",
                 stressor: "GWP100",
                 accounts: &b,
