@@ -13,7 +13,8 @@ use crate::ui::{self, Ui};
 #[derive(Debug, Args)]
 pub struct EctArgs {
     /// The MRIO table: a pymrio `save_all` folder or zip, EXIOBASE 3 as downloaded
-    /// (`IOT_2022_pxp.zip`, or its folder), a folder of long CSVs, or a CEADs `.mat`.
+    /// (`IOT_2022_pxp.zip`, or its folder), an OECD ICIO CSV (`ICIO2023_2019.csv`, or its
+    /// zip), a folder of long CSVs, or a CEADs `.mat`.
     #[arg(long, value_name = "PATH")]
     mrio: PathBuf,
     /// Its format; detected from the path when omitted.
@@ -27,7 +28,8 @@ pub struct EctArgs {
     /// long form (see below).
     #[arg(long, value_name = "NAME", required = true)]
     stressor: Vec<String>,
-    /// Emissions per city and sector, for a CEADs `.mat` table (which holds none).
+    /// Emissions per region and sector, for a CEADs `.mat` or an OECD ICIO table (which hold
+    /// none): stressor,region,sector,value[UNIT] with the table's labels.
     #[arg(long, value_name = "CSV")]
     emissions: Option<PathBuf>,
     /// City names in table order (header `region`), for a CEADs `.mat` table; default
@@ -62,6 +64,7 @@ pub struct EctArgs {
 enum FormatArg {
     Pymrio,
     Exiobase3,
+    OecdIcio,
     Csv,
     CeadsMat,
 }
@@ -83,6 +86,7 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
     let format = args.format.map(|f| match f {
         FormatArg::Pymrio => MrioFormat::Pymrio,
         FormatArg::Exiobase3 => MrioFormat::Exiobase3,
+        FormatArg::OecdIcio => MrioFormat::OecdIcio,
         FormatArg::Csv => MrioFormat::Csv,
         FormatArg::CeadsMat => MrioFormat::CeadsMat,
     });

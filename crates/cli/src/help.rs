@@ -123,7 +123,7 @@ pub const ECT: &str = concat!(
     "--region-map sums the accounts of table regions into study regions (from_region,\n",
     "  to_region; docs/formats/concordance.md): T is aggregated, not recomputed, so flows\n",
     "  between members of one study region become internal to it.\n",
-    "--emissions and --city-names are for a CEADs .mat table only; --extension for pymrio\n",
+    "--emissions is for a CEADs .mat or OECD ICIO table, --city-names for CEADs; --extension for pymrio\n",
     "and EXIOBASE (satellite, impacts).\n",
     "The printed summary names the unit; --json prints it as JSON.\n",
     mass_units!(),

@@ -74,6 +74,7 @@ mod mrio_csv;
 mod mrio_data;
 mod mrio_format;
 mod number;
+mod oecd_icio;
 mod parquet_table;
 mod pools;
 mod pymrio_folder;
@@ -105,6 +106,7 @@ pub use geotiff::{
 pub use mrio_csv::{read_mrio_csv, read_mrio_csv_with_progress};
 pub use mrio_data::{MrioData, SelectedStressor, StressorRow, StressorSelection};
 pub use mrio_format::{MrioFormat, SideFiles, read_mrio, read_mrio_with_progress};
+pub use oecd_icio::{read_oecd_icio, read_oecd_icio_with_progress};
 pub use parquet_table::{ParquetColumn, ParquetKind, ParquetTableWriter};
 pub use pools::{read_carbon_pools, read_class_map, read_class_weights};
 pub use pymrio_folder::{read_exiobase3, read_pymrio_folder, read_pymrio_folder_with_progress};

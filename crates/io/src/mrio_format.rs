@@ -21,6 +21,9 @@ pub enum MrioFormat {
     Exiobase3,
     /// fzc's long-format CSV set (`docs/formats/mrio-csv.md`).
     Csv,
+    /// The OECD ICIO table as published (CSV, or a zip of it), with emissions from a CSV
+    /// (`docs/formats/oecd-icio.md`).
+    OecdIcio,
     /// The CEADs city MRIO MATLAB file, with emissions from a CSV
     /// (`docs/formats/ceads-mat.md`).
     CeadsMat,
@@ -31,12 +34,16 @@ impl MrioFormat {
     /// - a folder with `file_parameters.json`, or a zip archive (by content, not name), is
     ///   EXIOBASE 3 when its name is EXIOBASE's (`IOT_<year>_pxp`, `IOT_<year>_ixi`) or its
     ///   parameters name EXIOBASE, and pymrio otherwise;
+    /// - a file named like the OECD's (`ICIO2023_2019.csv`, `ICIO2021_2018.zip`) is ICIO;
     /// - a folder with `Z.csv` is the CSV set;
     /// - a file ending in `.mat` is CEADs.
     ///
     /// # Errors
     /// [`IoError::Structure`] saying what was looked for when nothing matches.
     pub fn detect(path: &Path) -> Result<Self, IoError> {
+        if path.is_file() && crate::oecd_icio::is_icio_name(path) {
+            return Ok(MrioFormat::OecdIcio);
+        }
         if path.is_dir() {
             if path.join(PARAMETERS).is_file() {
                 return Ok(pymrio_or_exiobase(path));
@@ -108,9 +115,10 @@ impl std::str::FromStr for MrioFormat {
             "pymrio" => Ok(MrioFormat::Pymrio),
             "exiobase3" => Ok(MrioFormat::Exiobase3),
             "csv" => Ok(MrioFormat::Csv),
+            "oecd-icio" => Ok(MrioFormat::OecdIcio),
             "ceads-mat" => Ok(MrioFormat::CeadsMat),
             other => Err(format!(
-                "unknown MRIO format {other:?}: expected pymrio, exiobase3, csv or ceads-mat"
+                "unknown MRIO format {other:?}: expected pymrio, exiobase3, oecd-icio, csv or ceads-mat"
             )),
         }
     }
@@ -119,7 +127,7 @@ impl std::str::FromStr for MrioFormat {
 /// The files that go with a source that does not hold everything itself (CEADs `.mat`).
 #[derive(Debug, Clone, Default)]
 pub struct SideFiles {
-    /// Emissions per city and sector (required for CEADs).
+    /// Emissions per region and sector (required for CEADs and OECD ICIO).
     pub emissions: Option<PathBuf>,
     /// City names in table order (optional for CEADs; default `city001`, …).
     pub city_names: Option<PathBuf>,
@@ -157,6 +165,14 @@ pub fn read_mrio_with_progress(
         MrioFormat::Pymrio => read_pymrio_folder_with_progress(path, progress),
         MrioFormat::Exiobase3 => read_exiobase3(path, progress),
         MrioFormat::Csv => read_mrio_csv_with_progress(path, progress),
+        MrioFormat::OecdIcio => match &side.emissions {
+            Some(e) => crate::read_oecd_icio_with_progress(path, e, progress),
+            None => Err(IoError::structure(
+                Location::file(path),
+                "an OECD ICIO table holds no emissions: give them as a CSV (--emissions, \
+                 stressor,region,sector,value[UNIT] with the table's country and industry codes)",
+            )),
+        },
         MrioFormat::CeadsMat => match &side.emissions {
             Some(e) => read_ceads_mat(path, e, side.city_names.as_deref()),
             None => Err(IoError::structure(

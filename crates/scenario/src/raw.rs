@@ -34,6 +34,7 @@ const OVERLAP_WARNING_FRACTION: f64 = 0.01;
 pub(crate) enum FormatKey {
     Pymrio,
     Exiobase3,
+    OecdIcio,
     Csv,
     CeadsMat,
 }
@@ -120,6 +121,7 @@ pub(crate) fn ect_from_mrio(
     let format = input.format.map(|f| match f {
         FormatKey::Pymrio => MrioFormat::Pymrio,
         FormatKey::Exiobase3 => MrioFormat::Exiobase3,
+        FormatKey::OecdIcio => MrioFormat::OecdIcio,
         FormatKey::Csv => MrioFormat::Csv,
         FormatKey::CeadsMat => MrioFormat::CeadsMat,
     });
