@@ -160,3 +160,35 @@ fn ceads_mat_reader_reads_what_scipy_wrote() {
     let attributed: f64 = accounts.production().iter().sum();
     assert!((total - attributed).abs() <= 1e-9 * total);
 }
+
+/// The same CEADs table as a MATLAB v7.3 (HDF5) file, written by hdf5storage and checked
+/// with mat73 in `tests/fixtures/mrio/make_mat73.py`: fzc reads the same table as from the
+/// v5 file scipy wrote, cell for cell, and the same accounts.
+#[test]
+fn ceads_mat_v73_reads_what_hdf5storage_wrote() {
+    let emissions = fixtures().join("small-ceads-emissions.csv");
+    let v5 = read_ceads_mat(&fixtures().join("small-ceads.mat"), &emissions, None).unwrap();
+    let v73 = read_ceads_mat(&fixtures().join("small-ceads-v73.mat"), &emissions, None).unwrap();
+    assert_eq!(v73.table.regions, v5.table.regions);
+    assert!(v73.table.z == v5.table.z, "Z cell for cell");
+    assert!(
+        v73.table.y == v5.table.y,
+        "F summed per city, cell for cell"
+    );
+    let z = read_dense_csv("small-ceads-Z.csv");
+    assert_eq!(v73.table.z[(5, 70)], z[5][70]);
+    let co2 = v73.satellite(None, "CO2").unwrap();
+    let a = compute_ect(v73.table, &co2, &EctOptions::default()).unwrap();
+    let b = compute_ect(v5.table, &co2, &EctOptions::default()).unwrap();
+    assert_eq!(a.total, b.total);
+    // A v7.3 file without the struct names what it holds.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.mat");
+    let mut bytes = std::fs::read(fixtures().join("small-ceads-v73.mat")).unwrap();
+    bytes.truncate(700);
+    std::fs::write(&path, bytes).unwrap();
+    let err = read_ceads_mat(&path, &emissions, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("empty.mat") && err.contains("v7.3"), "{err}");
+}

@@ -65,7 +65,10 @@ fn check_cell(path: &Path, field: &str, row: usize, col: usize, v: f64) -> Resul
 /// `city_names`, a CSV with a header `region` and one row per city in table order.
 ///
 /// # Errors
-/// [`IoError`] for a v7.3 (HDF5) file, a missing `MRIO` struct or field, a `Z` that is not
+/// Both MAT-file families are read: v5/v6/v7 by fzc's own parser, v7.3 (HDF5) through the
+/// pure-Rust `hdf5-pure` crate.
+///
+/// [`IoError`] for an unreadable file, a missing `MRIO` struct or field, a `Z` that is not
 /// square or not a whole number of 42-sector cities, an `F` whose size does not fit, NaN or
 /// negative entries (with their 1-based MATLAB subscripts), a city-name file with the wrong
 /// number of rows or a bad label, and the errors of the emissions CSV.
@@ -74,7 +77,11 @@ pub fn read_ceads_mat(
     emissions: &Path,
     city_names: Option<&Path>,
 ) -> Result<MrioData, IoError> {
-    let vars = read_mat_file(path)?;
+    let vars = if crate::mat_v73::is_v73(path) {
+        crate::mat_v73::read_v73(path)?
+    } else {
+        read_mat_file(path)?
+    };
     let names: Vec<String> = vars
         .iter()
         .map(|v| format!("{} ({})", v.name, v.value.describe()))

@@ -70,6 +70,7 @@ mod error;
 mod geojson_regions;
 mod geotiff;
 pub mod mat_v5;
+mod mat_v73;
 mod mrio_csv;
 mod mrio_data;
 mod mrio_format;

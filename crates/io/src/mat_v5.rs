@@ -419,8 +419,8 @@ fn parse_mat(bytes: &[u8]) -> R<Vec<MatVariable>> {
     if is_hdf5 || header.contains("MATLAB 7.3") {
         return Err(Fail(
             0,
-            "this is a MATLAB v7.3 (HDF5) file, which fzc does not read; re-save it in MATLAB \
-             with save(name, 'MRIO', '-v7') to get a v7 file"
+            "this is a MATLAB v7.3 (HDF5) file; this parser reads v5 to v7 files (fzc's CEADs \
+             reader reads v7.3 through hdf5-pure)"
                 .to_owned(),
         ));
     }

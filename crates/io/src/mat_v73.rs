@@ -1,0 +1,127 @@
+//! MATLAB v7.3 MAT-files (HDF5 with a 512-byte MATLAB user block), read through the
+//! pure-Rust `hdf5-pure` crate: the top-level structs and their 2-D numeric fields, as
+//! [`MatVariable`]s like the v5 reader returns, so the CEADs reader takes either.
+//!
+//! MATLAB writes an m × n array as an HDF5 dataset of shape `[n, m]` in row-major order,
+//! which is the array's column-major order: the data need no reordering.
+
+use std::path::Path;
+
+use crate::mat_v5::{MatValue, MatVariable};
+use crate::{IoError, Location, MAX_COMPRESSION_RATIO, check_budget};
+
+/// Whether the file is a v7.3 MAT-file: HDF5 after the user block, or MATLAB's header text
+/// says so.
+pub(crate) fn is_v73(path: &Path) -> bool {
+    let mut head = [0u8; 520];
+    let read = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    let head = &head[..read];
+    head.get(512..516) == Some(b"\x89HDF".as_slice())
+        || head.starts_with(b"\x89HDF")
+        || String::from_utf8_lossy(&head[..read.min(116)]).contains("MATLAB 7.3")
+}
+
+fn hdf5_error(path: &Path, what: &str, e: impl std::fmt::Display) -> IoError {
+    IoError::structure(
+        Location::file(path),
+        format!("MATLAB v7.3 (HDF5): {what}: {e}"),
+    )
+}
+
+/// Reads the top-level groups of a v7.3 file as structs whose fields are the 2-D numeric
+/// datasets they hold (other members are listed as unsupported), and top-level 2-D
+/// datasets as numeric variables.
+///
+/// The whole file is buffered (checked against the memory budget first), and each
+/// dataset's declared size against the budget and the file size before it is read.
+///
+/// # Errors
+/// [`IoError`] naming the file for an unreadable HDF5 structure, or a dataset over the
+/// memory budget or larger than the file could hold.
+pub(crate) fn read_v73(path: &Path) -> Result<Vec<MatVariable>, IoError> {
+    let file_bytes = std::fs::metadata(path)
+        .map_err(|e| IoError::os(path, e))?
+        .len();
+    check_budget(path, "the v7.3 MAT-file", u128::from(file_bytes))?;
+    let file = hdf5_pure::File::open(path).map_err(|e| hdf5_error(path, "cannot open", e))?;
+    let read_matrix = |name: &str| -> Result<MatValue, IoError> {
+        let ds = file
+            .dataset(name)
+            .map_err(|e| hdf5_error(path, &format!("dataset {name}"), e))?;
+        let shape = ds
+            .shape()
+            .map_err(|e| hdf5_error(path, &format!("shape of {name}"), e))?;
+        let [cols, rows] = shape.as_slice() else {
+            return Ok(MatValue::Unsupported(0));
+        };
+        let cells = u128::from(*cols) * u128::from(*rows);
+        // A compressed dataset may hold up to MAX_COMPRESSION_RATIO times its bytes.
+        if cells * 8 > u128::from(file_bytes) * u128::from(MAX_COMPRESSION_RATIO) {
+            return Err(IoError::structure(
+                Location::file(path),
+                format!(
+                    "dataset {name} declares {rows} × {cols} values, more than a file of \
+                     {file_bytes} bytes can hold"
+                ),
+            ));
+        }
+        check_budget(path, &format!("dataset {name}"), cells * 8)?;
+        let data = ds
+            .read_f64()
+            .map_err(|e| hdf5_error(path, &format!("reading {name}"), e))?;
+        let (rows, cols) = (
+            usize::try_from(*rows).unwrap_or(usize::MAX),
+            usize::try_from(*cols).unwrap_or(usize::MAX),
+        );
+        if data.len() != rows.saturating_mul(cols) {
+            return Err(hdf5_error(
+                path,
+                name,
+                format!("{} values for {rows} × {cols}", data.len()),
+            ));
+        }
+        Ok(MatValue::Numeric {
+            dims: vec![rows, cols],
+            data,
+        })
+    };
+    let root = file.root();
+    let mut out = Vec::new();
+    let groups = root
+        .groups()
+        .map_err(|e| hdf5_error(path, "listing the variables", e))?;
+    for group in groups {
+        // MATLAB's own bookkeeping (#refs#, #subsystem#) is not a variable.
+        if group.starts_with('#') {
+            continue;
+        }
+        let g = file
+            .group(&group)
+            .map_err(|e| hdf5_error(path, &format!("group {group}"), e))?;
+        let fields = g
+            .datasets()
+            .map_err(|e| hdf5_error(path, &format!("fields of {group}"), e))?;
+        let mut values = Vec::with_capacity(fields.len());
+        for field in &fields {
+            values.push(read_matrix(&format!("{group}/{field}"))?);
+        }
+        out.push(MatVariable {
+            name: group,
+            value: MatValue::Struct {
+                dims: vec![1, 1],
+                fields,
+                elements: vec![values],
+            },
+        });
+    }
+    let datasets = root
+        .datasets()
+        .map_err(|e| hdf5_error(path, "listing the variables", e))?;
+    for name in datasets {
+        let value = read_matrix(&name)?;
+        out.push(MatVariable { name, value });
+    }
+    Ok(out)
+}
