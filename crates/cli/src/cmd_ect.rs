@@ -13,8 +13,8 @@ use crate::ui::{self, Ui};
 #[derive(Debug, Args)]
 pub struct EctArgs {
     /// The MRIO table: a pymrio `save_all` folder or zip, EXIOBASE 3 as downloaded
-    /// (`IOT_2022_pxp.zip`, or its folder), an OECD ICIO CSV (`ICIO2023_2019.csv`, or its
-    /// zip), a folder of long CSVs, or a CEADs `.mat`.
+    /// (`IOT_2022_pxp.zip`, or its folder), Eora26 (`Eora26_2015_bp.zip`), an OECD ICIO CSV
+    /// (`ICIO2023_2019.csv`, or its zip), a folder of long CSVs, or a CEADs `.mat` (v5 to v7.3).
     #[arg(long, value_name = "PATH")]
     mrio: PathBuf,
     /// Its format; detected from the path when omitted.
@@ -23,7 +23,8 @@ pub struct EctArgs {
     /// The pymrio extension (subfolder) holding the stressor, if more than one has it.
     #[arg(long, value_name = "NAME")]
     extension: Option<String>,
-    /// The stressor: the first level of the extension's row index (e.g. CO2). Repeat it for
+    /// The stressor: the first level of the extension's row index (e.g. CO2), or
+    /// `NAME (COMPARTMENT)` where a name has several compartments. Repeat it for
     /// several, or give `all` for every stressor with a mass unit; the outputs are then in
     /// long form (see below).
     #[arg(long, value_name = "NAME", required = true)]
@@ -65,6 +66,7 @@ enum FormatArg {
     Pymrio,
     Exiobase3,
     OecdIcio,
+    Eora26,
     Csv,
     CeadsMat,
 }
@@ -87,6 +89,7 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
         FormatArg::Pymrio => MrioFormat::Pymrio,
         FormatArg::Exiobase3 => MrioFormat::Exiobase3,
         FormatArg::OecdIcio => MrioFormat::OecdIcio,
+        FormatArg::Eora26 => MrioFormat::Eora26,
         FormatArg::Csv => MrioFormat::Csv,
         FormatArg::CeadsMat => MrioFormat::CeadsMat,
     });

@@ -66,6 +66,7 @@ mod concordance_csv;
 mod csv_columns;
 mod demand_tables;
 mod ect_tables;
+mod eora26;
 mod error;
 mod geojson_regions;
 mod geotiff;
@@ -97,6 +98,7 @@ pub use ect_tables::{
     write_ect_bilateral_parquet, write_ect_regions, write_ect_regions_long,
     write_ect_regions_parquet,
 };
+pub use eora26::{read_eora26, read_eora26_with_progress};
 pub use error::{IoError, Location};
 pub use geojson_regions::read_geojson_regions;
 pub use geotiff::{

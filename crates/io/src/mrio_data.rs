@@ -91,18 +91,40 @@ impl StressorRow {
 }
 
 impl MrioData {
-    /// The one stressor whose name (first index level) is `name`, optionally only within
-    /// `extension`, as a checked [`Satellite`].
+    /// The rows `wanted` names: those whose name (first index level) is `wanted`, else the
+    /// one whose `name (compartment)` is (`I-GHG-CO2 emissions (Total)`, `CO2 (air)`),
+    /// optionally only within `extension`.
+    fn matching(&self, extension: Option<&str>, wanted: &str) -> Vec<&StressorRow> {
+        let in_extension = |row: &&StressorRow| extension.is_none_or(|ext| row.extension == ext);
+        let by_name: Vec<&StressorRow> = self
+            .stressors
+            .iter()
+            .filter(in_extension)
+            .filter(|row| row.name == wanted)
+            .collect();
+        if !by_name.is_empty() {
+            return by_name;
+        }
+        self.stressors
+            .iter()
+            .filter(in_extension)
+            .filter(|row| {
+                row.compartment
+                    .as_ref()
+                    .is_some_and(|c| format!("{} ({c})", row.name) == wanted)
+            })
+            .collect()
+    }
+
+    /// The one stressor whose name (first index level) is `name`, or whose
+    /// `name (compartment)` is, optionally only within `extension`, as a checked
+    /// [`Satellite`].
     ///
     /// # Errors
     /// [`IoError::Stressor`] listing every candidate when no row or more than one row
     /// matches; the errors of [`StressorRow::to_satellite`].
     pub fn satellite(&self, extension: Option<&str>, name: &str) -> Result<Satellite, IoError> {
-        let matches: Vec<&StressorRow> = self
-            .stressors
-            .iter()
-            .filter(|row| row.name == name && extension.is_none_or(|ext| row.extension == ext))
-            .collect();
+        let matches = self.matching(extension, name);
         let problem = match matches.as_slice() {
             [one] => return one.to_satellite(),
             [] => "not found",
@@ -210,10 +232,7 @@ impl MrioData {
                 return Err(refuse(name.clone(), "is given twice"));
             }
             let satellite = self.satellite(extension, name)?;
-            let row = self
-                .stressors
-                .iter()
-                .find(|row| row.name == *name && extension.is_none_or(|ext| row.extension == ext));
+            let row = self.matching(extension, name).into_iter().next();
             out.stressors.push(SelectedStressor {
                 extension: row.map(|r| r.extension.clone()).unwrap_or_default(),
                 label: row.map_or_else(|| name.clone(), label),

@@ -21,6 +21,9 @@ pub enum MrioFormat {
     Exiobase3,
     /// fzc's long-format CSV set (`docs/formats/mrio-csv.md`).
     Csv,
+    /// Eora26 as distributed: `Eora26_<year>_<bp|pp>.zip` or its folder
+    /// (`docs/formats/eora26.md`).
+    Eora26,
     /// The OECD ICIO table as published (CSV, or a zip of it), with emissions from a CSV
     /// (`docs/formats/oecd-icio.md`).
     OecdIcio,
@@ -34,6 +37,7 @@ impl MrioFormat {
     /// - a folder with `file_parameters.json`, or a zip archive (by content, not name), is
     ///   EXIOBASE 3 when its name is EXIOBASE's (`IOT_<year>_pxp`, `IOT_<year>_ixi`) or its
     ///   parameters name EXIOBASE, and pymrio otherwise;
+    /// - an `Eora26_<year>_<price>.zip`, or a folder with `Eora26_…_T.txt`, is Eora26;
     /// - a file named like the OECD's (`ICIO2023_2019.csv`, `ICIO2021_2018.zip`) is ICIO;
     /// - a folder with `Z.csv` is the CSV set;
     /// - a file ending in `.mat` is CEADs.
@@ -43,6 +47,9 @@ impl MrioFormat {
     pub fn detect(path: &Path) -> Result<Self, IoError> {
         if path.is_file() && crate::oecd_icio::is_icio_name(path) {
             return Ok(MrioFormat::OecdIcio);
+        }
+        if crate::eora26::is_eora26(path) {
+            return Ok(MrioFormat::Eora26);
         }
         if path.is_dir() {
             if path.join(PARAMETERS).is_file() {
@@ -116,9 +123,10 @@ impl std::str::FromStr for MrioFormat {
             "exiobase3" => Ok(MrioFormat::Exiobase3),
             "csv" => Ok(MrioFormat::Csv),
             "oecd-icio" => Ok(MrioFormat::OecdIcio),
+            "eora26" => Ok(MrioFormat::Eora26),
             "ceads-mat" => Ok(MrioFormat::CeadsMat),
             other => Err(format!(
-                "unknown MRIO format {other:?}: expected pymrio, exiobase3, oecd-icio, csv or ceads-mat"
+                "unknown MRIO format {other:?}: expected pymrio, exiobase3, eora26, oecd-icio, csv or ceads-mat"
             )),
         }
     }
@@ -165,6 +173,7 @@ pub fn read_mrio_with_progress(
         MrioFormat::Pymrio => read_pymrio_folder_with_progress(path, progress),
         MrioFormat::Exiobase3 => read_exiobase3(path, progress),
         MrioFormat::Csv => read_mrio_csv_with_progress(path, progress),
+        MrioFormat::Eora26 => crate::read_eora26_with_progress(path, progress),
         MrioFormat::OecdIcio => match &side.emissions {
             Some(e) => crate::read_oecd_icio_with_progress(path, e, progress),
             None => Err(IoError::structure(

@@ -124,6 +124,50 @@ impl Source {
         Ok(source)
     }
 
+    /// Opens a folder, or a zip archive read from its top: for publishers' archives that
+    /// are not pymrio systems (Eora26).
+    pub(crate) fn open_plain(path: &Path) -> Result<Self, IoError> {
+        if path.is_dir() {
+            return Ok(Source::Dir(path.to_path_buf()));
+        }
+        let file = File::open(path).map_err(|e| IoError::os(path, e))?;
+        let archive = ZipArchive::new(BufReader::new(file)).map_err(|e| zip_error(path, e))?;
+        let mut names = Vec::with_capacity(archive.len());
+        for name in archive.file_names() {
+            names.push(name.map_err(|e| zip_error(path, e))?.into_owned());
+        }
+        names.sort();
+        Ok(Source::Zip {
+            path: path.to_path_buf(),
+            root: String::new(),
+            names,
+            archive: Mutex::new(archive),
+        })
+    }
+
+    /// The files directly in the root, sorted.
+    pub(crate) fn files(&self) -> Result<Vec<String>, IoError> {
+        match self {
+            Source::Dir(dir) => {
+                let mut out = Vec::new();
+                for entry in std::fs::read_dir(dir).map_err(|e| IoError::os(dir, e))? {
+                    let entry = entry.map_err(|e| IoError::os(dir, e))?;
+                    if entry.path().is_file() {
+                        out.push(entry.file_name().to_string_lossy().into_owned());
+                    }
+                }
+                out.sort();
+                Ok(out)
+            }
+            Source::Zip { root, names, .. } => Ok(names
+                .iter()
+                .filter_map(|n| n.strip_prefix(root.as_str()))
+                .filter(|n| !n.is_empty() && !n.contains('/'))
+                .map(str::to_owned)
+                .collect()),
+        }
+    }
+
     fn names(&self) -> &[String] {
         match self {
             Source::Dir(_) => &[],
@@ -223,8 +267,12 @@ impl Source {
                 let declared = member.size();
                 let mut reader = BufReader::with_capacity(1 << 20, member.take(declared));
                 let value = read(&mut reader, declared)?;
-                // What is left unread past the declared size means the member lied.
-                let mut rest = reader.into_inner().into_inner();
+                // What the caller left of the declared size is drained; anything past it
+                // means the member lied about its size.
+                let mut take = reader.into_inner();
+                std::io::copy(&mut take, &mut std::io::sink())
+                    .map_err(|e| IoError::os(&shown, e))?;
+                let mut rest = take.into_inner();
                 let mut probe = [0u8; 1];
                 if rest.read(&mut probe).map_err(|e| IoError::os(&shown, e))? > 0 {
                     return Err(IoError::structure(
@@ -236,6 +284,39 @@ impl Source {
                     ));
                 }
                 Ok(value)
+            }
+        }
+    }
+
+    /// The size of `rel` in bytes: the file's, or the archive member's declared size.
+    pub(crate) fn size(&self, rel: &str) -> Result<u64, IoError> {
+        let shown = self.display(rel);
+        match self {
+            Source::Dir(dir) => {
+                let path = dir.join(rel);
+                Ok(std::fs::metadata(&path)
+                    .map_err(|e| IoError::os(&path, e))?
+                    .len())
+            }
+            Source::Zip {
+                path,
+                root,
+                archive,
+                ..
+            } => {
+                let mut archive = archive.lock().map_err(|_| {
+                    IoError::structure(Location::file(path), "archive lock poisoned")
+                })?;
+                let member = archive
+                    .by_name(&format!("{root}{rel}"))
+                    .map_err(|e| match e {
+                        zip::result::ZipError::FileNotFound => IoError::os(
+                            &shown,
+                            std::io::Error::new(std::io::ErrorKind::NotFound, "not in the archive"),
+                        ),
+                        other => zip_error(path, other),
+                    })?;
+                Ok(member.size())
             }
         }
     }

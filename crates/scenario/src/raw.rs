@@ -35,6 +35,7 @@ pub(crate) enum FormatKey {
     Pymrio,
     Exiobase3,
     OecdIcio,
+    Eora26,
     Csv,
     CeadsMat,
 }
@@ -122,6 +123,7 @@ pub(crate) fn ect_from_mrio(
         FormatKey::Pymrio => MrioFormat::Pymrio,
         FormatKey::Exiobase3 => MrioFormat::Exiobase3,
         FormatKey::OecdIcio => MrioFormat::OecdIcio,
+        FormatKey::Eora26 => MrioFormat::Eora26,
         FormatKey::Csv => MrioFormat::Csv,
         FormatKey::CeadsMat => MrioFormat::CeadsMat,
     });
