@@ -120,3 +120,19 @@ seed("csv_tables", "5-region-emissions-agri",
 seed("csv_tables", "6-census", b"\x06" + read("examples/bth-2020-open/census.csv"))
 seed("csv_tables", "7-concordance",
      b"\x07from_sector,to_sector\ns01,agriculture\ns02,industry\ns03,industry\n")
+
+
+# Publishers' archives (issue 13): the EXIOBASE and pymrio zips, an ICIO table with its
+# emissions, the Eora26 zip, and the v7.3 CEADs file.
+seed("mrio_zip", "iot-2022-pxp", read("tests/fixtures/exiobase3/IOT_2022_pxp.zip"))
+seed("mrio_zip", "small-pymrio", read("tests/fixtures/exiobase3/small-pymrio.zip"))
+seed("oecd_icio", "icio-2023", archive([
+    ("ICIO2023_2019.csv", read("tests/fixtures/oecd-icio/ICIO2023_2019.csv")),
+    ("emissions.csv", read("tests/fixtures/oecd-icio/emissions-ICIO2023.csv")),
+]))
+seed("oecd_icio", "icio-2021-as-2023", archive([
+    ("ICIO2023_2019.csv", read("tests/fixtures/oecd-icio/ICIO2021_2018.csv")),
+    ("emissions.csv", read("tests/fixtures/oecd-icio/emissions-ICIO2021.csv")),
+]))
+seed("eora26", "eora26-2015-bp", read("tests/fixtures/eora26/Eora26_2015_bp.zip"))
+seed("mat_v73", "small-ceads-v73", read("tests/fixtures/mrio/small-ceads-v73.mat"))

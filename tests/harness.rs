@@ -37,6 +37,10 @@ pub const TARGETS: &[Target] = &[
     ("shapefile_regions", shapefile_regions),
     ("scenario_toml", scenario_toml),
     ("csv_tables", csv_tables),
+    ("mrio_zip", mrio_zip),
+    ("oecd_icio", oecd_icio),
+    ("eora26", eora26),
+    ("mat_v73", mat_v73),
 ];
 
 /// Splits an archive input into `(relative path, contents)` entries (see the module docs).
@@ -260,6 +264,59 @@ pub fn csv_tables(data: &[u8]) {
             let _ = fzc_io::read_concordance(&path);
         }
     }
+}
+
+/// A zip archive as an EXIOBASE 3 download (`IOT_2022_pxp.zip`), through format detection:
+/// the pymrio/EXIOBASE zip reader.
+pub fn mrio_zip(data: &[u8]) {
+    let dir = scratch();
+    put(dir.path(), Path::new("IOT_2022_pxp.zip"), data);
+    if let Ok(mrio) = fzc_io::read_mrio(
+        &dir.path().join("IOT_2022_pxp.zip"),
+        None,
+        &fzc_io::SideFiles::default(),
+    ) {
+        check_mrio(&mrio);
+    }
+}
+
+/// An archive: `ICIO2023_2019.csv` (or `.zip`) and `emissions.csv`, through detection.
+pub fn oecd_icio(data: &[u8]) {
+    let dir = unpack(data);
+    let d = dir.path();
+    let table = if d.join("ICIO2023_2019.zip").exists() {
+        d.join("ICIO2023_2019.zip")
+    } else {
+        d.join("ICIO2023_2019.csv")
+    };
+    let side = fzc_io::SideFiles {
+        emissions: Some(d.join("emissions.csv")),
+        city_names: None,
+    };
+    if let Ok(mrio) = fzc_io::read_mrio(&table, None, &side) {
+        check_mrio(&mrio);
+    }
+}
+
+/// A zip archive as an Eora26 download (`Eora26_2015_bp.zip`).
+pub fn eora26(data: &[u8]) {
+    let dir = scratch();
+    put(dir.path(), Path::new("Eora26_2015_bp.zip"), data);
+    if let Ok(mrio) = fzc_io::read_eora26(&dir.path().join("Eora26_2015_bp.zip")) {
+        check_mrio(&mrio);
+    }
+}
+
+/// A MATLAB v7.3 (HDF5) file through the CEADs reader (no emissions file: the MAT-file is
+/// read first, and that is what is fuzzed).
+pub fn mat_v73(data: &[u8]) {
+    let dir = scratch();
+    put(dir.path(), Path::new("table.mat"), data);
+    let _ = fzc_io::read_ceads_mat(
+        &dir.path().join("table.mat"),
+        &dir.path().join("emissions.csv"),
+        None,
+    );
 }
 
 #[cfg(test)]

@@ -41,6 +41,28 @@ fn hdf5_error(path: &Path, what: &str, e: impl std::fmt::Display) -> IoError {
 /// [`IoError`] naming the file for an unreadable HDF5 structure, or a dataset over the
 /// memory budget or larger than the file could hold.
 pub(crate) fn read_v73(path: &Path) -> Result<Vec<MatVariable>, IoError> {
+    // A fault inside the third-party HDF5 parser is contained: the file is reported as one
+    // it cannot read, and the run goes on to its error path instead of aborting.
+    match std::panic::catch_unwind(|| read_v73_unguarded(path)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".to_owned());
+            Err(hdf5_error(
+                path,
+                "the HDF5 reader (hdf5-pure) failed on this file",
+                format!(
+                    "{message}; the file is damaged or uses an HDF5 feature it does not read"
+                ),
+            ))
+        }
+    }
+}
+
+fn read_v73_unguarded(path: &Path) -> Result<Vec<MatVariable>, IoError> {
     let file_bytes = std::fs::metadata(path)
         .map_err(|e| IoError::os(path, e))?
         .len();
