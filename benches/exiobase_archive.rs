@@ -10,7 +10,7 @@
 //! `satellite` extension (4 mass stressors in kg among 8) and an `impacts` extension (GWP100
 //! in `kg CO2 eq.` among 2). 49 regions × 20 products by default; `--full` (or
 //! `FZC_BENCH_FULL=1`) makes it EXIOBASE's full size, 49 × 200 (n = 9,800), about 1.3 GB of
-//! text. Each side runs in its own child process and reports its wall time and peak resident
+//! text; `--sectors K` makes it 49 × K. Each side runs in its own child process and reports its wall time and peak resident
 //! memory (`VmHWM`, `ru_maxrss`):
 //! - fzc with one stressor, and with `all` (the 5 mass stressors), each: read the zip,
 //!   factor `I − A` once, compute and write the long-form accounts;
@@ -77,7 +77,15 @@ fn main() -> BenchResult<()> {
     }
     let full = args.iter().any(|a| a == "--full")
         || std::env::var("FZC_BENCH_FULL").is_ok_and(|v| v == "1");
-    let n_sec = if full { 200 } else { 20 };
+    // `--sectors K` sets the products per region (49 × K); issue 10's comparison uses
+    // K = 33 (n = 1,617, the size of the 1,600-sector folder it names).
+    let sectors_arg = args
+        .iter()
+        .position(|a| a == "--sectors")
+        .and_then(|k| args.get(k + 1))
+        .map(|v| v.parse::<usize>())
+        .transpose()?;
+    let n_sec = sectors_arg.unwrap_or(if full { 200 } else { 20 });
     let python = std::env::var("FZC_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("reference/exiobase_pymrio.py");
     let dir = std::env::temp_dir().join(format!("fzc-bench-exiobase-{}", std::process::id()));
