@@ -47,6 +47,15 @@ pub struct EctArgs {
     /// (`from_region,to_region`; e.g. EU members to EU27): T is summed, not recomputed.
     #[arg(long, value_name = "REGIONS.csv")]
     region_map: Option<PathBuf>,
+    /// Energy use by region, sector and carrier (region,sector,carrier,value[tce]): Eq 1
+    /// (E = sum of tce x K x 44/12) makes it the stressor `eq1/CO2` in t; select it with
+    /// --extension eq1 --stressor CO2.
+    #[arg(long, value_name = "CSV")]
+    energy: Option<PathBuf>,
+    /// Carbon coefficients for Eq 1 (carrier,t_c_per_tce), replacing the shipped IPCC 2006
+    /// table (docs/formats/energy.md).
+    #[arg(long, value_name = "CSV", requires = "energy")]
+    coefficients: Option<PathBuf>,
     /// A year series: run every year, with `{year}` in --mrio replaced (e.g. --mrio
     /// 'IOT_{year}_pxp.zip' --years 2015..2022, or 2015,2017,2019); the outputs gain a
     /// `year` column (long form).
@@ -115,6 +124,8 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
         },
         aggregate: args.aggregate.clone(),
         region_map: args.region_map.clone(),
+        energy: args.energy.clone(),
+        coefficients: args.coefficients.clone(),
     };
     let progress = ui.progress_sink();
     let run = run_ect(&job, &progress)?;

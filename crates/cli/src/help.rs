@@ -120,6 +120,8 @@ pub const ECT: &str = concat!(
     "--format-out parquet also writes ect-regions.parquet and ect-bilateral.parquet: the\n",
     "  long-form columns (extension,stressor,unit first, even for one stressor), text and\n",
     "  doubles, one row group per stressor; for EXIOBASE-size runs where CSV is slow.\n",
+    "--energy applies Eq 1 (E = sum over carriers of tce x K x 44/12; K from the shipped IPCC\n",
+    "  2006 table or --coefficients) and adds the stressor eq1/CO2 in t (docs/formats/energy.md).\n",
     "--region-map sums the accounts of table regions into study regions (from_region,\n",
     "  to_region; docs/formats/concordance.md): T is aggregated, not recomputed, so flows\n",
     "  between members of one study region become internal to it.\n",

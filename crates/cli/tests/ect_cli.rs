@@ -693,3 +693,110 @@ fn a_year_series_runs_every_year() {
         "{stderr}"
     );
 }
+
+/// Eq 1 through `fzc ect`: energy use in tce (and 10^4 tce) with the shipped IPCC 2006
+/// coefficients, or a user table, becomes the stressor `eq1/CO2`; every region's production
+/// is its hand-computed Σ tce · K · 44/12.
+#[test]
+fn eq1_turns_energy_use_into_the_co2_stressor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let energy = tmp.path().join("energy.csv");
+    std::fs::write(
+        &energy,
+        "region,sector,carrier,value[tce]\nBeijing,agriculture,raw_coal,100\n\
+         Beijing,industry,natural_gas,50\nBeijing,industry,raw_coal,10\nTianjin,services,diesel,20\n",
+    )
+    .unwrap();
+    let production = |extra: &[&str]| -> Vec<(String, f64)> {
+        let out = tmp.path().join("out");
+        let mut args = vec![
+            "ect",
+            "--mrio",
+            "examples/mrio-small",
+            "--energy",
+            energy.to_str().unwrap(),
+            "--extension",
+            "eq1",
+            "--stressor",
+            "CO2",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (ok, stdout, stderr) = fzc(&args);
+        assert!(ok, "{stderr}");
+        assert!(stdout.contains("ECT of CO2 (t)"), "{stdout}");
+        read(&out, "ect-regions.csv")
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                (c[0].to_owned(), c[1].parse().unwrap())
+            })
+            .collect()
+    };
+    // IPCC 2006 Vol. 2 Table 1.3 carbon contents (kg C/GJ), 1 tce = 29.3076 GJ.
+    let k = |kg_c_per_gj: f64| kg_c_per_gj * 29.3076 / 1000.0;
+    let (coal, gas, diesel) = (k(25.8), k(15.3), k(20.2));
+    let want = [
+        ("Beijing", (110.0 * coal + 50.0 * gas) * 44.0 / 12.0),
+        ("Tianjin", 20.0 * diesel * 44.0 / 12.0),
+        ("Hebei", 0.0),
+        ("Henan", 0.0),
+    ];
+    let got = production(&[]);
+    for (region, e) in want {
+        let (_, p) = got.iter().find(|(r, _)| r == region).unwrap();
+        assert!((p - e).abs() <= 1e-9 * e.max(1.0), "{region}: {p} vs {e}");
+    }
+    // A user coefficient table replaces the default.
+    let coefficients = tmp.path().join("k.csv");
+    std::fs::write(
+        &coefficients,
+        "carrier,t_c_per_tce\nraw_coal,1\nnatural_gas,0.5\ndiesel,0.25\n",
+    )
+    .unwrap();
+    let got = production(&["--coefficients", coefficients.to_str().unwrap()]);
+    let beijing = got.iter().find(|(r, _)| r == "Beijing").unwrap().1;
+    assert!(
+        (beijing - (110.0 + 25.0) * 44.0 / 12.0).abs() < 1e-9,
+        "{beijing}"
+    );
+    // 10^4 tce is read as 10,000 tce.
+    std::fs::write(
+        &energy,
+        "region,sector,carrier,value[10^4 tce]\nTianjin,services,diesel,0.002\n",
+    )
+    .unwrap();
+    let got = production(&[]);
+    let tianjin = got.iter().find(|(r, _)| r == "Tianjin").unwrap().1;
+    assert!(
+        (tianjin - 20.0 * diesel * 44.0 / 12.0).abs() < 1e-9,
+        "{tianjin}"
+    );
+    // An unknown carrier is named with its line and the known ones.
+    std::fs::write(
+        &energy,
+        "region,sector,carrier,value[tce]\nBeijing,industry,electricity,5\n",
+    )
+    .unwrap();
+    let (ok, _, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        "examples/mrio-small",
+        "--energy",
+        energy.to_str().unwrap(),
+        "--extension",
+        "eq1",
+        "--stressor",
+        "CO2",
+        "--out",
+        tmp.path().join("bad").to_str().unwrap(),
+    ]);
+    assert!(
+        !ok && stderr.contains("line 2")
+            && stderr.contains("electricity")
+            && stderr.contains("raw_coal"),
+        "{stderr}"
+    );
+}

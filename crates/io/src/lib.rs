@@ -106,7 +106,9 @@ pub use geotiff::{
     MAX_COMPRESSION_RATIO, MEMORY_BUDGET_ENV, check_budget, check_same_grid, memory_budget,
     write_geotiff,
 };
-pub use mrio_csv::{read_mrio_csv, read_mrio_csv_with_progress};
+pub use mrio_csv::{
+    read_carbon_coefficients, read_energy_satellite, read_mrio_csv, read_mrio_csv_with_progress,
+};
 pub use mrio_data::{MrioData, SelectedStressor, StressorRow, StressorSelection};
 pub use mrio_format::{MrioFormat, SideFiles, read_mrio, read_mrio_with_progress};
 pub use oecd_icio::{read_oecd_icio, read_oecd_icio_with_progress};

@@ -54,9 +54,7 @@ pub(crate) fn read_v73(path: &Path) -> Result<Vec<MatVariable>, IoError> {
             Err(hdf5_error(
                 path,
                 "the HDF5 reader (hdf5-pure) failed on this file",
-                format!(
-                    "{message}; the file is damaged or uses an HDF5 feature it does not read"
-                ),
+                format!("{message}; the file is damaged or uses an HDF5 feature it does not read"),
             ))
         }
     }

@@ -533,6 +533,109 @@ fn read_final_users_csv(
     Ok(())
 }
 
+/// Reads an energy-use table (`region,sector,carrier,value[tce]`, or a `unit` column; units
+/// `tce` or `10^4 tce`) and, with Eq 1 (`E = Σ_k C_k · K_k · 44/12`, METHOD 1.1) and the
+/// coefficients given (IPCC 2006 by default), turns it into a CO2 stressor of `table`'s
+/// sectors: the row `eq1/CO2` in t, `F_Y` zero. See `docs/formats/energy.md`.
+///
+/// # Errors
+/// [`IoError`] naming file, line and column: an unknown region, sector or carrier (listing
+/// the known carriers), a value that is not a finite number ≥ 0, a unit other than tce,
+/// a (region, sector, carrier) given twice.
+pub fn read_energy_satellite(
+    path: &Path,
+    table: &fzc_ect_mrio::MrioTable,
+    coefficients: &fzc_ect_mrio::CarbonCoefficients,
+) -> Result<StressorRow, IoError> {
+    let labels = labels_of(table);
+    let n = labels.regions.len() * labels.sectors.len();
+    let mut ef = CsvFile::open(path)?;
+    let (er, es, ec) = (
+        ef.column("region")?,
+        ef.column("sector")?,
+        ef.column("carrier")?,
+    );
+    let (ev, header_unit) = ef.value_column()?;
+    let unit_col = ef.optional_column("unit");
+    let mut co2 = vec![0.0; n];
+    let mut seen = std::collections::BTreeMap::new();
+    for row in ef.rows()? {
+        let (unit, unit_at) = unit_of(&ef, &row, &header_unit, unit_col)?;
+        let factor = match unit.trim() {
+            "tce" => 1.0,
+            "10^4 tce" | "10^4tce" => 1e4,
+            _ => {
+                return Err(IoError::value(
+                    unit_at,
+                    &unit,
+                    "tce or 10^4 tce (tonnes of standard coal equivalent)",
+                ));
+            }
+        };
+        let i = labels.index(&ef, &row, er, es)?;
+        let carrier = ef.label(&row, ec)?.to_owned();
+        let k = coefficients.coefficient(&carrier).map_err(|e| {
+            IoError::value(
+                ef.at(&row, ec),
+                &carrier,
+                format!("a carrier of the coefficient table ({e})"),
+            )
+        })?;
+        if let Some(first) = seen.insert((i, carrier.clone()), row.line) {
+            return Err(IoError::value(
+                Location::line(&ef.path, row.line),
+                &carrier,
+                format!("each (region, sector, carrier) once; it is also on line {first}"),
+            ));
+        }
+        let tce = ef.number(&row, ev)? * factor;
+        co2[i] += tce * k * fzc_ect_mrio::CO2_PER_C;
+    }
+    if let Some(i) = co2.iter().position(|v| !v.is_finite()) {
+        return Err(IoError::structure(
+            Location::file(&ef.path),
+            format!(
+                "Eq 1 overflows for {}/{}",
+                labels.regions[i / labels.sectors.len()],
+                labels.sectors[i % labels.sectors.len()]
+            ),
+        ));
+    }
+    Ok(StressorRow {
+        extension: "eq1".to_owned(),
+        name: "CO2".to_owned(),
+        compartment: None,
+        unit: "t".to_owned(),
+        unit_at: Location::file(&ef.path),
+        by_sector: co2,
+        final_users: vec![0.0; labels.regions.len()],
+        first_invalid: None,
+    })
+}
+
+/// Reads a carbon coefficient table (`carrier,t_c_per_tce`) replacing the IPCC 2006
+/// default of Eq 1.
+///
+/// # Errors
+/// [`IoError`] naming file, line and column for a missing column, an empty carrier, a
+/// carrier given twice, or a value that is not a finite number ≥ 0.
+pub fn read_carbon_coefficients(path: &Path) -> Result<fzc_ect_mrio::CarbonCoefficients, IoError> {
+    let mut f = CsvFile::open(path)?;
+    let (c, v) = (f.column("carrier")?, f.column("t_c_per_tce")?);
+    let mut pairs: Vec<(String, f64)> = Vec::new();
+    for row in f.rows()? {
+        let carrier = f.label(&row, c)?.to_owned();
+        if pairs.iter().any(|(k, _)| *k == carrier) {
+            return Err(IoError::value(f.at(&row, c), &carrier, "each carrier once"));
+        }
+        pairs.push((carrier, f.number(&row, v)?));
+    }
+    fzc_ect_mrio::CarbonCoefficients::new(pairs).map_err(|error| IoError::Mrio {
+        path: path.to_path_buf(),
+        error: Box::new(error),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

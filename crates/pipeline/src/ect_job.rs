@@ -41,6 +41,10 @@ pub struct EctJob {
     pub aggregate: Option<PathBuf>,
     /// Region map applied to the accounts after.
     pub region_map: Option<PathBuf>,
+    /// Energy use by region, sector and carrier: Eq 1 turns it into the stressor `eq1/CO2`.
+    pub energy: Option<PathBuf>,
+    /// Carbon coefficients replacing the shipped IPCC 2006 table of Eq 1.
+    pub coefficients: Option<PathBuf>,
 }
 
 /// One stressor's accounts for one table.
@@ -189,6 +193,13 @@ pub fn series_paths(
 /// The readers' and the engine's errors, with the table (and year) as context.
 pub fn run_ect(job: &EctJob, progress: &dyn Progress) -> anyhow::Result<EctRun> {
     let tables = series_paths(&job.mrio, job.years.as_deref())?;
+    if job.coefficients.is_some() && job.energy.is_none() {
+        anyhow::bail!("carbon coefficients are for Eq 1: give the energy-use table too (--energy)");
+    }
+    let coefficients = match &job.coefficients {
+        Some(path) => fzc_io::read_carbon_coefficients(path)?,
+        None => fzc_ect_mrio::CarbonCoefficients::ipcc_2006(),
+    };
     let concordance = job.aggregate.as_deref().map(read_concordance).transpose()?;
     let region_map = job.region_map.as_deref().map(read_region_map).transpose()?;
     let options = EctOptions {
@@ -207,7 +218,11 @@ pub fn run_ect(job: &EctJob, progress: &dyn Progress) -> anyhow::Result<EctRun> 
             Some(y) => format!("{what} {} (year {y})", path.display()),
             None => format!("{what} {}", path.display()),
         };
-        let data = read_mrio_with_progress(&path, job.format, &job.side, progress)?;
+        let mut data = read_mrio_with_progress(&path, job.format, &job.side, progress)?;
+        if let Some(energy) = &job.energy {
+            let row = fzc_io::read_energy_satellite(energy, &data.table, &coefficients)?;
+            data.stressors.push(row);
+        }
         let selection = data.select_stressors(job.extension.as_deref(), &job.stressors)?;
         run.skipped
             .extend(selection.skipped.iter().map(|s| match year {

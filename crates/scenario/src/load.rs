@@ -159,6 +159,8 @@ struct EctToml {
     method: Option<MethodKey>,
     aggregate: Option<String>,
     region_map: Option<String>,
+    energy: Option<String>,
+    coefficients: Option<String>,
     emissions: Option<String>,
     city_names: Option<String>,
 }
@@ -613,6 +615,8 @@ fn load_ect(
             ("method", e.method.is_some()),
             ("aggregate", e.aggregate.is_some()),
             ("region_map", e.region_map.is_some()),
+            ("energy", e.energy.is_some()),
+            ("coefficients", e.coefficients.is_some()),
             ("emissions", e.emissions.is_some()),
             ("city_names", e.city_names.is_some()),
         ]);
@@ -667,6 +671,8 @@ fn load_ect(
         method: e.method.unwrap_or_default(),
         aggregate: optional("ect.aggregate", &e.aggregate)?,
         region_map: optional("ect.region_map", &e.region_map)?,
+        energy: optional("ect.energy", &e.energy)?,
+        coefficients: optional("ect.coefficients", &e.coefficients)?,
         emissions: optional("ect.emissions", &e.emissions)?,
         city_names: optional("ect.city_names", &e.city_names)?,
     };

@@ -87,6 +87,8 @@ pub(crate) struct MrioInput<'a> {
     pub(crate) method: MethodKey,
     pub(crate) aggregate: Option<PathBuf>,
     pub(crate) region_map: Option<PathBuf>,
+    pub(crate) energy: Option<PathBuf>,
+    pub(crate) coefficients: Option<PathBuf>,
     pub(crate) emissions: Option<PathBuf>,
     pub(crate) city_names: Option<PathBuf>,
 }
@@ -131,7 +133,25 @@ pub(crate) fn ect_from_mrio(
         emissions: input.emissions.clone(),
         city_names: input.city_names.clone(),
     };
-    let data = fzc_io::read_mrio_with_progress(&input.mrio, format, &side, progress)?;
+    let mut data = fzc_io::read_mrio_with_progress(&input.mrio, format, &side, progress)?;
+    match (&input.energy, &input.coefficients) {
+        (Some(energy), coefficients) => {
+            let coefficients = match coefficients {
+                Some(path) => fzc_io::read_carbon_coefficients(path)?,
+                None => fzc_ect_mrio::CarbonCoefficients::ipcc_2006(),
+            };
+            let row = fzc_io::read_energy_satellite(energy, &data.table, &coefficients)?;
+            data.stressors.push(row);
+        }
+        (None, Some(path)) => {
+            return Err(ScenarioError::Layer {
+                path: path.clone(),
+                what: "reading Eq 1's carbon coefficients",
+                message: "[ect] coefficients needs `energy`, the energy-use table".to_owned(),
+            });
+        }
+        (None, None) => {}
+    }
     let mut satellite = data.satellite(input.extension, input.stressor)?;
     let mut table = data.table;
     if let Some(path) = &input.aggregate {
