@@ -800,3 +800,31 @@ fn eq1_turns_energy_use_into_the_co2_stressor() {
         "{stderr}"
     );
 }
+
+/// Side files a table's format does not read are refused, not ignored.
+#[test]
+fn side_files_the_format_ignores_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for (flag, says) in [
+        ("--emissions", "--emissions is for a CEADs"),
+        ("--city-names", "--city-names is for a CEADs"),
+    ] {
+        let (ok, _, stderr) = fzc(&[
+            "ect",
+            "--mrio",
+            "examples/mrio-small",
+            "--stressor",
+            "CO2",
+            flag,
+            "tests/fixtures/mrio/small-ceads-emissions.csv",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            !ok && stderr.contains(says) && stderr.contains("Pymrio"),
+            "{stderr}"
+        );
+    }
+    assert!(!out.exists(), "nothing written");
+}

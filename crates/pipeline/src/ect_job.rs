@@ -186,6 +186,27 @@ pub fn series_paths(
     Ok(paths)
 }
 
+/// A side file the table's format does not use is refused, not ignored.
+fn refuse_ignored_side_files(job: &EctJob, format: MrioFormat, path: &Path) -> anyhow::Result<()> {
+    let takes_emissions = matches!(format, MrioFormat::CeadsMat | MrioFormat::OecdIcio);
+    if job.side.emissions.is_some() && !takes_emissions {
+        anyhow::bail!(
+            "{}: --emissions is for a CEADs .mat or an OECD ICIO table, which hold no \
+             emissions; this table is {format:?} and carries its own stressors (choose one \
+             with --stressor)",
+            path.display()
+        );
+    }
+    if job.side.city_names.is_some() && format != MrioFormat::CeadsMat {
+        anyhow::bail!(
+            "{}: --city-names is for a CEADs .mat table; this table is {format:?} and names \
+             its regions itself",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// Runs the job: per table, read, select, aggregate sectors, one factorisation for all
 /// stressors, sum regions.
 ///
@@ -218,7 +239,12 @@ pub fn run_ect(job: &EctJob, progress: &dyn Progress) -> anyhow::Result<EctRun> 
             Some(y) => format!("{what} {} (year {y})", path.display()),
             None => format!("{what} {}", path.display()),
         };
-        let mut data = read_mrio_with_progress(&path, job.format, &job.side, progress)?;
+        let format = match job.format {
+            Some(f) => f,
+            None => MrioFormat::detect(&path)?,
+        };
+        refuse_ignored_side_files(job, format, &path)?;
+        let mut data = read_mrio_with_progress(&path, Some(format), &job.side, progress)?;
         if let Some(energy) = &job.energy {
             let row = fzc_io::read_energy_satellite(energy, &data.table, &coefficients)?;
             data.stressors.push(row);
