@@ -71,6 +71,21 @@ fn domestic_multipliers(
         let off = r * n_sec;
         let mut block = Mat::from_fn(n_sec, n_sec, |i, j| table.z[(off + i, off + j)]);
         let above = into_i_minus_a(block.as_mut(), &x[off..off + n_sec]);
+        // A_rr = Z_rr·diag(x_r)⁻¹ overflows where a tiny output buys a huge input; the LU
+        // would only see a NaN pivot and call the block singular.
+        for j in 0..n_sec {
+            if let Some(i) = block.col(j).iter().position(|v| !v.is_finite()) {
+                return Err(MrioError::Overflow {
+                    what: format!("A_rr = Z_rr·diag(x_r)⁻¹ of region {region}"),
+                    place: format!(
+                        "row {}, column {}",
+                        label(&table.regions, &table.sectors, off + i),
+                        label(&table.regions, &table.sectors, off + j)
+                    ),
+                    value: block[(i, j)],
+                });
+            }
+        }
         let lu = PackedLu::factor(block, par, &mut |_| {}).map_err(|tiny| {
             let cols = if above.is_empty() {
                 vec![tiny.column]
@@ -88,8 +103,52 @@ fn domestic_multipliers(
         })?;
         let mut rhs = Mat::from_fn(n_sec, 1, |i, _| c[off + i]);
         lu.solve_transpose_in_place(rhs.as_mut());
+        if let Some(i) = rhs.col(0).iter().position(|v| !v.is_finite()) {
+            return Err(MrioError::Overflow {
+                what: format!("the domestic multipliers c_r·(I − A_rr)⁻¹ of region {region}"),
+                place: label(&table.regions, &table.sectors, off + i),
+                value: rhs[(i, 0)],
+            });
+        }
         out.extend(rhs.col(0).iter().copied());
         progress.advance(1);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fzc_core::{RegionId, SectorId};
+
+    /// A tiny output buying a huge input overflows A_rr: reported as an overflow naming the
+    /// entry, not as a singular block with a NaN pivot.
+    #[test]
+    fn an_overflowing_domestic_block_is_an_overflow_not_a_singularity() {
+        let table = MrioTable {
+            regions: vec![RegionId::new("r0").unwrap_or_else(|e| panic!("{e}"))],
+            sectors: ["s0", "s1"]
+                .iter()
+                .map(|s| SectorId::new(*s).unwrap_or_else(|e| panic!("{e}")))
+                .collect(),
+            z: Mat::from_fn(2, 2, |i, j| if (i, j) == (1, 0) { 1e300 } else { 1.0 }),
+            y: Mat::from_fn(2, 1, |_, _| 1.0),
+            x: None,
+            monetary_unit: String::new(),
+        };
+        let err = domestic_multipliers(
+            &table,
+            &[1e-300, 10.0],
+            &[1.0, 1.0],
+            Par::Seq,
+            &fzc_core::NoProgress,
+        )
+        .unwrap_err();
+        assert!(matches!(err, MrioError::Overflow { .. }), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("r0/s1") && text.contains("r0/s0") && text.contains("A_rr"),
+            "{text}"
+        );
+    }
 }
