@@ -162,3 +162,48 @@ fn a_file_that_is_not_a_tiff_is_a_clear_error() {
     let msg = GeoTiffReader::open(&path).unwrap_err().to_string();
     assert!(msg.contains("not.tif"), "{msg}");
 }
+
+/// A geographic GeoKey fzc would read as WGS84 is accepted only for datums that agree with
+/// WGS84 (CGCS2000, ETRS89, …); Beijing 1954 (EPSG:4214) is refused naming the file and
+/// the code, instead of being read as WGS84 without a word.
+#[test]
+fn geographic_datums_other_than_wgs84_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |epsg: u32| {
+        let path = dir.path().join(format!("grid-{epsg}.tif"));
+        let grid = RasterGrid {
+            width: 4,
+            height: 3,
+            transform: GeoTransform {
+                x0: 116.0,
+                dx: 0.01,
+                y0: 40.0,
+                dy: -0.01,
+            },
+            crs: GridCrs::Geographic { epsg },
+        };
+        let options = GeoTiffWriteOptions {
+            sample_type: GeoTiffSampleType::F32,
+            nodata: -1.0,
+            rows_per_strip: 3,
+        };
+        write_geotiff::<fzc_io::IoError>(&path, &grid, &options, |_, rows, buf| {
+            buf[..rows * 4].fill(1.0);
+            Ok(())
+        })
+        .unwrap();
+        path
+    };
+    for ok in [4326, 4490, 4258] {
+        let reader = GeoTiffReader::open(&write(ok)).unwrap();
+        assert_eq!(reader.grid().crs, GridCrs::Geographic { epsg: ok });
+    }
+    let path = write(4214);
+    let err = GeoTiffReader::open(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("grid-4214.tif")
+            && err.contains("GeographicTypeGeoKey is EPSG:4214")
+            && err.contains("gdalwarp"),
+        "{err}"
+    );
+}

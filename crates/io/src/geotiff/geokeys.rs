@@ -39,6 +39,28 @@ pub(crate) fn parse_key_directory(dir: &[u16]) -> Result<Vec<(u16, u16)>, String
         .collect())
 }
 
+/// Geographic CRSs whose datum is WGS84 or agrees with it to about a metre (ITRF-aligned
+/// realisations on the GRS80 or WGS84 ellipsoid): read as WGS84 longitude/latitude, as fzc
+/// computes every geographic grid. Any other geographic EPSG code is refused: reading, say,
+/// Beijing 1954 (EPSG:4214) or Xian 1980 (4610) as WGS84 shifts every pixel by tens to
+/// hundreds of metres without a word.
+pub(crate) const WGS84_COMPATIBLE_GEOGRAPHIC: [u16; 14] = [
+    4326, // WGS 84
+    4490, // China Geodetic Coordinate System 2000 (CGCS2000)
+    4258, // ETRS89
+    4269, // NAD83
+    4617, // NAD83(CSRS)
+    4283, // GDA94
+    7844, // GDA2020
+    4167, // NZGD2000
+    4612, // JGD2000
+    6668, // JGD2011
+    4737, // Korea 2000
+    4674, // SIRGAS 2000
+    4148, // Hartebeesthoek94
+    4019, // Unknown datum based upon the GRS 1980 ellipsoid
+];
+
 /// How a CRS was read from the GeoKeys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CrsSource {
@@ -58,12 +80,28 @@ pub(crate) fn crs_from_keys(keys: &[(u16, u16)]) -> Result<(GridCrs, CrsSource),
     let get = |id: u16| keys.iter().find(|(k, _)| *k == id).map(|(_, v)| *v);
     match get(GT_MODEL_TYPE) {
         Some(MODEL_GEOGRAPHIC) => match get(GEOGRAPHIC_TYPE) {
-            Some(code) if code != USER_DEFINED && code != 0 => Ok((
-                GridCrs::Geographic {
-                    epsg: u32::from(code),
-                },
-                CrsSource::Epsg,
-            )),
+            Some(code) if code != USER_DEFINED && code != 0 => {
+                if !WGS84_COMPATIBLE_GEOGRAPHIC.contains(&code) {
+                    return Err(format!(
+                        "GeographicTypeGeoKey is EPSG:{code}, a geographic CRS whose datum fzc \
+                         does not take as WGS84 (it reads lon/lat grids as WGS84; accepted: {}). \
+                         Reproject the raster (gdalwarp -t_srs EPSG:4326 in.tif out.tif), or, if \
+                         the datum shift does not matter at this resolution, relabel it \
+                         (gdal_edit.py -a_srs EPSG:4326 in.tif)",
+                        WGS84_COMPATIBLE_GEOGRAPHIC
+                            .iter()
+                            .map(|c| format!("EPSG:{c}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                Ok((
+                    GridCrs::Geographic {
+                        epsg: u32::from(code),
+                    },
+                    CrsSource::Epsg,
+                ))
+            }
             _ => Ok((GridCrs::WGS84, CrsSource::UserDefinedGeographic)),
         },
         Some(MODEL_PROJECTED) => match get(PROJECTED_CS_TYPE) {
