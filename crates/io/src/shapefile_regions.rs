@@ -11,8 +11,9 @@ use crate::{IoError, Location, ReprojectionEngine, Reprojector, WGS84_LONLAT};
 
 /// Reads region polygons from a Shapefile of `Polygon` (or `PolygonZ`/`PolygonM`) records.
 ///
-/// - The region id is the attribute `id_field` (text or number). Without `id_field`, the file
-///   must hold one record, named by the file stem.
+/// - The region id is the attribute `id_field` (text or number). Without `id_field`, a file
+///   of one record is named by the file stem, and a file of several takes its ids from the
+///   attribute `id`, then `name`, or is refused listing the attributes it has.
 /// - Attribute text is decoded with the code page named in the `.cpg` file (via
 ///   `encoding_rs`), UTF-8 if there is none.
 /// - A `.prj` describing a geographic (lon/lat) CRS on WGS84 or an equivalent datum
@@ -37,21 +38,61 @@ pub fn read_shapefile_regions(
 ) -> Result<Vec<(RegionId, RegionShape)>, IoError> {
     let at = || Location::file(path);
     let reprojector = check_prj(path)?;
+    let encoding = check_cpg(path)?;
     check_record_sizes(path)?;
+    let dbf = path.with_extension("dbf");
+    let shapefile_error = |e: shapefile::Error, doing: &str| match e {
+        shapefile::Error::DbaseError(d) => IoError::structure(
+            Location::file(&dbf),
+            format!("the attribute table cannot be read ({d}); is the .dbf truncated or damaged?"),
+        ),
+        shapefile::Error::MissingDbf => IoError::structure(
+            Location::file(&dbf),
+            "no attribute table: a Shapefile needs its .dbf beside the .shp",
+        ),
+        shapefile::Error::MissingIndexFile => IoError::structure(
+            Location::file(&path.with_extension("shx")),
+            "no index: a Shapefile needs its .shx beside the .shp",
+        ),
+        shapefile::Error::IoError(io) => IoError::os(path, io),
+        other => IoError::structure(at(), format!("{doing}: {other}")),
+    };
     let mut reader = shapefile::Reader::from_path(path)
-        .map_err(|e| IoError::structure(at(), format!("not a readable Shapefile: {e}")))?;
+        .map_err(|e| shapefile_error(e, "not a readable Shapefile"))?;
     let records = reader
         .read()
-        .map_err(|e| IoError::structure(at(), format!("reading records: {e}")))?;
-    if id_field.is_none() && records.len() != 1 {
-        return Err(IoError::structure(
-            at(),
-            format!(
-                "{} records but no id field; give the attribute that names the regions",
-                records.len()
-            ),
-        ));
-    }
+        .map_err(|e| shapefile_error(e, "reading records"))?;
+    // Without an id field, several records take their ids from `id`, then `name` (as the
+    // GeoJSON reader does); never one region named after the file for many records.
+    let default_field;
+    let id_field = match id_field {
+        Some(field) => Some(field),
+        None if records.len() == 1 => None,
+        None => {
+            let fields: Vec<String> = records
+                .first()
+                .map(|(_, r)| r.clone().into_iter().map(|(name, _)| name).collect())
+                .unwrap_or_default();
+            default_field = ["id", "name"]
+                .into_iter()
+                .find(|d| fields.iter().any(|f| f == d));
+            match default_field {
+                Some(field) => Some(field),
+                None => {
+                    return Err(IoError::structure(
+                        Location::file(&dbf),
+                        format!(
+                            "{} records but no id field, and no attribute `id` or `name` to take \
+                             it from; give the attribute that names the regions (--id-field); \
+                             the table has: {}",
+                            records.len(),
+                            fields.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+    };
     let mut out: Vec<(RegionId, usize, RegionShape)> = Vec::with_capacity(records.len());
     for (index, (shape, record)) in records.into_iter().enumerate() {
         let record_error =
@@ -84,6 +125,21 @@ pub fn read_shapefile_regions(
                 }
             },
         };
+        if id_text.contains('\u{FFFD}') {
+            return Err(IoError::structure(
+                Location::file(&dbf),
+                format!(
+                    "record {index}: the id attribute does not decode as {encoding} ({}); \
+                     give the code page the text was written in (e.g. GBK, 936) in the .cpg",
+                    match encoding {
+                        "UTF-8" if !path.with_extension("cpg").exists() => {
+                            "the default, there is no .cpg"
+                        }
+                        _ => "declared in the .cpg",
+                    }
+                ),
+            ));
+        }
         let id = RegionId::new(id_text).map_err(|e| record_error(e.to_string()))?;
         let mut rings: Vec<Vec<(f64, f64, bool)>> = match shape {
             Shape::Polygon(p) => rings_of(p.rings(), |pt| (pt.x, pt.y)),
@@ -116,6 +172,40 @@ pub fn read_shapefile_regions(
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out.into_iter().map(|(id, _, shape)| (id, shape)).collect())
+}
+
+/// The code page of the `.cpg` (or `UTF-8` without one); an unknown one is an error naming
+/// the file and its text, where the `shapefile` crate would silently decode as something else.
+fn check_cpg(path: &Path) -> Result<&'static str, IoError> {
+    let cpg = path.with_extension("cpg");
+    if !cpg.exists() {
+        return Ok("UTF-8");
+    }
+    let bytes = std::fs::read(&cpg).map_err(|e| IoError::os(&cpg, e))?;
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).into_owned();
+    let name = text.trim().trim_start_matches('\u{feff}');
+    match shapefile::dbase::encoding::DynEncoding::from_name(name) {
+        Some(_) => Ok(encoding_label(name)),
+        None => Err(IoError::value(
+            Location::file(&cpg),
+            name,
+            "a code page fzc knows: UTF-8 (65001), GBK (936, CP936), Big5, Shift_JIS (932), \
+             EUC-KR (949), windows-1250 to 1256 (or their numbers), latin1, or another \
+             WHATWG encoding label",
+        )),
+    }
+}
+
+/// A short name of a known `.cpg` label, for messages.
+fn encoding_label(name: &str) -> &'static str {
+    match name.to_ascii_uppercase().as_str() {
+        "UTF-8" | "UTF8" | "65001" => "UTF-8",
+        "936" | "CP936" | "GBK" | "GB2312" | "GB18030" => "GBK",
+        "932" | "CP932" | "SHIFT_JIS" | "SJIS" => "Shift_JIS",
+        "949" | "CP949" | "EUC-KR" => "EUC-KR",
+        "BIG5" | "950" => "Big5",
+        _ => "the .cpg's code page",
+    }
 }
 
 /// Checks every record of the `.shp` before the `shapefile` crate reads it: that crate
@@ -366,9 +456,13 @@ mod tests {
     use shapefile::{Point, Polygon as ShpPolygon};
 
     fn write(dir: &Path, prj: Option<&str>) -> std::path::PathBuf {
+        write_with_field(dir, prj, "name")
+    }
+
+    fn write_with_field(dir: &Path, prj: Option<&str>, field: &str) -> std::path::PathBuf {
         let path = dir.join("cities.shp");
         let table =
-            TableWriterBuilder::new().add_character_field(FieldName::try_from("name").unwrap(), 20);
+            TableWriterBuilder::new().add_character_field(FieldName::try_from(field).unwrap(), 20);
         let mut writer = shapefile::Writer::from_path(&path, table).unwrap();
         // Clockwise exterior with a counter-clockwise hole, as shapefiles store them.
         let outer = vec![
@@ -397,7 +491,7 @@ mod tests {
             ]);
             let mut record = Record::default();
             record.insert(
-                "name".to_owned(),
+                field.to_owned(),
                 FieldValue::Character(Some(name.to_owned())),
             );
             writer.write_shape_and_record(&polygon, &record).unwrap();
@@ -459,8 +553,27 @@ mod tests {
             err.contains("cities.shp") && err.contains("record 0: no id attribute `code`"),
             "{err}"
         );
+        // Without --id-field, the `name` attribute names the regions (never one region).
+        let by_default = read_shapefile_regions(&path, None).unwrap();
+        assert_eq!(by_default.len(), 2);
+        assert_eq!(by_default[1].0.as_str(), "唐山");
+    }
+
+    #[test]
+    fn several_records_without_id_or_name_are_refused_listing_the_attributes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_with_field(dir.path(), Some(WGS84), "code");
         let err = read_shapefile_regions(&path, None).unwrap_err().to_string();
-        assert!(err.contains("2 records but no id field"), "{err}");
+        assert!(
+            err.contains("cities.dbf")
+                && err.contains("2 records but no id field")
+                && err.contains("the table has: code"),
+            "{err}"
+        );
+        assert_eq!(
+            read_shapefile_regions(&path, Some("code")).unwrap().len(),
+            2
+        );
     }
 
     #[cfg(not(feature = "proj"))]

@@ -59,8 +59,44 @@ fn the_committed_cpg_says_gbk_and_the_bytes_are_gbk() {
 }
 
 #[test]
-fn read_as_utf8_the_same_bytes_do_not_give_the_names() {
-    // The control: the .cpg is what makes the names right.
+fn gbk_text_under_a_utf8_cpg_is_an_error_naming_the_dbf_and_record() {
+    // The control: the .cpg is what makes the names right; with the wrong one the names do
+    // not decode, and that is said, not passed on as garbled ids.
     let (_dir, shp) = fixture_copy("UTF-8");
-    assert_ne!(names(&shp).ok(), Some(expected()));
+    let err = names(&shp).unwrap_err();
+    assert!(
+        err.contains("cities.dbf") && err.contains("record 0") && err.contains("UTF-8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unknown_code_page_is_named_as_such() {
+    let (_dir, shp) = fixture_copy("KLINGON-8");
+    let err = names(&shp).unwrap_err();
+    assert!(
+        err.contains("cities.cpg") && err.contains("KLINGON-8") && err.contains("GBK (936"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_truncated_dbf_is_a_readable_error_naming_the_dbf() {
+    let (dir, shp) = fixture_copy("GBK");
+    let dbf = dir.path().join("cities.dbf");
+    let bytes = std::fs::read(&dbf).unwrap();
+    std::fs::write(&dbf, &bytes[..bytes.len() - 20]).unwrap();
+    let err = names(&shp).unwrap_err();
+    assert!(
+        err.contains("cities.dbf")
+            && err.contains("truncated or damaged")
+            && !err.contains("DbaseError"),
+        "{err}"
+    );
+    std::fs::remove_file(&dbf).unwrap();
+    let err = names(&shp).unwrap_err();
+    assert!(
+        err.contains("cities.dbf") && err.contains("no attribute table"),
+        "{err}"
+    );
 }
