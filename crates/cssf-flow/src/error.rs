@@ -6,6 +6,25 @@ use fzc_core::RegionId;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CssfError {
+    /// Region masks that would take more memory than the budget allows.
+    #[error(
+        "region `{region}`: its mask on this grid would take about {bytes:.0} bytes for all regions \
+         ({rows:.0} pixel rows and {boundary_cells:.0} boundary cells for this one), over the memory \
+         budget of {budget} bytes; use a coarser raster, clip the raster, or raise \
+         FZC_MEMORY_BUDGET (MiB)"
+    )]
+    MaskTooLarge {
+        /// The region with the largest mask.
+        region: RegionId,
+        /// Its pixel rows.
+        rows: f64,
+        /// Its boundary cells.
+        boundary_cells: f64,
+        /// The estimate for all regions, in bytes.
+        bytes: f64,
+        /// The budget, in bytes.
+        budget: u64,
+    },
     /// A supply or demand value that is negative or not finite.
     #[error("region `{region}`: {what} is {value}, expected a finite value ≥ 0 (t)")]
     InvalidMass {

@@ -72,7 +72,64 @@ impl RegionMasks {
         regions: &[(RegionId, MultiPolygon<f64>)],
         mode: CoverageMode,
     ) -> Result<Self, CssfError> {
+        Self::build_within(grid, regions, mode, u64::MAX)
+    }
+
+    /// [`RegionMasks::build`], refusing before anything is built when the masks would take
+    /// more than `budget` bytes: a region's mask holds a list per pixel row of its extent and
+    /// (exact coverage) an entry per boundary cell, so a raster of tiny pixels can make a
+    /// province's mask gigabytes. The estimate is 64 bytes per pixel row and 48 per cell the
+    /// boundary crosses, summed over the regions (they are built at the same time).
+    ///
+    /// # Errors
+    /// [`CssfError::MaskTooLarge`] naming the largest region and the estimate; the errors of
+    /// [`RegionMasks::build`].
+    pub fn build_within(
+        grid: &RasterGrid,
+        regions: &[(RegionId, MultiPolygon<f64>)],
+        mode: CoverageMode,
+        budget: u64,
+    ) -> Result<Self, CssfError> {
         let t = grid.transform;
+        let mut total = 0.0f64;
+        let mut largest: Option<(f64, &RegionId, f64, f64)> = None;
+        for (id, shape) in regions {
+            let (mut v0, mut v1, mut boundary) = (f64::INFINITY, f64::NEG_INFINITY, 0.0f64);
+            for polygon in &shape.0 {
+                for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                    let pts: Vec<(f64, f64)> =
+                        ring.0.iter().map(|c| t.to_pixel(c.x, c.y)).collect();
+                    for w in pts.windows(2) {
+                        boundary += (w[1].0 - w[0].0).abs() + (w[1].1 - w[0].1).abs() + 1.0;
+                    }
+                    for &(_, v) in &pts {
+                        v0 = v0.min(v);
+                        v1 = v1.max(v);
+                    }
+                }
+            }
+            let rows = if v1 >= v0 {
+                (v1.ceil() - v0.floor()).max(1.0)
+            } else {
+                0.0
+            };
+            let bytes = rows * 64.0 + boundary * 48.0;
+            total += bytes;
+            if largest.is_none_or(|(b, ..)| bytes > b) {
+                largest = Some((bytes, id, rows, boundary));
+            }
+        }
+        if (total > budget as f64 || !total.is_finite())
+            && let Some((_, id, rows, boundary)) = largest
+        {
+            return Err(CssfError::MaskTooLarge {
+                region: id.clone(),
+                rows,
+                boundary_cells: boundary,
+                bytes: total,
+                budget,
+            });
+        }
         let masks = regions
             .par_iter()
             .map(|(id, shape)| {
@@ -555,6 +612,41 @@ mod tests {
                 advanced: 4,
                 finished: true
             }]
+        );
+    }
+
+    #[test]
+    fn a_grid_of_tiny_pixels_is_refused_before_the_masks_are_built() {
+        let grid = RasterGrid {
+            width: 1_000_000_000,
+            height: 1_000_000_000,
+            transform: GeoTransform {
+                x0: 0.0,
+                dx: 1e-9,
+                y0: 1.0,
+                dy: -1e-9,
+            },
+            crs: GridCrs::WGS84,
+        };
+        let id = RegionId::new("province").unwrap();
+        let square = MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![
+                (0.1, 0.1),
+                (0.9, 0.1),
+                (0.9, 0.9),
+                (0.1, 0.9),
+                (0.1, 0.1),
+            ]),
+            vec![],
+        )]);
+        let err = RegionMasks::build_within(&grid, &[(id, square)], CoverageMode::Exact, 4 << 30)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("province")
+                && err.contains("FZC_MEMORY_BUDGET")
+                && err.contains("800000001 pixel rows"),
+            "{err}"
         );
     }
 }

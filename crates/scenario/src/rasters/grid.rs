@@ -148,8 +148,13 @@ pub fn regions_on_grid(
         },
         crs: grid.crs,
     };
-    let masks =
-        RegionMasks::build(&window, &shapes, regions.coverage).map_err(|e| layer(e.to_string()))?;
+    let masks = RegionMasks::build_within(
+        &window,
+        &shapes,
+        regions.coverage,
+        fzc_io::memory_budget().map_err(layer)?,
+    )
+    .map_err(|e| layer(e.to_string()))?;
     masks
         .require_covered(regions.max_outside_share)
         .map_err(|e| layer(e.to_string()))?;
