@@ -35,16 +35,3 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportEr
     tmp.persist(path).map_err(|e| os(e.error))?;
     Ok(())
 }
-
-/// Gives a temporary file the usual permissions of an output file (`rw-r--r--` on Unix;
-/// temporary files start as `rw-------`).
-pub(crate) fn make_readable(file: &std::fs::File) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    #[cfg(not(unix))]
-    let _ = file;
-    Ok(())
-}

@@ -131,11 +131,15 @@ pub fn write_geopackage(path: &Path, layers: &[Layer]) -> Result<(), ReportError
         path: path.to_path_buf(),
         source,
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(".results-")
-        .suffix(".gpkg.tmp")
-        .tempfile_in(dir)
-        .map_err(os)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".results-").suffix(".gpkg.tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // open(2) applies the umask to this mode, as for any newly created file.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder.tempfile_in(dir).map_err(os)?;
     {
         let sql = |layer: &str| {
             let layer = layer.to_string();
@@ -175,7 +179,6 @@ pub fn write_geopackage(path: &Path, layers: &[Layer]) -> Result<(), ReportError
         tx.commit().map_err(sql("commit"))?;
         conn.close().map_err(|(_, e)| e).map_err(sql("close"))?;
     }
-    crate::atomic::make_readable(tmp.as_file()).map_err(os)?;
     tmp.persist(path).map_err(|e| os(e.error))?;
     Ok(())
 }
@@ -458,6 +461,45 @@ mod file_tests {
                 }],
             },
         ]
+    }
+
+    /// The GeoPackage gets the mode a plain `File::create` gets under the same umask, like
+    /// every other output (not a fixed 0644): checked in a child process under umask 027,
+    /// where 0644 and the umask's 0640 differ.
+    #[cfg(unix)]
+    #[test]
+    fn the_geopackage_gets_the_umask_mode() {
+        let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask 027 && exec '{}' --exact gpkg::file_tests::umask_child --include-ignored --nocapture",
+                exe.display()
+            ))
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    #[ignore = "run by the_geopackage_gets_the_umask_mode under umask 027"]
+    fn umask_child() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("results.gpkg");
+        write_geopackage(&path, &layers()).unwrap_or_else(|e| panic!("{e}"));
+        let mode = std::fs::metadata(&path)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o640, "mode {mode:o}");
     }
 
     #[test]
