@@ -305,6 +305,45 @@ impl LeontiefModel {
             j += width;
         }
         progress.finish();
+        if y.col_iter().any(|c| c.iter().any(|v| *v < 0.0)) {
+            // With negative final demand (inventories drawn down) a column of X may be
+            // negative in a productive economy: test productivity on its own instead.
+            // For A ≥ 0, z = (I − A)⁻¹·1 > 0 holds exactly when the spectral radius of A is
+            // below 1 (then (I − A)·z = 1 > 0 with z > 0).
+            for j in 0..out.ncols() {
+                if let Some(i) = out.col(j).iter().position(|v| !v.is_finite()) {
+                    return Err(MrioError::Singular {
+                        what: "I − A".to_owned(),
+                        sectors: vec![label(&self.regions, &self.sectors, i)],
+                        pivot: f64::NAN,
+                    });
+                }
+            }
+            let mut ones = Mat::<f64>::from_fn(self.size(), 1, |_, _| 1.0);
+            self.solve_in_place(ones.as_mut());
+            let not_positive: Vec<usize> = (0..self.size())
+                .filter(|&i| !(ones[(i, 0)] > 0.0 && ones[(i, 0)].is_finite()))
+                .collect();
+            if !not_positive.is_empty() {
+                let most_negative = not_positive
+                    .iter()
+                    .map(|&i| ones[(i, 0)])
+                    .fold(0.0f64, f64::min);
+                return Err(MrioError::NonProductive {
+                    sectors: not_positive
+                        .into_iter()
+                        .map(|i| label(&self.regions, &self.sectors, i))
+                        .collect(),
+                    columns_at_or_above_one: self
+                        .columns_at_or_above_one
+                        .iter()
+                        .map(|&j| label(&self.regions, &self.sectors, j))
+                        .collect(),
+                    most_negative,
+                });
+            }
+            return Ok(out);
+        }
         self.check_productive(&out)?;
         Ok(out)
     }

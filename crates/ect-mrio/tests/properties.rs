@@ -493,6 +493,64 @@ fn negative_final_demand_is_noted_and_output_must_stay_non_negative() {
     );
 }
 
+/// With negative final demand, productivity is judged on (I − A)⁻¹·1 > 0, not on the sign
+/// of X: a productive economy whose inventory drawdown makes a column of X negative is
+/// accepted, and a non-productive one (a column of A summing to 50) is refused even when X
+/// comes out non-negative.
+#[test]
+fn productivity_with_negative_final_demand_does_not_depend_on_the_sign_of_x() {
+    let (regions, sectors) = labels(2, 1);
+    let productive = MrioTable {
+        regions,
+        sectors,
+        z: Mat::from_fn(2, 2, |i, j| if i == j { 1.0 } else { 0.5 }),
+        y: Mat::from_fn(2, 2, |i, s| match (i, s) {
+            (0, 0) => 20.0,
+            (0, 1) => -3.0,
+            (1, 0) => 1.0,
+            _ => 10.0,
+        }),
+        x: None,
+        monetary_unit: String::new(),
+    };
+    let sat = Satellite {
+        name: "CO2".into(),
+        unit: MassUnit::Tonne,
+        by_sector: vec![2.0, 1.0],
+        final_users: vec![0.0, 0.0],
+    };
+    let acc = compute_ect(productive, &sat, &EctOptions::default()).unwrap();
+    assert!(
+        acc.total.get(0, 1) < 0.0,
+        "T[r0, r1] is negative: r1 draws down r0's goods"
+    );
+    assert!((acc.production().iter().sum::<f64>() - 3.0).abs() < 1e-12);
+    let (regions, sectors) = labels(1, 2);
+    let not_productive = MrioTable {
+        regions,
+        sectors,
+        z: Mat::from_fn(2, 2, |i, j| {
+            if (i, j) == (0, 0) {
+                5.0
+            } else if (i, j) == (1, 1) {
+                1.0
+            } else {
+                0.0
+            }
+        }),
+        y: Mat::from_fn(2, 1, |i, _| if i == 0 { -4.9 } else { 1.0 }),
+        x: None,
+        monetary_unit: String::new(),
+    };
+    let sat = Satellite {
+        final_users: vec![0.0],
+        ..sat
+    };
+    let err = compute_ect(not_productive, &sat, &EctOptions::default()).unwrap_err();
+    assert!(matches!(err, MrioError::NonProductive { .. }), "{err}");
+    assert!(err.to_string().contains("r0/s0"), "{err}");
+}
+
 #[test]
 fn satellite_of_wrong_length_is_a_shape_error() {
     let mut c = small();
