@@ -10,7 +10,7 @@ out=${1:-$here/out}
 [ $# -gt 0 ] && shift
 "${FZC:-fzc}" cssf run \
   --regions "$here/../bth-2020/boundaries" \
-  --lulc "$here/landcover-bth.tif" \
+  --lulc "$here/landcover-bth.tif" --raster-crs EPSG:4326 \
   --lulc-map "$data/igbp-to-paper-classes.csv" \
   --pools "$data/paper-pools.csv" \
   --emissions "$here/emissions.csv" --emissions-unit Mt \

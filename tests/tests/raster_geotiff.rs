@@ -202,7 +202,7 @@ fn geographic_datums_other_than_wgs84_are_refused() {
     let err = GeoTiffReader::open(&path).unwrap_err().to_string();
     assert!(
         err.contains("grid-4214.tif")
-            && err.contains("GeographicTypeGeoKey is EPSG:4214")
+            && err.contains("GeographicTypeGeoKey (2048) = 4214")
             && err.contains("gdalwarp"),
         "{err}"
     );

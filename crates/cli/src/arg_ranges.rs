@@ -30,6 +30,14 @@ pub fn mass_unit(text: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Parses `--raster-crs`: `EPSG:<code>`, a geographic code fzc knows or a projected one.
+///
+/// # Errors
+/// The reason, naming the code and what is accepted.
+pub fn raster_crs(text: &str) -> Result<fzc_core::GridCrs, String> {
+    fzc_io::parse_raster_crs(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,16 @@ ellipsoidal."
     };
 }
 
+/// How the raster CRS is read.
+macro_rules! raster_crs {
+    () => {
+        "Raster CRS: the EPSG code in the GeoTIFF's GeoKeys. Geographic codes read as WGS84 \
+lon/lat: 4326, 4490 (CGCS2000), 4258, 4269, 4283, 7844, 4674, 4612, 6668, 4167, 4619, 4737; \
+another geographic code, or keys that give no code (user-defined 32767 or missing, as in \
+MODIS products), is an error unless --raster-crs EPSG:<code> names the CRS to use."
+    };
+}
+
 /// `supply.tif`.
 macro_rules! supply_tif {
     () => {
@@ -137,6 +147,8 @@ pub const CSSF_SUPPLY: &str = concat!(
     supply_regions!(),
     supply_tif!(),
     pixel_area!(),
+    "\n",
+    raster_crs!(),
     "\nNo JSON summary: --json is refused.",
 );
 
@@ -147,6 +159,8 @@ pub const CSSF_DEMAND: &str = concat!(
     mass_units!(),
     "\n",
     pixel_area!(),
+    "\n",
+    raster_crs!(),
     "\nNo JSON summary: --json is refused.",
 );
 
@@ -170,6 +184,8 @@ pub const CSSF_RUN: &str = concat!(
     mass_units!(),
     "\n",
     pixel_area!(),
+    "\n",
+    raster_crs!(),
     "\nNo JSON summary: --json is refused.",
 );
 

@@ -39,6 +39,8 @@ fn raster_args() -> Vec<String> {
         p(e.join("../bth-2020/boundaries")),
         "--lulc".into(),
         p(e.join("landcover-bth.tif")),
+        "--raster-crs".into(),
+        "EPSG:4326".into(),
         "--lulc-map".into(),
         p(data().join("igbp-to-paper-classes.csv")),
     ]
@@ -198,4 +200,60 @@ fn run_refuses_given_cores() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--core given"), "{err}");
     assert!(!dir.path().join("supply-regions.csv").exists());
+}
+
+/// `fzc cssf supply` on the example with `crs` replacing `--raster-crs EPSG:4326`: its exit
+/// status and stderr.
+fn supply_with_crs(out: &Path, crs: Option<&str>) -> (bool, String) {
+    let mut args: Vec<String> = vec!["cssf".into(), "supply".into()];
+    let raster = raster_args();
+    let at = raster.iter().position(|a| a == "--raster-crs").unwrap();
+    args.extend(raster[..at].iter().cloned());
+    args.extend(raster[at + 2..].iter().cloned());
+    if let Some(crs) = crs {
+        args.extend(["--raster-crs".into(), crs.to_owned()]);
+    }
+    args.extend(supply_args());
+    args.extend(["--out".into(), p(out.to_path_buf())]);
+    let out = Command::new(env!("CARGO_BIN_EXE_fzc"))
+        .args(&args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_raster_without_epsg_code_needs_raster_crs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, stderr) = supply_with_crs(dir.path(), None);
+    assert!(!ok, "the MODIS raster was read without a CRS:\n{stderr}");
+    assert!(stderr.contains("landcover-bth.tif"), "{stderr}");
+    assert!(
+        stderr.contains("GeographicTypeGeoKey (2048) = 32767 (user-defined)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--raster-crs EPSG:<code>"), "{stderr}");
+    assert!(!dir.path().join("supply.tif").exists());
+
+    // A geographic code fzc does not know is refused as the flag is read.
+    let (ok, stderr) = supply_with_crs(dir.path(), Some("EPSG:4214"));
+    assert!(!ok);
+    assert!(stderr.contains("--raster-crs"), "{stderr}");
+    assert!(
+        stderr.contains("EPSG:4214 is a geographic CRS fzc does not know"),
+        "{stderr}"
+    );
+
+    // CGCS2000 is read as lon/lat on the WGS84 ellipsoid, like EPSG:4326.
+    let (ok, stderr) = supply_with_crs(dir.path(), Some("EPSG:4490"));
+    assert!(ok, "{stderr}");
+    let cgcs = std::fs::read_to_string(dir.path().join("supply-regions.csv")).unwrap();
+    let wgs = tempfile::tempdir().unwrap();
+    let (ok, stderr) = supply_with_crs(wgs.path(), Some("EPSG:4326"));
+    assert!(ok, "{stderr}");
+    let wgs = std::fs::read_to_string(wgs.path().join("supply-regions.csv")).unwrap();
+    assert_eq!(cgcs, wgs);
 }

@@ -96,6 +96,8 @@ fn open_rasters_scenario_runs_and_agrees_with_fzc_cssf_run() {
         s(&workspace().join("examples/bth-2020/boundaries")),
         "--lulc",
         s(&example.join("landcover-bth.tif")),
+        "--raster-crs",
+        "EPSG:4326",
         "--lulc-map",
         s(&data.join("igbp-to-paper-classes.csv")),
         "--pools",

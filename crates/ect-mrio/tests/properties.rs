@@ -947,6 +947,20 @@ fn progress_finishes_its_task_when_the_factorisation_or_the_solve_fails() {
     assert!(recorder.tasks().is_empty());
 }
 
+#[test]
+fn huge_z_under_eebt_is_an_overflow_not_a_singular_block() {
+    // r0/s0 sells 1e308 to r0/s1, whose output is 0.2: A_rr = Z_rr·diag(x_r)⁻¹ overflows.
+    let mut c = small();
+    c.table.z = Mat::zeros(4, 4);
+    c.table.z[(0, 1)] = 1e308;
+    c.table.y = Mat::from_fn(4, 2, |_, _| 0.1);
+    let err = err_of(c, &opts(EctMethod::Eebt));
+    let msg = err.to_string();
+    assert!(matches!(err, MrioError::Overflow { .. }), "{msg}");
+    assert!(msg.contains("region r0"), "{msg}");
+    assert!(msg.contains("row r0/s0, column r0/s1"), "{msg}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 

@@ -103,8 +103,8 @@ pub use error::{IoError, Location};
 pub use geojson_regions::read_geojson_regions;
 pub use geotiff::{
     DEFAULT_MEMORY_BUDGET_MIB, GeoTiffReader, GeoTiffSampleType, GeoTiffWriteOptions,
-    MAX_COMPRESSION_RATIO, MEMORY_BUDGET_ENV, check_budget, check_same_grid, memory_budget,
-    write_geotiff,
+    KNOWN_GEOGRAPHIC_EPSG, MAX_COMPRESSION_RATIO, MEMORY_BUDGET_ENV, check_budget, check_same_grid,
+    known_geographic_list, memory_budget, parse_raster_crs, write_geotiff,
 };
 pub use mrio_csv::{
     read_carbon_coefficients, read_energy_satellite, read_mrio_csv, read_mrio_csv_with_progress,

@@ -206,6 +206,111 @@ fn a_window_over_the_memory_budget_names_the_variable_that_raises_it() {
     assert!(fzc_io::check_budget(&path, "a window", 1 << 20).is_ok());
 }
 
+/// A 2 × 2 lon/lat GeoTIFF written by fzc, then its GeographicTypeGeoKey (written as 4326)
+/// set to `code`.
+fn geotiff_with_geographic_key(dir: &Path, name: &str, code: u16) -> PathBuf {
+    let path = dir.join(name);
+    let grid = fzc_core::RasterGrid {
+        width: 2,
+        height: 2,
+        transform: fzc_core::GeoTransform {
+            x0: 116.0,
+            dx: 0.01,
+            y0: 40.0,
+            dy: -0.01,
+        },
+        crs: fzc_core::GridCrs::WGS84,
+    };
+    let options = fzc_io::GeoTiffWriteOptions::default();
+    fzc_io::write_geotiff::<fzc_io::IoError>(&path, &grid, &options, |_, _, buf| {
+        buf.fill(1.0);
+        Ok(())
+    })
+    .unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let key: Vec<u8> = [2048u16, 0, 1, 4326]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let at = bytes.windows(8).position(|w| w == key.as_slice()).unwrap();
+    bytes[at + 6..at + 8].copy_from_slice(&code.to_le_bytes());
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn a_geotiff_without_an_epsg_code_needs_a_named_crs() {
+    use fzc_core::GridCrs;
+    use fzc_io::GeoTiffReader;
+    let dir = tempfile::tempdir().unwrap();
+
+    // User-defined (32767), as MODIS writes: refused, naming the file, the key and its value.
+    let path = geotiff_with_geographic_key(dir.path(), "modis.tif", 32767);
+    let err = GeoTiffReader::open(&path).unwrap_err().to_string();
+    assert!(err.contains("modis.tif"), "{err}");
+    assert!(err.contains("GeographicTypeGeoKey (2048) = 32767"), "{err}");
+    assert!(err.contains("--raster-crs"), "{err}");
+    // Named by the caller: taken.
+    let r = GeoTiffReader::open_with_crs(&path, Some(GridCrs::WGS84)).unwrap();
+    assert_eq!(r.grid().crs, GridCrs::WGS84);
+
+    // A geographic code fzc does not know (Beijing 1954, Krassowsky ellipsoid): refused,
+    // naming the code and what is accepted; a named CRS reads it.
+    let path = geotiff_with_geographic_key(dir.path(), "beijing54.tif", 4214);
+    let err = GeoTiffReader::open(&path).unwrap_err().to_string();
+    assert!(err.contains("beijing54.tif"), "{err}");
+    assert!(
+        err.contains("EPSG:4214 is a geographic CRS fzc does not know"),
+        "{err}"
+    );
+    assert!(err.contains("EPSG:4490 (CGCS2000)"), "{err}");
+    let r = GeoTiffReader::open_with_crs(&path, Some(GridCrs::WGS84)).unwrap();
+    assert_eq!(r.grid().crs, GridCrs::WGS84);
+
+    // CGCS2000 is known: read as itself, with or without a matching named CRS.
+    let path = geotiff_with_geographic_key(dir.path(), "cgcs2000.tif", 4490);
+    let cgcs = GridCrs::Geographic { epsg: 4490 };
+    assert_eq!(GeoTiffReader::open(&path).unwrap().grid().crs, cgcs);
+    assert_eq!(
+        GeoTiffReader::open_with_crs(&path, Some(cgcs))
+            .unwrap()
+            .grid()
+            .crs,
+        cgcs
+    );
+    // A named CRS that contradicts the keys is refused.
+    let err = GeoTiffReader::open_with_crs(&path, Some(GridCrs::WGS84))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("the GeoKeys give EPSG:4490"), "{err}");
+}
+
+#[test]
+fn a_named_raster_crs_is_checked() {
+    use fzc_core::GridCrs;
+    use fzc_io::parse_raster_crs;
+    assert_eq!(parse_raster_crs("EPSG:4326").unwrap(), GridCrs::WGS84);
+    assert_eq!(
+        parse_raster_crs(" epsg:4490 ").unwrap(),
+        GridCrs::Geographic { epsg: 4490 }
+    );
+    assert_eq!(
+        parse_raster_crs("EPSG:32650").unwrap(),
+        GridCrs::Projected { epsg: 32650 }
+    );
+    let err = parse_raster_crs("EPSG:4214").unwrap_err();
+    assert!(
+        err.contains("EPSG:4214 is a geographic CRS fzc does not know"),
+        "{err}"
+    );
+    let err = parse_raster_crs("EPSG:4978").unwrap_err();
+    assert!(err.contains("geocentric"), "{err}");
+    for bad in ["4326", "WGS84", "EPSG:", "EPSG:0", "EPSG:99999999"] {
+        let err = parse_raster_crs(bad).unwrap_err();
+        assert!(err.contains("expected EPSG:<code>"), "{bad}: {err}");
+    }
+}
+
 // ---- GeoJSON regions ----------------------------------------------------------------------
 
 fn collection(properties: &[&str]) -> String {

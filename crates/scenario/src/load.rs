@@ -240,6 +240,8 @@ struct RastersToml {
     agri_classes: Option<Vec<i64>>,
     urban_classes: Option<Vec<i64>>,
     urban_mask: Option<String>,
+    /// `EPSG:<code>` for rasters whose GeoKeys give no CRS (`--raster-crs`).
+    crs: Option<String>,
     #[serde(default)]
     coverage: CoverageKey,
     max_outside_share: Option<f64>,
@@ -982,6 +984,12 @@ fn raster_inputs(
         .map_err(|e: fzc_core::CoreError| toml_err(format!("cssf.rasters.emissions_unit: {e}")))?;
     let lulc = path("lulc", &r.lulc)?;
     let lulc_map = optional("lulc_map", &r.lulc_map)?;
+    let raster_crs = r
+        .crs
+        .as_deref()
+        .map(fzc_io::parse_raster_crs)
+        .transpose()
+        .map_err(|e| toml_err(format!("cssf.rasters.crs: {e}")))?;
     Ok(RasterInputs {
         regions: RegionsInput {
             path: polygons.regions.clone(),
@@ -1004,6 +1012,7 @@ fn raster_inputs(
                 UnmappedKey::Error => UnmappedClasses::Error,
                 UnmappedKey::Skip => UnmappedClasses::Skip,
             },
+            raster_crs,
         },
         demand: DemandInputs {
             emissions: path("emissions", &r.emissions)?,
@@ -1030,6 +1039,7 @@ fn raster_inputs(
                 .into_iter()
                 .collect::<BTreeSet<_>>(),
             urban_mask: optional("urban_mask", &r.urban_mask)?,
+            raster_crs,
         },
     })
 }

@@ -53,6 +53,7 @@
 //!     lulc_map: None,
 //!     unit: SupplyUnit::AsPaper,
 //!     unmapped: UnmappedClasses::Error,
+//!     raster_crs: None,
 //! };
 //! let regions = RegionsInput::new(&region, Some("id".to_owned()));
 //! let supply = supply_per_region(&inputs, &regions, None, &NoProgress)?;
@@ -208,7 +209,9 @@ impl RasterLayers {
         let mut demand_inputs = inputs.demand.clone();
         demand_inputs.lulc = Some(inputs.supply.lulc.clone());
         let rasters = DemandRasters::open(&demand_inputs)?;
-        let lulc_grid = *fzc_io::GeoTiffReader::open(&inputs.supply.lulc)?.grid();
+        let lulc_grid =
+            *fzc_io::GeoTiffReader::open_with_crs(&inputs.supply.lulc, inputs.supply.raster_crs)?
+                .grid();
         // DemandRasters::open checked a population raster against the land-use raster.
         let on = regions_on_grid(&inputs.regions, &lulc_grid)?;
         let supply = SupplyModel::new(&inputs.supply)?;

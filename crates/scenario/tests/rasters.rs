@@ -47,6 +47,7 @@ mass = "balance"
 {cssf}
 [cssf.rasters]
 lulc = "{lulc}"
+crs = "EPSG:4326"
 lulc_map = "{map}"
 pools = "{pools}"
 emissions = "{emissions}"

@@ -63,6 +63,11 @@ pub struct DemandArgs {
     /// Urban mask raster (non-zero = urban), e.g. urban lighting zones.
     #[arg(long)]
     pub(super) urban_mask: Option<PathBuf>,
+    /// CRS of rasters whose GeoKeys give none (user-defined or missing, as in MODIS
+    /// products) or a geographic code fzc does not know, e.g. `EPSG:4326`. Without it such a
+    /// raster is refused; a raster whose keys give another known code is refused too.
+    #[arg(long, value_name = "EPSG:CODE", value_parser = crate::arg_ranges::raster_crs)]
+    pub(super) raster_crs: Option<fzc_core::GridCrs>,
     /// How cells are shared with regions.
     #[arg(long, value_enum, default_value_t = CoverageArg::Exact)]
     pub(super) coverage: CoverageArg,
@@ -111,6 +116,7 @@ impl DemandArgs {
             agri_classes: self.agri_classes.iter().copied().collect::<BTreeSet<_>>(),
             urban_classes: self.urban_classes.iter().copied().collect::<BTreeSet<_>>(),
             urban_mask: self.urban_mask.clone(),
+            raster_crs: self.raster_crs,
         })
     }
 }

@@ -44,6 +44,11 @@ pub struct RunArgs {
     /// Land-use classes without pools: `error` (default) or `skip` (count and report).
     #[arg(long, value_enum, default_value_t = UnmappedArg::Error)]
     unmapped: UnmappedArg,
+    /// CRS of rasters whose GeoKeys give none (user-defined or missing, as in MODIS
+    /// products) or a geographic code fzc does not know, e.g. `EPSG:4326`. Without it such a
+    /// raster is refused; a raster whose keys give another known code is refused too.
+    #[arg(long, value_name = "EPSG:CODE", value_parser = crate::arg_ranges::raster_crs)]
+    raster_crs: Option<fzc_core::GridCrs>,
     /// Emissions per region: `region,emissions[,agricultural_emissions][,urban_share]`.
     #[arg(long)]
     emissions: PathBuf,
@@ -141,6 +146,7 @@ pub fn run(args: RunArgs, ui: Ui) -> anyhow::Result<()> {
         agri_classes: args.agri_classes,
         urban_classes: args.urban_classes,
         urban_mask: args.urban_mask,
+        raster_crs: args.raster_crs,
         coverage: args.coverage,
         max_outside_share: args.max_outside_share,
         out: args.out.clone(),
@@ -164,6 +170,7 @@ pub fn run(args: RunArgs, ui: Ui) -> anyhow::Result<()> {
             lulc_map: args.lulc_map,
             unit: args.supply_unit.unit(),
             unmapped: args.unmapped.policy(),
+            raster_crs: args.raster_crs,
         },
         demand: demand_args.inputs()?,
     };

@@ -41,6 +41,11 @@ pub struct SupplyArgs {
     /// Largest share of a region allowed outside the raster before it is an error, in [0, 1].
     #[arg(long, default_value_t = 1e-9, value_parser = super::raster_regions::parse_share, allow_hyphen_values = true)]
     pub(super) max_outside_share: f64,
+    /// CRS of rasters whose GeoKeys give none (user-defined or missing, as in MODIS
+    /// products) or a geographic code fzc does not know, e.g. `EPSG:4326`. Without it such a
+    /// raster is refused; a raster whose keys give another known code is refused too.
+    #[arg(long, value_name = "EPSG:CODE", value_parser = crate::arg_ranges::raster_crs)]
+    pub(super) raster_crs: Option<fzc_core::GridCrs>,
     /// Output folder: `supply-regions.csv` (`region,supply`) and `supply.tif`.
     #[arg(long)]
     pub(super) out: PathBuf,
@@ -84,6 +89,7 @@ pub fn run(args: SupplyArgs, ui: Ui) -> anyhow::Result<Vec<(RegionId, f64)>> {
         lulc_map: args.lulc_map.clone(),
         unit: args.supply_unit.unit(),
         unmapped: args.unmapped.policy(),
+        raster_crs: args.raster_crs,
     };
     let regions = regions_input(
         &args.regions,

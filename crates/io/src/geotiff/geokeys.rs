@@ -39,86 +39,144 @@ pub(crate) fn parse_key_directory(dir: &[u16]) -> Result<Vec<(u16, u16)>, String
         .collect())
 }
 
-/// Geographic CRSs whose datum is WGS84 or agrees with it to about a metre (ITRF-aligned
-/// realisations on the GRS80 or WGS84 ellipsoid): read as WGS84 longitude/latitude, as fzc
-/// computes every geographic grid. Any other geographic EPSG code is refused: reading, say,
-/// Beijing 1954 (EPSG:4214) or Xian 1980 (4610) as WGS84 shifts every pixel by tens to
-/// hundreds of metres without a word.
-pub(crate) const WGS84_COMPATIBLE_GEOGRAPHIC: [u16; 14] = [
-    4326, // WGS 84
-    4490, // China Geodetic Coordinate System 2000 (CGCS2000)
-    4258, // ETRS89
-    4269, // NAD83
-    4617, // NAD83(CSRS)
-    4283, // GDA94
-    7844, // GDA2020
-    4167, // NZGD2000
-    4612, // JGD2000
-    6668, // JGD2011
-    4737, // Korea 2000
-    4674, // SIRGAS 2000
-    4148, // Hartebeesthoek94
-    4019, // Unknown datum based upon the GRS 1980 ellipsoid
+/// Geographic CRSs fzc reads as longitude/latitude on the WGS84 ellipsoid: their datum
+/// uses the WGS84 or GRS80 ellipsoid and coincides with WGS84 at the metre level, far below
+/// a pixel of the grids fzc reads. Any other geographic code is refused: its longitudes and
+/// latitudes are not WGS84's, and pixel areas on its own ellipsoid would differ.
+pub const KNOWN_GEOGRAPHIC_EPSG: &[(u32, &str)] = &[
+    (4326, "WGS 84"),
+    (4490, "CGCS2000"),
+    (4258, "ETRS89"),
+    (4269, "NAD83"),
+    (4617, "NAD83(CSRS)"),
+    (4283, "GDA94"),
+    (7844, "GDA2020"),
+    (4167, "NZGD2000"),
+    (4612, "JGD2000"),
+    (6668, "JGD2011"),
+    (4737, "Korea 2000"),
+    (4674, "SIRGAS 2000"),
+    (4148, "Hartebeesthoek94"),
+    (4019, "GRS 1980 unknown datum"),
 ];
 
-/// How a CRS was read from the GeoKeys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CrsSource {
-    /// An EPSG code in the keys.
-    Epsg,
-    /// A user-defined geographic CRS, taken as WGS84 longitude/latitude: the caller, who
-    /// knows the file, tells the user (once per file).
-    UserDefinedGeographic,
+/// The accepted geographic codes as `EPSG:4326 (WGS 84), …`, for messages and help.
+pub fn known_geographic_list() -> String {
+    KNOWN_GEOGRAPHIC_EPSG
+        .iter()
+        .map(|(code, name)| format!("EPSG:{code} ({name})"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-/// The CRS from the GeoKeys, and whether it was assumed.
+/// What to do about a missing CRS: where the user can name one.
+const NAME_IT: &str = "name the raster CRS with `--raster-crs EPSG:<code>` (a scenario:                        `[cssf.rasters] crs = \"EPSG:<code>\"`), or reproject the raster                        (e.g. gdalwarp -t_srs EPSG:4326)";
+
+fn refuse_geographic(code: u32) -> String {
+    format!(
+        "EPSG:{code} is a geographic CRS fzc does not know; fzc reads longitude/latitude on \
+         the WGS84 ellipsoid and accepts {}",
+        known_geographic_list()
+    )
+}
+
+/// Parses a CRS the user names for rasters, `EPSG:<code>`: a geographic code must be one of
+/// [`KNOWN_GEOGRAPHIC_EPSG`]; any other code must be a projected CRS the proj4rs tables know
+/// (they tell geographic from projected).
 ///
-/// A user-defined geographic CRS (e.g. MODIS's Clarke 1866 sphere-like datum) is taken as
-/// WGS84 longitude/latitude (EPSG:4326); the difference is below the accuracy of such grids.
-/// A user-defined projected CRS is refused: fzc needs an EPSG code to reproject regions.
-pub(crate) fn crs_from_keys(keys: &[(u16, u16)]) -> Result<(GridCrs, CrsSource), String> {
+/// # Errors
+/// A message naming the text and what is accepted.
+pub fn parse_raster_crs(text: &str) -> Result<GridCrs, String> {
+    let code = text
+        .trim()
+        .split_once(':')
+        .filter(|(auth, _)| auth.trim().eq_ignore_ascii_case("EPSG"))
+        .and_then(|(_, code)| code.trim().parse::<u16>().ok())
+        .filter(|&c| c != 0)
+        .ok_or_else(|| {
+            format!("`{text}` is not a CRS fzc reads; expected EPSG:<code>, e.g. EPSG:4326")
+        })?;
+    let epsg = u32::from(code);
+    if KNOWN_GEOGRAPHIC_EPSG.iter().any(|(c, _)| *c == epsg) {
+        return Ok(GridCrs::Geographic { epsg });
+    }
+    match proj4rs::Proj::from_epsg_code(code) {
+        Ok(p) if p.is_latlong() => Err(refuse_geographic(epsg)),
+        Ok(p) if p.is_geocent() => Err(format!(
+            "EPSG:{epsg} is a geocentric CRS; expected a geographic or projected CRS"
+        )),
+        Ok(_) => Ok(GridCrs::Projected { epsg }),
+        Err(e) => Err(format!(
+            "EPSG:{epsg} is not in fzc's CRS tables (proj4rs: {e}), so fzc cannot tell whether \
+             it is geographic or projected; reproject the raster to a CRS it knows \
+             (e.g. gdalwarp -t_srs EPSG:4326)"
+        )),
+    }
+}
+
+/// The CRS from the GeoKeys, or `assumed` (the CRS the user named) where the keys give none.
+///
+/// - An EPSG code in the keys is taken. A geographic code must be one of
+///   [`KNOWN_GEOGRAPHIC_EPSG`]; another one is refused, unless `assumed` names the CRS to read
+///   it as.
+/// - A user-defined (32767) or missing GeographicTypeGeoKey or ProjectedCSTypeGeoKey, or a
+///   missing GTModelTypeGeoKey, takes `assumed`; without it the raster is refused, naming the
+///   key and its value (e.g. MODIS's user-defined Clarke 1866 sphere-like datum).
+/// - `assumed` that disagrees with a known EPSG code in the keys is refused.
+pub(crate) fn crs_from_keys(
+    keys: &[(u16, u16)],
+    assumed: Option<GridCrs>,
+) -> Result<GridCrs, String> {
     let get = |id: u16| keys.iter().find(|(k, _)| *k == id).map(|(_, v)| *v);
-    match get(GT_MODEL_TYPE) {
+    let show = |v: Option<u16>| match v {
+        None => "missing".to_owned(),
+        Some(USER_DEFINED) => "32767 (user-defined)".to_owned(),
+        Some(v) => v.to_string(),
+    };
+    let no_code = |key: &str, id: u16, value: Option<u16>| match assumed {
+        Some(crs) => Ok(crs),
+        None => Err(format!(
+            "{key} ({id}) = {}: the GeoKeys give no EPSG code for the CRS; {NAME_IT}",
+            show(value)
+        )),
+    };
+    let from_keys = match get(GT_MODEL_TYPE) {
         Some(MODEL_GEOGRAPHIC) => match get(GEOGRAPHIC_TYPE) {
             Some(code) if code != USER_DEFINED && code != 0 => {
-                if !WGS84_COMPATIBLE_GEOGRAPHIC.contains(&code) {
+                let epsg = u32::from(code);
+                if KNOWN_GEOGRAPHIC_EPSG.iter().any(|(c, _)| *c == epsg) {
+                    GridCrs::Geographic { epsg }
+                } else if let Some(crs) = assumed {
+                    return Ok(crs);
+                } else {
                     return Err(format!(
-                        "GeographicTypeGeoKey is EPSG:{code}, a geographic CRS whose datum fzc \
-                         does not take as WGS84 (it reads lon/lat grids as WGS84; accepted: {}). \
-                         Reproject the raster (gdalwarp -t_srs EPSG:4326 in.tif out.tif), or, if \
-                         the datum shift does not matter at this resolution, relabel it \
-                         (gdal_edit.py -a_srs EPSG:4326 in.tif)",
-                        WGS84_COMPATIBLE_GEOGRAPHIC
-                            .iter()
-                            .map(|c| format!("EPSG:{c}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        "GeographicTypeGeoKey ({GEOGRAPHIC_TYPE}) = {code}: {}; or {NAME_IT}",
+                        refuse_geographic(epsg)
                     ));
                 }
-                Ok((
-                    GridCrs::Geographic {
-                        epsg: u32::from(code),
-                    },
-                    CrsSource::Epsg,
-                ))
             }
-            _ => Ok((GridCrs::WGS84, CrsSource::UserDefinedGeographic)),
+            other => return no_code("GeographicTypeGeoKey", GEOGRAPHIC_TYPE, other),
         },
         Some(MODEL_PROJECTED) => match get(PROJECTED_CS_TYPE) {
-            Some(code) if code != USER_DEFINED && code != 0 => Ok((
-                GridCrs::Projected {
-                    epsg: u32::from(code),
-                },
-                CrsSource::Epsg,
-            )),
-            other => Err(format!(
-                "projected CRS without an EPSG code (ProjectedCSTypeGeoKey = {other:?}); \
-                 expected an EPSG-coded CRS (reproject the raster, e.g. with gdalwarp -t_srs EPSG:…)"
-            )),
+            Some(code) if code != USER_DEFINED && code != 0 => GridCrs::Projected {
+                epsg: u32::from(code),
+            },
+            other => return no_code("ProjectedCSTypeGeoKey", PROJECTED_CS_TYPE, other),
         },
-        other => Err(format!(
-            "GTModelTypeGeoKey = {other:?}, expected 1 (projected) or 2 (geographic)"
+        None => return no_code("GTModelTypeGeoKey", GT_MODEL_TYPE, None),
+        Some(other) => {
+            return Err(format!(
+                "GTModelTypeGeoKey ({GT_MODEL_TYPE}) = {other}, expected 1 (projected) or 2 \
+                 (geographic)"
+            ));
+        }
+    };
+    match assumed {
+        Some(crs) if crs != from_keys => Err(format!(
+            "the GeoKeys give {from_keys}, but the CRS named for rasters is {crs}; drop \
+             `--raster-crs` (`[cssf.rasters] crs`) or name the raster's own CRS"
         )),
+        _ => Ok(from_keys),
     }
 }
 
@@ -234,23 +292,26 @@ mod tests {
         for crs in [GridCrs::WGS84, GridCrs::Projected { epsg: 32650 }] {
             let dir = key_directory_for(crs).unwrap();
             let keys = parse_key_directory(&dir).unwrap();
-            assert_eq!(crs_from_keys(&keys).unwrap(), (crs, CrsSource::Epsg));
+            assert_eq!(crs_from_keys(&keys, None).unwrap(), crs);
+            assert_eq!(crs_from_keys(&keys, Some(crs)).unwrap(), crs);
             assert!(!is_pixel_is_point(&keys));
         }
     }
 
     #[test]
-    fn user_defined_geographic_is_wgs84_and_flagged() {
+    fn user_defined_geographic_needs_a_named_crs() {
         let keys = [
             (GT_MODEL_TYPE, MODEL_GEOGRAPHIC),
             (GEOGRAPHIC_TYPE, USER_DEFINED),
         ];
+        let e = crs_from_keys(&keys, None).unwrap_err();
+        assert!(e.contains("GeographicTypeGeoKey (2048) = 32767"), "{e}");
+        assert!(e.contains("--raster-crs"), "{e}");
         assert_eq!(
-            crs_from_keys(&keys).unwrap(),
-            (GridCrs::WGS84, CrsSource::UserDefinedGeographic)
+            crs_from_keys(&keys, Some(GridCrs::WGS84)).unwrap(),
+            GridCrs::WGS84
         );
     }
-
     #[test]
     fn rotation_is_refused() {
         let mut m = [0.0; 16];

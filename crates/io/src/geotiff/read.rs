@@ -1,29 +1,16 @@
 //! The streaming GeoTIFF reader.
 
-use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
-use fzc_core::RasterGrid;
+use fzc_core::{GridCrs, RasterGrid};
 use tiff::ColorType;
 use tiff::decoder::{ChunkType, Decoder, DecodingResult, Limits};
 use tiff::tags::{PlanarConfiguration, Tag};
 
 use super::geokeys;
 use crate::{IoError, Location};
-
-/// Logs `warning` about `path` at WARN level, once per file per process: a raster is opened
-/// by several passes (supply, demand, zonal sums), and its CRS note is the same each time.
-fn warn_once(path: &Path, warning: &str) {
-    static SAID: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
-    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let first = SAID.lock().map(|mut said| said.insert(key)).unwrap_or(true);
-    if first {
-        tracing::warn!("{}: {warning}", path.display());
-    }
-}
 
 /// A single-band GeoTIFF opened for reading in row windows.
 ///
@@ -214,9 +201,20 @@ impl GeoTiffReader {
     /// # Errors
     /// [`IoError::Os`] if the file cannot be read, [`IoError::Structure`] if it is not a TIFF,
     /// uses a sample type or compression that is not supported, has no georeferencing, a
-    /// rotated transform, a projected CRS without EPSG code, or a nodata text that is not a
-    /// number.
+    /// rotated transform, a CRS without EPSG code or a geographic CRS fzc does not know (see
+    /// [`GeoTiffReader::open_with_crs`]), or a nodata text that is not a number.
     pub fn open(path: &Path) -> Result<Self, IoError> {
+        Self::open_with_crs(path, None)
+    }
+
+    /// Opens a GeoTIFF, taking `assumed` as its CRS where its GeoKeys give no EPSG code (a
+    /// user-defined or missing CRS key) or a geographic code fzc does not know. A raster
+    /// whose keys give a known code that differs from `assumed` is refused.
+    ///
+    /// # Errors
+    /// As [`GeoTiffReader::open`]; the CRS errors name the GeoKey, its value, and
+    /// `--raster-crs`.
+    pub fn open_with_crs(path: &Path, assumed: Option<GridCrs>) -> Result<Self, IoError> {
         let file = File::open(path).map_err(|e| IoError::os(path, e))?;
         let mut limits = Limits::default();
         limits.ifd_value_size = 64 << 20;
@@ -296,13 +294,7 @@ impl GeoTiffReader {
                 geokeys::parse_key_directory(&dir).map_err(|m| structure(path, m))?
             }
         };
-        let (crs, source) = geokeys::crs_from_keys(&keys).map_err(|m| structure(path, m))?;
-        if source == geokeys::CrsSource::UserDefinedGeographic {
-            warn_once(
-                path,
-                "user-defined geographic CRS: treated as WGS84 longitude/latitude (EPSG:4326)",
-            );
-        }
+        let crs = geokeys::crs_from_keys(&keys, assumed).map_err(|m| structure(path, m))?;
         let transform = geokeys::transform_from_tags(
             scale.as_deref(),
             tiepoint.as_deref(),

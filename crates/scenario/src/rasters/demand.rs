@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use fzc_core::{
-    DemandEstimator, DemandPixel, DemandZone, MassUnit, PopulationScaling, Progress, RegionId,
+    DemandEstimator, DemandPixel, DemandZone, GridCrs, MassUnit, PopulationScaling, Progress,
+    RegionId,
 };
 use fzc_cssf_flow::pixel_area::PixelAreas;
 use fzc_cssf_flow::zonal::ZonalSum;
@@ -49,6 +50,9 @@ pub struct DemandInputs {
     pub urban_classes: BTreeSet<i64>,
     /// Urban mask raster (non-zero = urban), e.g. urban lighting zones.
     pub urban_mask: Option<PathBuf>,
+    /// The CRS of rasters whose GeoKeys give none (user-defined or missing) or give a
+    /// geographic code fzc does not know (`--raster-crs`, `[cssf.rasters] crs`).
+    pub raster_crs: Option<GridCrs>,
 }
 
 /// Demand per region and the calibration notes.
@@ -86,6 +90,7 @@ pub(crate) struct DemandModel<'a> {
     lulc: Option<PathBuf>,
     urban: Option<PathBuf>,
     class_map: Option<BTreeMap<i64, i64>>,
+    raster_crs: Option<GridCrs>,
     /// Per region (mask order): θ and the scale of weights to persons.
     thetas: Vec<(Theta, f64)>,
 }
@@ -117,12 +122,12 @@ impl DemandRasters {
         let population = inputs
             .population
             .as_deref()
-            .map(GeoTiffReader::open)
+            .map(|p| GeoTiffReader::open_with_crs(p, inputs.raster_crs))
             .transpose()?;
         let lulc = inputs
             .lulc
             .as_deref()
-            .map(GeoTiffReader::open)
+            .map(|p| GeoTiffReader::open_with_crs(p, inputs.raster_crs))
             .transpose()?;
         if let (Some(p), Some(l)) = (&population, &lulc) {
             fzc_io::check_same_grid(l, p)?;
@@ -141,7 +146,7 @@ impl DemandRasters {
             }
         };
         let urban = match &inputs.urban_mask {
-            Some(path) => Some(open_same_grid(path, reference)?),
+            Some(path) => Some(open_same_grid(path, reference, inputs.raster_crs)?),
             None => None,
         };
         Ok(Self {
@@ -309,6 +314,7 @@ impl<'a> DemandModel<'a> {
                 .as_deref()
                 .map(fzc_io::read_class_map)
                 .transpose()?,
+            raster_crs: inputs.raster_crs,
             thetas: Vec::new(),
         };
         let sums = {
@@ -459,7 +465,9 @@ impl<'a> DemandModel<'a> {
         on: &RegionsOnGrid,
     ) -> Result<DemandRows<'m, 'a>, ScenarioError> {
         let open = |p: &Option<PathBuf>| -> Result<Option<WindowReader>, ScenarioError> {
-            p.as_deref().map(|p| WindowReader::open(p, on)).transpose()
+            p.as_deref()
+                .map(|p| WindowReader::open(p, on, self.raster_crs))
+                .transpose()
         };
         Ok(DemandRows {
             model: self,

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use fzc_core::{GeoTransform, RasterGrid, RegionId, RegionShape};
+use fzc_core::{GeoTransform, GridCrs, RasterGrid, RegionId, RegionShape};
 use fzc_cssf_flow::geodesic::RegionPolygon;
 use fzc_cssf_flow::zonal::{CoverageMode, RegionMasks};
 use fzc_io::GeoTiffReader;
@@ -176,9 +176,14 @@ pub(crate) struct WindowReader {
 }
 
 impl WindowReader {
-    /// Opens `path` for reading the window of `on`.
-    pub(crate) fn open(path: &Path, on: &RegionsOnGrid) -> Result<Self, ScenarioError> {
-        Ok(Self::new(GeoTiffReader::open(path)?, on))
+    /// Opens `path` for reading the window of `on`, with `crs` for a raster whose keys give
+    /// none.
+    pub(crate) fn open(
+        path: &Path,
+        on: &RegionsOnGrid,
+        crs: Option<GridCrs>,
+    ) -> Result<Self, ScenarioError> {
+        Ok(Self::new(GeoTiffReader::open_with_crs(path, crs)?, on))
     }
 
     /// Wraps an open reader.
@@ -276,12 +281,14 @@ impl WindowReader {
     }
 }
 
-/// Opens a raster that must share `reference`'s grid.
+/// Opens a raster that must share `reference`'s grid, with `crs` for a raster whose keys
+/// give none.
 pub(crate) fn open_same_grid(
     path: &Path,
     reference: &GeoTiffReader,
+    crs: Option<GridCrs>,
 ) -> Result<GeoTiffReader, ScenarioError> {
-    let reader = GeoTiffReader::open(path)?;
+    let reader = GeoTiffReader::open_with_crs(path, crs)?;
     fzc_io::check_same_grid(&reader, reference)?;
     Ok(reader)
 }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use fzc_core::{Progress, RasterGrid, RegionId};
+use fzc_core::{GridCrs, Progress, RasterGrid, RegionId};
 use fzc_cssf_flow::pixel_area::PixelAreas;
 use fzc_cssf_flow::zonal::ZonalSum;
 use fzc_cssf_flow::{InvestSupply, SupplyStats, SupplyUnit, UnmappedClasses, supply_pixels};
@@ -25,6 +25,9 @@ pub struct SupplyInputs {
     pub unit: SupplyUnit,
     /// What to do with land-use classes that have no pools.
     pub unmapped: UnmappedClasses,
+    /// The CRS of rasters whose GeoKeys give none (user-defined or missing) or give a
+    /// geographic code fzc does not know (`--raster-crs`, `[cssf.rasters] crs`).
+    pub raster_crs: Option<GridCrs>,
 }
 
 /// Supply per region and what was skipped on the way.
@@ -46,6 +49,7 @@ pub(crate) struct SupplyModel {
     pub(crate) estimator: InvestSupply,
     pub(crate) lulc: PathBuf,
     pub(crate) policy: UnmappedClasses,
+    pub(crate) raster_crs: Option<GridCrs>,
 }
 
 impl SupplyModel {
@@ -63,6 +67,7 @@ impl SupplyModel {
             },
             lulc: inputs.lulc.clone(),
             policy: inputs.unmapped,
+            raster_crs: inputs.raster_crs,
         })
     }
 
@@ -70,7 +75,7 @@ impl SupplyModel {
     pub(crate) fn rows<'a>(&'a self, on: &RegionsOnGrid) -> Result<SupplyRows<'a>, ScenarioError> {
         Ok(SupplyRows {
             model: self,
-            reader: WindowReader::open(&self.lulc, on)?,
+            reader: WindowReader::open(&self.lulc, on, self.raster_crs)?,
             areas: PixelAreas::for_grid(&on.window),
             width: on.window.width,
             classes: Vec::new(),
@@ -214,7 +219,7 @@ pub fn supply_per_region(
     tif: Option<&Path>,
     progress: &dyn Progress,
 ) -> Result<SupplyOutcome, ScenarioError> {
-    let grid = *GeoTiffReader::open(&inputs.lulc)?.grid();
+    let grid = *GeoTiffReader::open_with_crs(&inputs.lulc, inputs.raster_crs)?.grid();
     let on = regions_on_grid(regions, &grid)?;
     let model = SupplyModel::new(inputs)?;
     model.pass(&on, tif, progress)
