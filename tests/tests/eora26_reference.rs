@@ -195,3 +195,22 @@ fn malformed_archives_give_clear_errors() {
     let data = read_mrio(&path, None, &SideFiles::default()).unwrap();
     assert_eq!(data.table.regions.len(), 4);
 }
+
+/// Fuzzing found an archive whose member declares 2.9 GB over a few kilobytes: the size is
+/// checked against what the compressed bytes can hold before anything is reserved.
+#[test]
+fn a_member_declaring_more_than_its_compressed_bytes_can_hold_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Eora26_2015_bp.zip");
+    std::fs::copy(
+        fzc_tests::workspace_root()
+            .join("fuzz/regressions/eora26/oom-f80e022ceade7d56d7c5df3f8230b8ea2648eaca"),
+        &path,
+    )
+    .unwrap();
+    let e = err(&path);
+    assert!(
+        e.contains("Eora26_2015_bp.zip/") && e.contains("compressed bytes can hold"),
+        "{e}"
+    );
+}

@@ -70,8 +70,13 @@ fn csv_text(path: &Path) -> Result<(PathBuf, String), IoError> {
     let shown = path.join(name);
     let mut member = archive.by_name(name).map_err(zip_err)?;
     let declared = member.size();
-    check_budget(&shown, "the inflated ICIO table", u128::from(declared))?;
-    let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
+    let capacity = crate::pymrio_source::checked_member_size(
+        &shown,
+        declared,
+        member.compressed_size(),
+        true,
+    )?;
+    let mut bytes = Vec::with_capacity(capacity);
     (&mut member)
         .take(declared.saturating_add(1))
         .read_to_end(&mut bytes)

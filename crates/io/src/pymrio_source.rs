@@ -32,6 +32,35 @@ pub(crate) enum Source {
     },
 }
 
+/// Checks an archive member's declared (inflated) size against what its compressed bytes
+/// can hold (at most [`crate::MAX_COMPRESSION_RATIO`]:1) and against the memory budget, and
+/// returns the capacity to reserve before inflating: never more than the compressed bytes
+/// justify, so a header declaring gigabytes over a few kilobytes reserves nothing large.
+pub(crate) fn checked_member_size(
+    shown: &Path,
+    declared: u64,
+    compressed: u64,
+    held_whole: bool,
+) -> Result<usize, IoError> {
+    let most = u128::from(compressed.max(1)) * u128::from(crate::MAX_COMPRESSION_RATIO);
+    if u128::from(declared) > most {
+        return Err(IoError::structure(
+            Location::file(shown),
+            format!(
+                "the archive declares {declared} bytes for this member, more than its \
+                 {compressed} compressed bytes can hold (at most {}:1); the archive is damaged",
+                crate::MAX_COMPRESSION_RATIO
+            ),
+        ));
+    }
+    // A member read whole is held in memory; a streamed one is not.
+    if held_whole {
+        check_budget(shown, "the inflated archive member", u128::from(declared))?;
+    }
+    // Reserve at most 64 MiB up front; the rest grows as bytes actually arrive.
+    Ok(usize::try_from(declared.min(64 << 20)).unwrap_or(0))
+}
+
 /// Whether `path` is a zip archive (by its first four bytes, not its name).
 pub(crate) fn is_zip(path: &Path) -> bool {
     let mut magic = [0u8; 4];
@@ -265,6 +294,7 @@ impl Source {
                     other => zip_error(path, other),
                 })?;
                 let declared = member.size();
+                checked_member_size(&shown, declared, member.compressed_size(), false)?;
                 let mut reader = BufReader::with_capacity(1 << 20, member.take(declared));
                 let value = read(&mut reader, declared)?;
                 // What the caller left of the declared size is drained; anything past it
@@ -351,8 +381,8 @@ impl Source {
                     other => zip_error(path, other),
                 })?;
                 let declared = member.size();
-                check_budget(&shown, "the inflated archive member", u128::from(declared))?;
-                let capacity = usize::try_from(declared).unwrap_or(usize::MAX);
+                let capacity =
+                    checked_member_size(&shown, declared, member.compressed_size(), true)?;
                 let mut bytes = Vec::with_capacity(capacity);
                 (&mut member)
                     .take(declared.saturating_add(1))
