@@ -275,6 +275,25 @@ fn check_record_sizes(path: &Path) -> Result<(), IoError> {
                     ),
                 ));
             }
+            // Each part's start index must lie in 0..points, the first at 0, in order: the
+            // crate sizes a part's points as the next start (or the point count) minus this
+            // one, so a negative start (found by fuzzing: 0xB5000000) reserves 20 GB.
+            let mut previous = 0i64;
+            for k in 0..usize::try_from(parts).unwrap_or(0) {
+                let start = i64::from(i32_le(content + fixed + 4 * k).unwrap_or(-1));
+                let first_ok = k > 0 || start == 0;
+                if !first_ok || start < previous || start >= points.max(1) {
+                    return Err(IoError::structure(
+                        at(),
+                        format!(
+                            "record {index} at byte {offset}: part {k} starts at point {start}; \
+                             expected the first part at 0 and each start in order below the \
+                             record's {points} points; the file is corrupt"
+                        ),
+                    ));
+                }
+                previous = start;
+            }
         }
         checked.push((offset, length));
         offset = content + length;
@@ -403,12 +422,25 @@ fn assemble(rings: Vec<Vec<(f64, f64, bool)>>) -> Result<RegionShape, String> {
 /// feature, any CRS PROJ reads (a reprojector to WGS84 lon/lat); warns if there is none.
 fn check_prj(path: &Path) -> Result<Option<Reprojector>, IoError> {
     let prj = path.with_extension("prj");
-    let Ok(text) = std::fs::read_to_string(&prj) else {
-        tracing::warn!(
-            "{}: no .prj file; coordinates are taken as WGS84 longitude/latitude",
-            path.display()
-        );
-        return Ok(None);
+    let text = match std::fs::read(&prj) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+            IoError::value(
+                Location::file(&prj),
+                &format!(
+                    "bytes that are not text (invalid UTF-8 at byte {})",
+                    e.utf8_error().valid_up_to()
+                ),
+                "a WKT text describing the layer's CRS, e.g. GEOGCS[\"GCS_WGS_1984\", ...]",
+            )
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::warn!(
+                "{}: no .prj file; coordinates are taken as WGS84 longitude/latitude",
+                path.display()
+            );
+            return Ok(None);
+        }
+        Err(e) => return Err(IoError::os(&prj, e)),
     };
     let wkt = text.trim();
     let upper = wkt.to_ascii_uppercase();
@@ -533,6 +565,45 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.contains("runs past the end"), "{message}");
+    }
+
+    /// Issue 10, found by fuzzing (`oom-5754…`): counts that fit the record but a negative
+    /// part start made the crate size the last part as 5 − (−1.26·10⁹) points (20 GB).
+    #[test]
+    fn a_part_start_outside_the_points_is_refused_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), None);
+        let good = std::fs::read(&path).unwrap();
+        // First record: 8-byte header at 100, then type (4), box (32), counts (8), parts at +44.
+        let part0 = 100 + 8 + 44;
+        for (start, shown) in [(-1_258_291_200i32, "-1258291200"), (1, "starts at point 1")] {
+            let mut bytes = good.clone();
+            bytes[part0..part0 + 4].copy_from_slice(&start.to_le_bytes());
+            std::fs::write(&path, &bytes).unwrap();
+            let message = read_shapefile_regions(&path, Some("name"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                message.contains("cities.shp")
+                    && message.contains("part 0")
+                    && message.contains(shown),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_prj_that_is_not_text_is_an_error_not_a_missing_prj() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), None);
+        std::fs::write(dir.path().join("cities.prj"), b"PROJCS[\"x\"],\x00\xba\x00").unwrap();
+        let message = read_shapefile_regions(&path, Some("name"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("cities.prj") && message.contains("not text"),
+            "{message}"
+        );
     }
 
     #[test]
