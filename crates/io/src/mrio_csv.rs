@@ -294,6 +294,15 @@ pub fn read_mrio_csv_with_progress(
             "no data rows; expected one row per non-zero flow",
         ));
     }
+    // The labels come from the rows, but n = regions x sectors grows with their product: a
+    // few thousand rows naming distinct regions and sectors would ask for a Z of n^2 cells far
+    // beyond the rows given. Z (8 bytes a cell) and its seen-map (1) must fit the budget.
+    let cells = (n as u128) * (n as u128);
+    crate::check_budget(
+        &zf.path,
+        &format!("Z for {m} regions x {} sectors", labels.sectors.len()),
+        cells * 9,
+    )?;
     let mut z = Mat::<f64>::zeros(n, n);
     let mut seen = vec![false; n * n];
     for row in &z_rows {
@@ -711,6 +720,25 @@ mod tests {
     /// Data lines of a CSV file: its lines less the header, counted from the text.
     fn data_lines(path: &Path) -> u64 {
         std::fs::read_to_string(path).unwrap().lines().count() as u64 - 1
+    }
+
+    /// Issue 10: 20,000 Z rows naming 40,000 distinct regions and sectors make n = 1.6·10⁹,
+    /// so Z would ask for about 2·10¹⁹ bytes; it is refused against the budget first.
+    #[test]
+    fn labels_whose_product_outgrows_the_budget_are_refused_before_z_is_allocated() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows: String =
+            std::iter::once("from_region,from_sector,to_region,to_sector,value\n".to_owned())
+                .chain((0..20_000).map(|k| format!("r{k},s{k},q{k},t{k},1\n")))
+                .collect();
+        std::fs::write(dir.path().join("Z.csv"), rows).unwrap();
+        let message = read_mrio_csv(dir.path()).unwrap_err().to_string();
+        assert!(
+            message.contains("Z.csv")
+                && message.contains("40000 regions x 40000 sectors")
+                && message.contains("memory budget"),
+            "{message}"
+        );
     }
 
     #[test]
