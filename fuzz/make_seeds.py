@@ -83,8 +83,8 @@ seed("geojson_regions", "multi.geojson",
      b'[[[2,2],[3,2],[3,3],[2,2]]]]}}]}')
 
 # Shapefiles: both fixture sets (GBK names, CGCS2000 Gauss-Kruger), ids from `name`.
-for label, rel in [("gbk-cities", "tests/fixtures/geo/gbk-cities"),
-                   ("cgcs2000-gk", "tests/fixtures/geo/cgcs2000-gk")]:
+for label, rel in [("gbk-cities", "crates/io/tests/fixtures/geo/gbk-cities"),
+                   ("cgcs2000-gk", "crates/io/tests/fixtures/geo/cgcs2000-gk")]:
     base = ROOT / rel
     entries = [("regions" + ext, (base / ("cities" + ext)).read_bytes())
                for ext in (".shp", ".shx", ".dbf", ".cpg", ".prj")]

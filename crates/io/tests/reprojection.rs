@@ -1,4 +1,4 @@
-//! Both reprojection engines against pyproj (`tests/fixtures/geo/make_reprojection.py`), and a
+//! Both reprojection engines against pyproj (`crates/io/tests/fixtures/geo/make_reprojection.py`), and a
 //! Shapefile with a projected `.prj`.
 //!
 //! Run with `--features proj` for the PROJ engine's half; `-- --nocapture` prints the largest
@@ -23,7 +23,7 @@ const COMMON: [&str; 4] = ["EPSG:32650", "EPSG:4547", "EPSG:4527", CHINA_ALBERS]
 const PROJ_ONLY: [&str; 2] = ["EPSG:10594", "ESRI:102025"];
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/geo")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geo")
 }
 
 struct Row {

@@ -1,5 +1,5 @@
 //! A Shapefile whose `.dbf` holds Chinese names in GBK, with the code page named in the
-//! `.cpg` (fixture from `tests/fixtures/geo/make_reprojection.py`, written by pyshp).
+//! `.cpg` (fixture from `crates/io/tests/fixtures/geo/make_reprojection.py`, written by pyshp).
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use fzc_io::read_shapefile_regions;
 
 fn fixture_copy(cpg: &str) -> (tempfile::TempDir, PathBuf) {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/geo/gbk-cities");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geo/gbk-cities");
     let dir = tempfile::tempdir().unwrap();
     for ext in ["shp", "shx", "dbf", "prj"] {
         let name = format!("cities.{ext}");
@@ -47,7 +47,7 @@ fn gbk_names_are_decoded_with_every_spelling_of_the_code_page() {
 
 #[test]
 fn the_committed_cpg_says_gbk_and_the_bytes_are_gbk() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/geo/gbk-cities");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geo/gbk-cities");
     assert_eq!(
         std::fs::read_to_string(dir.join("cities.cpg")).unwrap(),
         "GBK"

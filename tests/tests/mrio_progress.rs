@@ -26,7 +26,9 @@ impl Progress for Recorder {
 }
 
 fn small_pymrio() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/mrio/small-pymrio")
+    // The shared fixture of the workspace (tests/fixtures/mrio), so this test lives here and
+    // not in fzc-io, whose package carries only its own files.
+    fzc_tests::workspace_root().join("tests/fixtures/mrio/small-pymrio")
 }
 
 #[test]
