@@ -490,33 +490,55 @@ pub fn run_mc(
     )?;
 
     progress.begin("monte carlo draws", range.end - range.start);
-    let mut start = range.start;
-    while start < range.end {
-        let end = (start + BLOCK).min(range.end);
-        let results: Vec<Result<DrawResult, UncertaintyError>> = (start..end)
-            .into_par_iter()
-            .map(|d| one_draw(scenario, scheme, plan, options.seed, d))
-            .collect();
-        for (d, result) in (start..end).zip(results) {
-            let result = match result {
-                Ok(r) => r,
-                Err(e) => {
-                    progress.finish();
-                    return Err(e);
+    // The draws of a block are computed on the rayon pool while a writer thread writes the
+    // previous block, in draw order: writing (CSV text, Parquet encoding, the summary) is
+    // serial, and done after each block it would leave a core idle for a quarter of the run.
+    // The channel holds one block, so memory stays bounded by two blocks.
+    type Block = (u64, Vec<Result<DrawResult, UncertaintyError>>);
+    let (blocks, received) = std::sync::mpsc::sync_channel::<Block>(1);
+    let written = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| -> Result<(), UncertaintyError> {
+            for (first, results) in received {
+                let count = results.len() as u64;
+                for (d, result) in (first..).zip(results) {
+                    write_draw(
+                        d,
+                        &result?,
+                        plan,
+                        &mut draws_file,
+                        &mut params_file,
+                        &mut summary,
+                        &mut parquet,
+                    )?;
                 }
-            };
-            write_draw(
-                d,
-                &result,
-                plan,
-                &mut draws_file,
-                &mut params_file,
-                &mut summary,
-                &mut parquet,
-            )?;
+                progress.advance(count);
+            }
+            Ok(())
+        });
+        let mut start = range.start;
+        while start < range.end {
+            let end = (start + BLOCK).min(range.end);
+            let results: Vec<Result<DrawResult, UncertaintyError>> = (start..end)
+                .into_par_iter()
+                .map(|d| one_draw(scenario, scheme, plan, options.seed, d))
+                .collect();
+            let failed = results.iter().any(Result::is_err);
+            // A closed channel means the writer stopped on an error: it is returned below.
+            if blocks.send((start, results)).is_err() || failed {
+                break;
+            }
+            start = end;
         }
-        progress.advance(end - start);
-        start = end;
+        drop(blocks);
+        writer.join()
+    });
+    let written = match written {
+        Ok(result) => result,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    if let Err(e) = written {
+        progress.finish();
+        return Err(e);
     }
     progress.finish();
     draws_file
