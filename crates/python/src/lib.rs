@@ -2,13 +2,18 @@
 //!
 //! The Python half (`python/fzc/__init__.py`) turns pymrio objects, numpy arrays and paths
 //! into the plain arguments taken here and turns the returned columns into pandas DataFrames.
-//! Every computation is the library's (`fzc-io`, `fzc-ect-mrio`), the same functions `fzc ect`
-//! calls; the GIL is released while they run.
+//! Every computation is the library's (`fzc-io`, `fzc-ect-mrio`, `fzc-pipeline`), the same
+//! functions `fzc ect`, `fzc run` and `fzc compare` call; the GIL is released while they run
+//! and taken back only to call a Python plugin or the progress display.
 //!
 //! Errors: each Rust error type maps to one subclass of `fzc.FzcError` carrying the Rust
 //! error's message unchanged (file, row, field or region).
 
 use std::path::PathBuf;
+
+mod flow;
+mod pricing;
+mod run;
 
 use faer::Mat;
 use fzc_core::{MassUnit, RegionId, SectorId};
@@ -252,5 +257,9 @@ fn _fzc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("PluginError", py.get_type::<PluginError>())?;
     m.add_function(wrap_pyfunction!(ect_path, m)?)?;
     m.add_function(wrap_pyfunction!(ect_arrays, m)?)?;
+    m.add("ZONING_HEADER", fzc_scenario::ZONING_HEADER)?;
+    m.add("LEDGER_HEADER", fzc_scenario::LEDGER_HEADER)?;
+    m.add_function(wrap_pyfunction!(run::run, m)?)?;
+    m.add_function(wrap_pyfunction!(run::compare, m)?)?;
     Ok(())
 }

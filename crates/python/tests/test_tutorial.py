@@ -13,5 +13,7 @@ def test_tutorial_runs(monkeypatch):
     blocks = re.findall(r"```python\n(.*?)```", tutorial, flags=re.S)
     assert blocks, "docs/PYTHON.md: no ```python block after '## Tutorial'"
     monkeypatch.chdir(ROOT)
+    # One session, as a reader runs the blocks one after the other.
+    namespace: dict = {}
     for block in blocks:
-        exec(compile(block, "docs/PYTHON.md", "exec"), {})
+        exec(compile(block, "docs/PYTHON.md", "exec"), namespace)

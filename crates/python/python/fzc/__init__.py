@@ -1,11 +1,12 @@
 """fzc: Flow-Zoning-Compensation carbon compensation, computed in Rust.
 
-This release covers the ECT layer (embodied carbon transfer from an MRIO table):
-
     import fzc, pymrio
+    out = fzc.run()                 # the embedded BTH-2020 case, as `fzc run`
+    out.zoning, out.ledger          # DataFrames with the columns of zoning.csv, ledger.csv
+    out.summary                     # the dict of summary.json
+    fzc.compare(pricing=["paper", "uniform", MyScheme()])   # a fzc.PricingScheme subclass
     res = fzc.ect(pymrio.load_test(), stressor="emission_type1")
-    res.regions     # columns of ect-regions.csv
-    res.bilateral   # columns of ect-bilateral.csv
+    res.regions, res.bilateral      # columns of ect-regions.csv, ect-bilateral.csv
 
 Every error raised by the library is a subclass of :class:`FzcError` and carries the Rust
 library's message unchanged.
@@ -13,9 +14,12 @@ library's message unchanged.
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import sys
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -24,13 +28,23 @@ from ._fzc import FzcError, InputError, MrioError, PluginError
 from . import _fzc
 
 __all__ = [
+    "Comparison",
     "Ect",
+    "FlowModel",
+    "FlowOutput",
+    "FlowRegion",
     "FzcError",
     "InputError",
     "Mrio",
     "MrioError",
+    "Outcome",
     "PluginError",
+    "PricingInput",
+    "PricingOutput",
+    "PricingScheme",
+    "compare",
     "ect",
+    "run",
 ]
 
 #: Columns of ``ect-regions.csv`` (docs/formats/ect-regions.md).
@@ -83,10 +97,11 @@ def _per_region(values: np.ndarray, m: int, what: str) -> np.ndarray:
             f"{what}: {cols} columns, expected one per region ({m}) or a multiple of it "
             "(final-demand categories per region)"
         )
-    return values.reshape(values.shape[0], m, cols // m).sum(axis=2)
+    summed: np.ndarray = values.reshape(values.shape[0], m, cols // m).sum(axis=2)
+    return summed
 
 
-def _ect_arrays(mrio: Mrio, method: str) -> dict:
+def _ect_arrays(mrio: Mrio, method: str) -> Dict[str, Any]:
     regions = [str(r) for r in mrio.regions]
     sectors = [str(s) for s in mrio.sectors]
     m = len(regions)
@@ -112,7 +127,7 @@ def _ect_arrays(mrio: Mrio, method: str) -> dict:
     )
 
 
-def _from_pymrio(io, stressor: str, extension: Optional[str]) -> Mrio:
+def _from_pymrio(io: Any, stressor: str, extension: Optional[str]) -> Mrio:
     """Reads a pymrio IOSystem's DataFrames (no files). Z's index must be (region, sector)."""
     if io.Y is None or (io.Z is None and io.A is None):
         raise InputError(
@@ -200,4 +215,321 @@ def ect(
         bilateral=pd.DataFrame(raw["bilateral"], columns=ECT_BILATERAL_COLUMNS),
         unit=raw["unit"],
         warnings=list(raw["warnings"]),
+    )
+
+
+# --- The run, comparisons and Python pricing schemes (fzc run, fzc compare) ---------------
+
+#: Columns of ``zoning.csv`` (docs/formats/scenario.md, "Outputs"), from the library.
+ZONING_COLUMNS: List[str] = _fzc.ZONING_HEADER.split(",")
+#: Columns of ``ledger.csv``, from the library.
+LEDGER_COLUMNS: List[str] = _fzc.LEDGER_HEADER.split(",")
+
+
+@dataclass
+class PricingInput:
+    """What a pricing scheme prices (the Rust ``PricingInput``; METHOD section 4).
+
+    ``regions`` are the scenario's regions; ``standards`` (yuan/t) and ``benchmarks`` (t CO2)
+    have one value per region; ``population`` and ``gdp`` (yuan) too, or are None when the
+    scenario has no economy table. ``flows`` has one row per flow to price: ``payer`` and
+    ``payee`` (int positions in ``regions``), ``layer`` (``"ect"`` or ``"cssf"``) and
+    ``tonnes`` (t CO2, >= 0).
+    """
+
+    price: float
+    regions: List[str]
+    standards: np.ndarray
+    benchmarks: np.ndarray
+    population: Optional[np.ndarray]
+    gdp: Optional[np.ndarray]
+    flows: pd.DataFrame
+
+
+@dataclass
+class PricingOutput:
+    """What :meth:`PricingScheme.price` returns.
+
+    ``region_amounts``: one amount per region in yuan, > 0 pays, < 0 receives.
+    ``flow_standards``: one standard per flow of ``inp.flows`` in yuan/t (each flow's amount
+    is its standard times its tonnes), or None for a scheme that prices regions only (Eq 17).
+    When flows are priced, the amounts must be finite and >= 0, the region amounts must sum
+    to zero and each must equal what the region pays minus what it receives over its flows:
+    the rules ``fzc plugins check`` tests. An output that breaks one fails the run with
+    :class:`PluginError`.
+    """
+
+    region_amounts: Any
+    flow_standards: Any = None
+
+
+class PricingScheme:
+    """Base class of pricing schemes written in Python.
+
+    Subclass it, set ``name`` and implement :meth:`price`; pass an instance as
+    ``fzc.run(pricing=obj)``, in ``fzc.compare(pricing=[..., obj])``, or as
+    ``plugins={"<name>": obj}`` for a scenario whose ``[pricing] scheme`` is
+    ``"plugin:<name>"`` (with a ``[[plugin]]`` stanza of that name). It goes through the Rust
+    ``PricingScheme`` trait and the same output checks as a native plugin.
+    """
+
+    #: A short stable name, shown in ``summary.json`` and the report.
+    name: str = "python"
+
+    def parameters(self) -> Dict[str, str]:
+        """The scheme's parameters, for the report (name -> text)."""
+        return {}
+
+    def price(self, inp: PricingInput) -> PricingOutput:
+        """Prices ``inp``; see :class:`PricingInput` and :class:`PricingOutput`."""
+        raise NotImplementedError(f"{type(self).__name__}.price")
+
+
+def _pricing_input(price: float, regions: Sequence[str], standards: Sequence[float],
+                   benchmarks: Sequence[float], population: Optional[Sequence[float]],
+                   gdp: Optional[Sequence[float]], payer: Sequence[int], payee: Sequence[int],
+                   layer: Sequence[str], tonnes: Sequence[float]) -> PricingInput:
+    """Called by the native module for each pricing call (one per run)."""
+    flows = pd.DataFrame({
+        "payer": np.asarray(payer, dtype=np.int64),
+        "payee": np.asarray(payee, dtype=np.int64),
+        "layer": pd.Series(layer, dtype=object),
+        "tonnes": np.asarray(tonnes, dtype=np.float64),
+    })
+    return PricingInput(
+        price=float(price),
+        regions=list(regions),
+        standards=np.asarray(standards, dtype=np.float64),
+        benchmarks=np.asarray(benchmarks, dtype=np.float64),
+        population=None if population is None else np.asarray(population, dtype=np.float64),
+        gdp=None if gdp is None else np.asarray(gdp, dtype=np.float64),
+        flows=flows,
+    )
+
+
+@dataclass
+class FlowRegion:
+    """One region as a CSSF flow model sees it (the Rust ``FlowRegion``; METHOD section 2).
+
+    ``supply`` and ``demand`` in t CO2 (Eq 13's S and D); ``core`` is the given (lon, lat)
+    core in degrees or None (the model chooses, e.g. the centroid); ``shape`` is the region's
+    polygon as a GeoJSON-like dict ``{"type": "MultiPolygon", "coordinates": [...]}`` in
+    lon/lat degrees (``shapely.geometry.shape(region.shape)`` makes a shapely geometry).
+    """
+
+    id: str
+    supply: float
+    demand: float
+    core: Optional[Tuple[float, float]]
+    shape: Dict[str, Any]
+
+
+@dataclass
+class FlowOutput:
+    """What :meth:`FlowModel.flows` returns.
+
+    ``cores``: one (lon, lat) in degrees per region, in the order of the input. ``flows``: a
+    DataFrame (or dict of columns) with one row per output -> input pair the model computed:
+    ``from`` and ``to`` (int positions in the input, different), ``distance_km``,
+    ``range_km``, ``area_km2``, ``intensity_t_per_km2`` and ``transfer_t`` (t CO2), all finite.
+    Pairs with a positive ``transfer_t`` become the scenario's CSSF transfers.
+    """
+
+    cores: Sequence[Tuple[float, float]]
+    flows: Any
+
+
+#: Columns of :attr:`FlowOutput.flows`.
+FLOW_COLUMNS = ["from", "to", "distance_km", "range_km", "area_km2",
+                "intensity_t_per_km2", "transfer_t"]
+
+
+class FlowModel:
+    """Base class of CSSF flow models written in Python.
+
+    Subclass it, set ``name`` and implement :meth:`flows`; pass an instance as
+    ``fzc.run(scenario, plugins={"<name>": obj})`` for a scenario whose ``[cssf] model`` is
+    ``"plugin:<name>"`` (with a ``[[plugin]]`` stanza of that name). It goes through the Rust
+    ``FlowModel`` trait and the output checks native flow models get.
+    """
+
+    name: str = "python"
+
+    def flows(self, regions: List[FlowRegion]) -> FlowOutput:
+        """The flows between ``regions``; see :class:`FlowRegion` and :class:`FlowOutput`."""
+        raise NotImplementedError(f"{type(self).__name__}.flows")
+
+
+def _flow_regions(ids: Sequence[str], supply: Sequence[float], demand: Sequence[float],
+                  cores: Sequence[Optional[Tuple[float, float]]],
+                  shapes: Sequence[Any]) -> List[FlowRegion]:
+    """Called by the native module for each flow-model call."""
+    out = []
+    for i, name in enumerate(ids):
+        coords = [[[list(p) for p in ring] for ring in part] for part in shapes[i]]
+        given = cores[i]
+        out.append(FlowRegion(
+            id=name, supply=float(supply[i]), demand=float(demand[i]),
+            core=None if given is None else (float(given[0]), float(given[1])),
+            shape={"type": "MultiPolygon", "coordinates": coords},
+        ))
+    return out
+
+
+def _flow_columns(out: Any, n: int) -> Tuple[Any, ...]:
+    """Reads a FlowOutput back as plain columns for the native module."""
+    if not hasattr(out, "cores") or not hasattr(out, "flows"):
+        raise TypeError(
+            f"flows() returned {type(out).__name__}; expected fzc.FlowOutput(cores, flows)"
+        )
+    cores = [(float(c[0]), float(c[1])) for c in out.cores]
+    flows = out.flows
+    if not isinstance(flows, pd.DataFrame):
+        flows = pd.DataFrame(flows)
+    missing = [c for c in FLOW_COLUMNS if c not in flows.columns]
+    if missing:
+        raise TypeError(f"flows lacks the columns {missing}; expected {FLOW_COLUMNS}")
+    ints = [flows[c].astype(np.int64).tolist() for c in ("from", "to")]
+    floats = [flows[c].astype(np.float64).tolist() for c in FLOW_COLUMNS[2:]]
+    return (cores, *ints, *floats)
+
+
+class _Progress:
+    """Progress of long calls: a tqdm bar (notebook-aware) when tqdm is installed, else one
+    line on stderr per task; nothing when ``quiet``."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        try:
+            from tqdm.auto import tqdm
+            self.tqdm: Any = tqdm
+        except ImportError:
+            self.tqdm = None
+        self.task = ""
+        self.total = 0
+        self.done = 0
+
+    def __call__(self, event: str, task: str, count: int) -> None:
+        if event == "begin":
+            self.close()
+            self.task, self.total, self.done = task, count, 0
+            if self.tqdm is not None:
+                self.bar = self.tqdm(total=count or None, desc=task, leave=False)
+            else:
+                print(f"fzc: {task}...", file=sys.stderr, flush=True)
+        elif event == "advance":
+            self.done += count
+            if self.bar is not None:
+                self.bar.update(count)
+        else:
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+@dataclass
+class Outcome:
+    """Result of :func:`run`.
+
+    ``zoning`` and ``ledger`` are DataFrames read from exactly the text ``fzc run`` writes to
+    ``zoning.csv`` and ``ledger.csv`` (same columns, rows and rounding); ``summary`` is the
+    dict of ``summary.json``; ``written`` lists the files written when ``out`` was given.
+    """
+
+    zoning: pd.DataFrame
+    ledger: pd.DataFrame
+    summary: Dict[str, Any]
+    scheme: str
+    scenario: str
+    warnings: List[str] = field(default_factory=list)
+    written: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    """Result of :func:`compare`: ``table`` has the columns of ``compare.csv``."""
+
+    table: pd.DataFrame
+    written: List[str] = field(default_factory=list)
+
+
+def _csv(text: str) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[])
+
+
+def _path(value: Union["os.PathLike[str]", str, None]) -> Optional[str]:
+    return None if value is None else os.fspath(value)
+
+
+def _check_scheme(obj: Any, where: str) -> None:
+    if not callable(getattr(obj, "price", None)) and not callable(getattr(obj, "flows", None)):
+        raise TypeError(
+            f"{where}: got {type(obj).__name__}, expected a fzc.PricingScheme (an object with "
+            "price(inp), name and parameters()) or a fzc.FlowModel (flows(regions), name)"
+        )
+
+
+def run(
+    scenario: Union["os.PathLike[str]", str, None] = None,
+    *,
+    pricing: Optional[PricingScheme] = None,
+    plugins: Optional[Mapping[str, PricingScheme]] = None,
+    out: Union["os.PathLike[str]", str, None] = None,
+    quiet: bool = False,
+) -> Outcome:
+    """Zoning and compensation of a scenario, as ``fzc run`` computes them.
+
+    ``scenario`` is a scenario TOML path (docs/formats/scenario.md), or None for the embedded
+    Beijing-Tianjin-Hebei 2020 case. ``pricing`` is a :class:`PricingScheme` object used
+    instead of the scenario's scheme; ``plugins`` maps the names a scenario uses as
+    ``plugin:<name>`` to objects. With ``out``, the same files as ``fzc run --out DIR`` are
+    written, all or nothing. The GIL is released while the library runs.
+
+    Raises :class:`PluginError` (with the Python traceback) when a Python scheme raises or
+    returns an invalid output, and :class:`FzcError` for any other failure; nothing is written
+    then.
+    """
+    if pricing is not None:
+        _check_scheme(pricing, "pricing")
+        if not callable(getattr(pricing, "price", None)):
+            raise TypeError("pricing: a flow model cannot price; pass it in plugins={...}")
+    for name, obj in (plugins or {}).items():
+        _check_scheme(obj, f"plugins[{name!r}]")
+    raw = _fzc.run(
+        _path(scenario), pricing, dict(plugins) if plugins else None, _path(out),
+        None if quiet else _Progress(),
+    )
+    return Outcome(
+        zoning=_csv(raw["zoning"]),
+        ledger=_csv(raw["ledger"]),
+        summary=json.loads(raw["summary"]),
+        scheme=raw["scheme"],
+        scenario=raw["scenario"],
+        warnings=list(raw["warnings"]),
+        written=[os.fspath(p) for p in raw["written"]],
+    )
+
+
+def compare(
+    scenario: Union["os.PathLike[str]", str, None] = None,
+    *,
+    pricing: Sequence[Union[str, PricingScheme]] = ("paper", "payee", "uniform", "eq17"),
+    out: Union["os.PathLike[str]", str, None] = None,
+    quiet: bool = False,
+) -> Comparison:
+    """Several pricing schemes on one scenario, as ``fzc compare``; the first is the
+    reference. Names are ``paper``, ``payer``, ``payee``, ``uniform``, ``eq17``; a
+    :class:`PricingScheme` object appears as ``plugin:<its name>``. With ``out``,
+    ``compare.csv`` and the report are written as ``fzc compare --out DIR``."""
+    items: List[Any] = []
+    for k, item in enumerate(pricing):
+        if not isinstance(item, str):
+            _check_scheme(item, f"pricing[{k}]")
+        items.append(item)
+    raw = _fzc.compare(items, _path(scenario), _path(out), None if quiet else _Progress())
+    return Comparison(
+        table=_csv(raw["compare"]), written=[os.fspath(p) for p in raw["written"]]
     )

@@ -1,7 +1,7 @@
 """Type stubs of the native module fzc._fzc."""
 
 from os import PathLike
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 class FzcError(Exception): ...
 class InputError(FzcError): ...
@@ -27,4 +27,21 @@ def ect_arrays(
     stressor: str = ...,
     monetary_unit: str = ...,
     method: str = ...,
+) -> Dict[str, Any]: ...
+
+ZONING_HEADER: str
+LEDGER_HEADER: str
+
+def run(
+    scenario: Optional[str] = ...,
+    pricing: Optional[Any] = ...,
+    plugins: Optional[Dict[str, Any]] = ...,
+    out: Optional[str] = ...,
+    progress: Optional[Callable[[str, str, int], None]] = ...,
+) -> Dict[str, Any]: ...
+def compare(
+    pricing: List[Any],
+    scenario: Optional[str] = ...,
+    out: Optional[str] = ...,
+    progress: Optional[Callable[[str, str, int], None]] = ...,
 ) -> Dict[str, Any]: ...
