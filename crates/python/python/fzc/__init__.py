@@ -293,9 +293,9 @@ def _pricing_input(price: float, regions: Sequence[str], standards: Sequence[flo
     flows = pd.DataFrame({
         "payer": np.asarray(payer, dtype=np.int64),
         "payee": np.asarray(payee, dtype=np.int64),
-        "layer": pd.Series(layer, dtype=object),
+        "layer": np.asarray(layer, dtype=object),
         "tonnes": np.asarray(tonnes, dtype=np.float64),
-    })
+    }, copy=False)
     return PricingInput(
         price=float(price),
         regions=list(regions),
