@@ -261,3 +261,74 @@ fn sensitivity_names_the_input_that_decides_each_amount() {
     );
     assert!(message.contains("sobol"), "{message}");
 }
+
+#[test]
+fn morris_shard_processes_merged_equal_the_single_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let stanzas = dir.path().join("u.toml");
+    std::fs::write(
+        &stanzas,
+        "[[uncertainty]]\nparam = \"standard.langfang\"\ndist = \"uniform\"\nlow = 20\nhigh = 40\n\
+         [[uncertainty]]\nparam = \"cssf.transfer.chengde.tangshan\"\ndist = \"normal\"\nmean = 1\nsd = 0.2\nscale = \"relative\"\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str], out: &std::path::Path| {
+        let output = fzc()
+            .args(["sensitivity", "--method", "morris", "--uncertainty"])
+            .arg(&stanzas)
+            .args(["--samples", "10", "--seed", "3"])
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap();
+        ok(&output);
+    };
+    let whole = dir.path().join("whole");
+    run(&[], &whole);
+    let text = String::from_utf8(read(&whole, "morris.csv")).unwrap();
+    assert_eq!(
+        text.lines().next(),
+        Some("output,param,mu_star,mu_star_conf,sigma")
+    );
+    // A normal distribution on the grid's level centres stays finite.
+    assert_eq!(text.lines().count(), 1 + 14 * 2);
+    let mut shards = Vec::new();
+    for i in 0..3 {
+        let shard = dir.path().join(format!("s{i}"));
+        run(&["--shard", &format!("{i}/3")], &shard);
+        shards.push(shard);
+    }
+    let merged = dir.path().join("merged");
+    let output = fzc()
+        .args(["sensitivity", "merge"])
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    ok(&output);
+    for file in ["morris.csv", "runs.csv", "sensitivity.json"] {
+        assert_eq!(read(&merged, file), read(&whole, file), "{file}");
+    }
+    let message = failure(
+        &fzc()
+            .args([
+                "sensitivity",
+                "--method",
+                "morris",
+                "--levels",
+                "3",
+                "--uncertainty",
+            ])
+            .arg(&stanzas)
+            .args(["--samples", "10", "--seed", "3", "--out"])
+            .arg(dir.path().join("bad"))
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        message.contains("--levels 3") && message.contains("even"),
+        "{message}"
+    );
+}

@@ -36,6 +36,7 @@
 mod dist;
 mod error;
 mod mc;
+mod morris;
 mod params;
 mod sample;
 mod sensitivity;
@@ -47,8 +48,14 @@ pub use error::UncertaintyError;
 pub use mc::{
     DRAWS_HEADER, McManifest, McOptions, PARAMS_HEADER, SUMMARY_HEADER, Stats, merge, run_mc,
 };
+pub use morris::{
+    MorrisIndex, morris_delta, morris_indices, morris_probability, morris_sample, morris_trajectory,
+};
 pub use params::{Parameter, Plan, valid_names};
 pub use sample::{Shard, uniforms};
-pub use sensitivity::{RESAMPLES, SOBOL_HEADER, SobolOptions, run_sobol};
+pub use sensitivity::{
+    MORRIS_HEADER, Method, RESAMPLES, SOBOL_HEADER, SensitivityManifest, SensitivityOptions,
+    SobolOptions, merge_sensitivity, run_sensitivity, run_sobol,
+};
 pub use sobol::{MAX_INPUTS, SobolIndex, bootstrap_resamples, saltelli_sample, sobol_indices};
 pub use spec::{Scale, Stanza, UncertaintySpec};
