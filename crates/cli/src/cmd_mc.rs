@@ -96,38 +96,13 @@ pub struct MergeArgs {
     pub out: PathBuf,
 }
 
-/// The stanzas: the scenario file's, or those of `--uncertainty`.
+/// The stanzas: the scenario file's, or those of `--uncertainty`
+/// ([`fzc_uncertainty::stanzas_for`]).
 pub(crate) fn stanzas(
     scenario: Option<&Path>,
     extra: Option<&Path>,
 ) -> anyhow::Result<UncertaintySpec> {
-    let read = |path: &Path| -> anyhow::Result<UncertaintySpec> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        Ok(UncertaintySpec::from_toml_str(
-            &text,
-            &path.display().to_string(),
-        )?)
-    };
-    let own = scenario.map(read).transpose()?.unwrap_or_default();
-    let given = extra.map(read).transpose()?.unwrap_or_default();
-    match (own.stanzas.is_empty(), given.stanzas.is_empty()) {
-        (false, false) => bail!(
-            "{} and {} both hold [[uncertainty]] stanzas; give them in one place",
-            own.origin,
-            given.origin
-        ),
-        (true, true) => bail!(
-            "no [[uncertainty]] stanzas in {}: nothing is uncertain (add stanzas to the \
-             scenario or pass --uncertainty FILE; see `fzc mc --help`)",
-            scenario.map_or_else(
-                || "the embedded scenario".to_owned(),
-                |p| p.display().to_string()
-            )
-        ),
-        (false, true) => Ok(own),
-        (true, false) => Ok(given),
-    }
+    Ok(fzc_uncertainty::stanzas_for(scenario, extra)?)
 }
 
 /// Runs `fzc mc`.

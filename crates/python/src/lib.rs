@@ -261,5 +261,7 @@ fn _fzc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LEDGER_HEADER", fzc_scenario::LEDGER_HEADER)?;
     m.add_function(wrap_pyfunction!(run::run, m)?)?;
     m.add_function(wrap_pyfunction!(run::compare, m)?)?;
+    m.add_function(wrap_pyfunction!(run::mc, m)?)?;
+    m.add_function(wrap_pyfunction!(run::mc_merge, m)?)?;
     Ok(())
 }

@@ -231,3 +231,61 @@ pub fn compare<'py>(
     dict.set_item("written", files)?;
     Ok(dict)
 }
+
+/// `fzc mc`: the draws of shard `shard_index` of `shard_count` (`0, 1` for the whole
+/// analysis) of the scenario (or the embedded case) under its `[[uncertainty]]` stanzas or
+/// those of `uncertainty`, written into `out` as `fzc mc --out` writes them. Returns the
+/// files written.
+#[pyfunction]
+#[pyo3(signature = (scenario, uncertainty, draws, seed, shard_index, shard_count, out, progress=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn mc(
+    py: Python<'_>,
+    scenario: Option<PathBuf>,
+    uncertainty: Option<PathBuf>,
+    draws: u64,
+    seed: u64,
+    shard_index: u64,
+    shard_count: u64,
+    out: PathBuf,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Vec<PathBuf>> {
+    if shard_count == 0 || shard_index >= shard_count {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "shard {shard_index} of {shard_count}: expected 0 <= index < count"
+        )));
+    }
+    let failures = Failures::default();
+    let sink = PyProgress::new(progress);
+    let registry = Plugins::new();
+    let result = py.allow_threads(|| -> anyhow::Result<Vec<PathBuf>> {
+        let spec = fzc_uncertainty::stanzas_for(scenario.as_deref(), uncertainty.as_deref())?;
+        let loaded = fzc_pipeline::load(scenario.as_deref(), &registry, &sink)?;
+        let plugin = fzc_pipeline::plugin_scheme(&loaded, &registry)?;
+        let scenario = &loaded.scenario;
+        let plan = fzc_uncertainty::Plan::new(scenario, &spec)?;
+        let scheme: &dyn fzc_core::PricingScheme = match &plugin {
+            Some(p) => p.as_ref(),
+            None => &scenario.pricing.scheme,
+        };
+        let options = fzc_uncertainty::McOptions {
+            draws,
+            seed,
+            shard: fzc_uncertainty::Shard {
+                index: shard_index,
+                count: shard_count,
+            },
+        };
+        Ok(fzc_uncertainty::run_mc(
+            scenario, scheme, &plan, &options, &out, &sink,
+        )?)
+    });
+    result.map_err(|e| error(&failures, &e))
+}
+
+/// `fzc mc merge`: joins shard folders into `out`, byte-identical to one process's files.
+#[pyfunction]
+pub fn mc_merge(py: Python<'_>, shards: Vec<PathBuf>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
+    py.allow_threads(|| fzc_uncertainty::merge(&shards, &out))
+        .map_err(|e| FzcError::new_err(e.to_string()))
+}

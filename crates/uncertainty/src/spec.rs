@@ -252,6 +252,44 @@ impl UncertaintySpec {
     }
 }
 
+/// The stanzas of an analysis: those in the scenario file `scenario` (none for the embedded
+/// case), or those of the separate file `extra` (`--uncertainty FILE`). Both front ends
+/// (`fzc mc`/`fzc sensitivity` and `fzc.mc`) resolve them this way.
+///
+/// # Errors
+/// A file that cannot be read ([`UncertaintyError::Io`]) or holds bad stanzas; stanzas in
+/// both places, or in neither ([`UncertaintyError::Options`]).
+pub fn stanzas_for(
+    scenario: Option<&std::path::Path>,
+    extra: Option<&std::path::Path>,
+) -> Result<UncertaintySpec, UncertaintyError> {
+    let read = |path: &std::path::Path| -> Result<UncertaintySpec, UncertaintyError> {
+        let text = std::fs::read_to_string(path).map_err(|source| UncertaintyError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        UncertaintySpec::from_toml_str(&text, &path.display().to_string())
+    };
+    let own = scenario.map(read).transpose()?.unwrap_or_default();
+    let given = extra.map(read).transpose()?.unwrap_or_default();
+    match (own.stanzas.is_empty(), given.stanzas.is_empty()) {
+        (false, false) => Err(UncertaintyError::Options(format!(
+            "{} and {} both hold [[uncertainty]] stanzas; give them in one place",
+            own.origin, given.origin
+        ))),
+        (true, true) => Err(UncertaintyError::Options(format!(
+            "no [[uncertainty]] stanzas in {}: nothing is uncertain (add stanzas to the \
+             scenario or pass --uncertainty FILE; see `fzc mc --help`)",
+            scenario.map_or_else(
+                || "the embedded scenario".to_owned(),
+                |p| p.display().to_string()
+            )
+        ))),
+        (false, true) => Ok(own),
+        (true, false) => Ok(given),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

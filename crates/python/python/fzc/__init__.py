@@ -42,8 +42,10 @@ __all__ = [
     "PricingInput",
     "PricingOutput",
     "PricingScheme",
+    "McResult",
     "compare",
     "ect",
+    "mc",
     "run",
 ]
 
@@ -532,4 +534,77 @@ def compare(
     raw = _fzc.compare(items, _path(scenario), _path(out), None if quiet else _Progress())
     return Comparison(
         table=_csv(raw["compare"]), written=[os.fspath(p) for p in raw["written"]]
+    )
+
+
+# --- Monte Carlo (fzc mc), in this process or sharded over a Dask cluster ------------------
+
+
+@dataclass
+class McResult:
+    """Result of :func:`mc`: ``summary`` has the columns of ``summary.csv``
+    (``region,p_payer,mean,sd,p05,p50,p95``); the other files are in ``out``
+    (docs/formats/uncertainty.md)."""
+
+    summary: pd.DataFrame
+    out: str
+    files: List[str] = field(default_factory=list)
+
+
+def _mc_shard(scenario: Optional[str], uncertainty: Optional[str], draws: int, seed: int,
+              index: int, count: int, out: str) -> List[str]:
+    """One shard, run where Dask puts it (a worker process with fzc installed)."""
+    return [os.fspath(p) for p in
+            _fzc.mc(scenario, uncertainty, draws, seed, index, count, out, None)]
+
+
+def mc(
+    scenario: Union["os.PathLike[str]", str, None] = None,
+    *,
+    draws: int,
+    seed: int,
+    out: Union["os.PathLike[str]", str],
+    uncertainty: Union["os.PathLike[str]", str, None] = None,
+    client: Any = None,
+    shards: Optional[int] = None,
+    quiet: bool = False,
+) -> McResult:
+    """Monte Carlo over the scenario's uncertain inputs, as ``fzc mc``.
+
+    The stanzas are the scenario file's ``[[uncertainty]]`` or those of ``uncertainty`` (a
+    TOML file). Without ``client`` the draws run here on every core. With a
+    ``dask.distributed.Client``, the draws are cut into ``shards`` shards (default: one per
+    worker), each run by a worker into a folder beside ``out``, and the shards are merged into
+    ``out``: the files are byte-identical to the single run (the paths must be reachable by
+    every worker, e.g. a shared file system). Draw ``d`` depends only on ``(seed, d)``.
+    """
+    scen, unc = _path(scenario), _path(uncertainty)
+    if scen is not None:
+        scen = os.path.abspath(scen)
+    if unc is not None:
+        unc = os.path.abspath(unc)
+    target = os.path.abspath(os.fspath(out))
+    if client is None:
+        files = _fzc.mc(scen, unc, draws, seed, 0, 1, target, None if quiet else _Progress())
+    else:
+        import shutil
+        import uuid
+
+        count = shards or max(1, len(client.scheduler_info().get("workers", {})))
+        parent, name = os.path.split(target)
+        scratch = os.path.join(parent or ".", f".{name}.fzc-shards-{uuid.uuid4().hex}")
+        dirs = [os.path.join(scratch, str(i)) for i in range(count)]
+        try:
+            futures = [
+                client.submit(_mc_shard, scen, unc, draws, seed, i, count, d, pure=False)
+                for i, d in enumerate(dirs)
+            ]
+            client.gather(futures)
+            files = _fzc.mc_merge(dirs, target)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return McResult(
+        summary=_csv(open(os.path.join(target, "summary.csv"), encoding="utf-8").read()),
+        out=target,
+        files=[os.fspath(p) for p in files],
     )

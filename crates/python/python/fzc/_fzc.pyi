@@ -45,3 +45,14 @@ def compare(
     out: Optional[str] = ...,
     progress: Optional[Callable[[str, str, int], None]] = ...,
 ) -> Dict[str, Any]: ...
+def mc(
+    scenario: Optional[str],
+    uncertainty: Optional[str],
+    draws: int,
+    seed: int,
+    shard_index: int,
+    shard_count: int,
+    out: str,
+    progress: Optional[Callable[[str, str, int], None]] = ...,
+) -> List[str]: ...
+def mc_merge(shards: List[str], out: str) -> List[str]: ...
