@@ -71,6 +71,12 @@ pub struct McArgs {
     /// Output directory.
     #[arg(long, required = true)]
     pub out: Option<PathBuf>,
+    /// Also write the report of the scenario's run into --out (report.html, figures/,
+    /// results.*) with two more figures: a map of each region's probability of paying
+    /// (figures/p-payer-map.*) and the 90 % interval of each region's amount
+    /// (figures/amount-intervals.*). Not with --shard (write it from one process).
+    #[arg(long)]
+    pub report: bool,
     /// A pricing-scheme plugin to price with instead of the scenario's scheme.
     #[command(flatten)]
     pub plugin: PricingPluginArgs,
@@ -114,14 +120,22 @@ pub fn run(args: &McArgs, ui: Ui) -> anyhow::Result<()> {
     let (Some(draws), Some(seed), Some(out)) = (args.draws, args.seed, args.out.as_deref()) else {
         bail!("fzc mc needs --draws, --seed and --out");
     };
+    if args.report && args.shard != Shard::WHOLE {
+        bail!(
+            "--report with --shard {}/{}: the report needs every draw; write it from one \
+             process, or merge the shards and run without --shard",
+            args.shard.index,
+            args.shard.count
+        );
+    }
     let progress = ui.progress_sink();
     let spec = stanzas(args.scenario.as_deref(), args.uncertainty.as_deref())?;
     let cli = PricingPlugins::new(&args.plugin)?;
     let plugins = cli.plugins();
     let loaded = load_scenario_with_progress(args.scenario.as_deref(), &plugins, &progress)?;
     let plugin = cli.run_scheme_for(&loaded, &plugins)?;
-    let scenario = loaded.scenario;
-    let plan = Plan::new(&scenario, &spec)?;
+    let scenario = &loaded.scenario;
+    let plan = Plan::new(scenario, &spec)?;
     let scheme: &dyn PricingScheme = match &plugin {
         Some(p) => p.as_ref(),
         None => &scenario.pricing.scheme,
@@ -131,8 +145,23 @@ pub fn run(args: &McArgs, ui: Ui) -> anyhow::Result<()> {
         seed,
         shard: args.shard,
     };
-    let files = run_mc(&scenario, scheme, &plan, &options, out, &progress)
+    let mut files = run_mc(scenario, scheme, &plan, &options, out, &progress)
         .with_context(|| format!("fzc mc on {}", scenario.name))?;
+    if args.report {
+        let summary = fzc_pipeline::read_mc_summary(out, draws, seed)?;
+        let written = fzc_pipeline::write_analysis_report(
+            &loaded,
+            &plugins,
+            plugin.as_deref(),
+            fzc_pipeline::Analysis::Uncertainty(summary),
+            out,
+            &progress,
+        )?;
+        for n in &written.notes {
+            ui.note(n);
+        }
+        files.extend(written.report);
+    }
     report(out, &files, ui)
 }
 

@@ -78,6 +78,11 @@ pub struct SensitivityArgs {
     /// Output directory.
     #[arg(long, required = true)]
     pub out: Option<PathBuf>,
+    /// Also write the report of the scenario's run into --out (report.html, figures/,
+    /// results.*) with a tornado chart of the indices, one panel per output
+    /// (figures/sensitivity-tornado.*). Not with --shard (write it from one process).
+    #[arg(long)]
+    pub report: bool,
     /// A pricing-scheme plugin to price with instead of the scenario's scheme.
     #[command(flatten)]
     pub plugin: PricingPluginArgs,
@@ -101,14 +106,22 @@ pub fn run(args: &SensitivityArgs, ui: Ui) -> anyhow::Result<()> {
     else {
         bail!("fzc sensitivity needs --samples, --seed and --out");
     };
+    if args.report && args.shard != Shard::WHOLE {
+        bail!(
+            "--report with --shard {}/{}: the report needs the whole sample; write it from \
+             one process, or merge the shards and run without --shard",
+            args.shard.index,
+            args.shard.count
+        );
+    }
     let progress = ui.progress_sink();
     let spec = stanzas(args.scenario.as_deref(), args.uncertainty.as_deref())?;
     let cli = PricingPlugins::new(&args.plugin)?;
     let plugins = cli.plugins();
     let loaded = load_scenario_with_progress(args.scenario.as_deref(), &plugins, &progress)?;
     let plugin = cli.run_scheme_for(&loaded, &plugins)?;
-    let scenario = loaded.scenario;
-    let plan = Plan::new(&scenario, &spec)?;
+    let scenario = &loaded.scenario;
+    let plan = Plan::new(scenario, &spec)?;
     let scheme: &dyn PricingScheme = match &plugin {
         Some(p) => p.as_ref(),
         None => &scenario.pricing.scheme,
@@ -128,8 +141,23 @@ pub fn run(args: &SensitivityArgs, ui: Ui) -> anyhow::Result<()> {
         seed,
         shard: args.shard,
     };
-    let files = run_sensitivity(&scenario, scheme, &plan, &options, out, &progress)
+    let mut files = run_sensitivity(scenario, scheme, &plan, &options, out, &progress)
         .with_context(|| format!("fzc sensitivity on {}", scenario.name))?;
+    if args.report {
+        let indices = fzc_pipeline::read_sensitivity(out)?;
+        let written = fzc_pipeline::write_analysis_report(
+            &loaded,
+            &plugins,
+            plugin.as_deref(),
+            fzc_pipeline::Analysis::Sensitivity(indices),
+            out,
+            &progress,
+        )?;
+        for n in &written.notes {
+            ui.note(n);
+        }
+        files.extend(written.report);
+    }
     report(&files, ui)
 }
 

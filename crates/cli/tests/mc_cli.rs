@@ -332,3 +332,67 @@ fn morris_shard_processes_merged_equal_the_single_run() {
         "{message}"
     );
 }
+
+#[test]
+fn mc_and_sensitivity_reports_add_their_figures_and_are_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let stanzas = root().join("examples/bth-2020/uncertainty.toml");
+    let mc = |out: &std::path::Path, extra: &[&str]| {
+        fzc()
+            .args(["mc", "--uncertainty"])
+            .arg(&stanzas)
+            .args(["--draws", "200", "--seed", "7", "--report"])
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    ok(&mc(&a, &[]));
+    ok(&mc(&b, &[]));
+    for f in [
+        "figures/p-payer-map.svg",
+        "figures/p-payer-map.png",
+        "figures/amount-intervals.svg",
+        "figures/zoning-map.svg",
+        "report.html",
+        "summary.csv",
+        "draws.csv",
+    ] {
+        assert_eq!(read(&a, f), read(&b, f), "{f} differs between two runs");
+    }
+    let html = String::from_utf8(read(&a, "report.html")).unwrap();
+    assert!(html.contains("fig-p-payer-map") && html.contains("fig-amount-intervals"));
+    // The map's label for Langfang is its p_payer from summary.csv.
+    let summary = String::from_utf8(read(&a, "summary.csv")).unwrap();
+    let p: f64 = summary
+        .lines()
+        .find(|l| l.starts_with("langfang,"))
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let map = String::from_utf8(read(&a, "figures/p-payer-map.svg")).unwrap();
+    assert!(map.contains(&format!("{:.0} %", 100.0 * p)), "Langfang {p}");
+    let message = failure(&mc(&dir.path().join("c"), &["--shard", "1/2"]));
+    assert!(message.contains("--report with --shard 1/2"), "{message}");
+
+    let sens = dir.path().join("s");
+    ok(&fzc()
+        .args(["sensitivity", "--method", "morris", "--uncertainty"])
+        .arg(&stanzas)
+        .args(["--samples", "8", "--seed", "1", "--report", "--out"])
+        .arg(&sens)
+        .output()
+        .unwrap());
+    let svg = String::from_utf8(read(&sens, "figures/sensitivity-tornado.svg")).unwrap();
+    assert!(svg.contains("Langfang (ledger_net)") && svg.contains("total_paid"));
+    assert!(
+        String::from_utf8(read(&sens, "report.html"))
+            .unwrap()
+            .contains("fig-sensitivity-tornado")
+    );
+}

@@ -285,6 +285,19 @@ fn report(
     progress: &dyn Progress,
     notes: &mut Vec<String>,
 ) -> anyhow::Result<Vec<PathBuf>> {
+    report_with(loaded, outcome, comparison, None, dir, progress, notes)
+}
+
+/// [`report`], with an uncertainty or sensitivity result added to the input.
+fn report_with(
+    loaded: &Loaded,
+    outcome: &Outcome,
+    comparison: Option<fzc_report::Comparison>,
+    analysis: Option<Analysis>,
+    dir: &Path,
+    progress: &dyn Progress,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<Vec<PathBuf>> {
     let scenario = &loaded.scenario;
     let extras = report_input::Extras::for_scenario(loaded.path.as_deref());
     let polygons = extras.polygons(scenario)?;
@@ -297,5 +310,141 @@ fn report(
         &loaded.source_label(),
     );
     input.comparison = comparison;
+    match analysis {
+        Some(Analysis::Uncertainty(u)) => input.uncertainty = Some(u),
+        Some(Analysis::Sensitivity(s)) => input.sensitivity = Some(s),
+        None => {}
+    }
     report_input::write_report(&input, polygons.is_some(), dir, progress, notes)
+}
+
+/// The result of an analysis of a scenario, for its report.
+#[derive(Debug, Clone)]
+pub enum Analysis {
+    /// `fzc mc`'s summary: the probability-of-paying map and the interval chart.
+    Uncertainty(fzc_report::Uncertainty),
+    /// `fzc sensitivity`'s indices: the tornado chart.
+    Sensitivity(fzc_report::Sensitivity),
+}
+
+/// Writes the report of the scenario's own run (zoning, flows, ledger) with an analysis's
+/// figures into `dir`, beside the analysis's tables, all or nothing (staged; files the
+/// report does not write are left alone). `scheme` prices the run when given (the scheme the
+/// analysis used), else the scenario's.
+///
+/// # Errors
+/// As [`write`].
+pub fn write_analysis_report(
+    loaded: &Loaded,
+    plugins: &Plugins,
+    scheme: Option<&dyn PricingScheme>,
+    analysis: Analysis,
+    dir: &Path,
+    progress: &dyn Progress,
+) -> anyhow::Result<Written> {
+    let outcome = run(loaded, plugins, scheme)?;
+    let staged = StagedDir::new(dir)?;
+    let mut notes = Vec::new();
+    let report = report_with(
+        loaded,
+        &outcome,
+        None,
+        Some(analysis),
+        staged.path(),
+        progress,
+        &mut notes,
+    )
+    .with_context(|| format!("writing the report of {}", loaded.scenario.name))?;
+    let report: Vec<PathBuf> = report.iter().map(|f| staged.final_path(f)).collect();
+    staged.commit()?;
+    Ok(Written {
+        dir: dir.to_owned(),
+        tables: Vec::new(),
+        report,
+        notes,
+    })
+}
+
+/// Reads `fzc mc`'s `summary.csv` in `dir` for the report.
+///
+/// # Errors
+/// When the file cannot be read or a row is not `region,p_payer,mean,sd,p05,p50,p95` with
+/// numbers; the message names the file and line.
+pub fn read_mc_summary(
+    dir: &Path,
+    draws: u64,
+    seed: u64,
+) -> anyhow::Result<fzc_report::Uncertainty> {
+    let path = dir.join("summary.csv");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut rows = Vec::new();
+    for (k, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let number = |i: usize| -> anyhow::Result<f64> {
+            f.get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+                .with_context(|| {
+                    format!(
+                        "{}, line {}: expected region,p_payer,mean,sd,p05,p50,p95 with numbers, found {line:?}",
+                        path.display(),
+                        k + 1
+                    )
+                })
+        };
+        rows.push(fzc_report::UncertaintyRow {
+            region: f[0].to_owned(),
+            p_payer: number(1)?,
+            p05: number(4)?,
+            p50: number(5)?,
+            p95: number(6)?,
+        });
+    }
+    Ok(fzc_report::Uncertainty { draws, seed, rows })
+}
+
+/// Reads `fzc sensitivity`'s indices (`sobol.csv`: ST and its half-width; `morris.csv`: mu*
+/// and its half-width) in `dir` for the report.
+///
+/// # Errors
+/// When neither file can be read or a row is malformed; the message names the file and line.
+pub fn read_sensitivity(dir: &Path) -> anyhow::Result<fzc_report::Sensitivity> {
+    let (path, method, measure, value, conf) = if dir.join("sobol.csv").exists() {
+        (dir.join("sobol.csv"), "sobol", "total index ST", 4, 5)
+    } else {
+        (dir.join("morris.csv"), "morris", "mu*, million yuan", 2, 3)
+    };
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut outputs: Vec<(String, Vec<fzc_report::SensitivityBar>)> = Vec::new();
+    for (k, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let number = |i: usize| -> anyhow::Result<f64> {
+            f.get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+                .with_context(|| {
+                    format!(
+                        "{}, line {}: a malformed row {line:?}",
+                        path.display(),
+                        k + 1
+                    )
+                })
+        };
+        let bar = (
+            f.get(1).copied().unwrap_or_default().to_owned(),
+            number(value)?,
+            number(conf)?,
+        );
+        match outputs.last_mut() {
+            Some((name, bars)) if name == f[0] => bars.push(bar),
+            _ => outputs.push((f[0].to_owned(), vec![bar])),
+        }
+    }
+    Ok(fzc_report::Sensitivity {
+        method: method.to_owned(),
+        measure: measure.to_owned(),
+        outputs,
+    })
 }

@@ -446,6 +446,8 @@ pub fn report_input(
             .cssf_rasters
             .as_ref()
             .map(|r| cssdr_raster(&r.preview)),
+        uncertainty: None,
+        sensitivity: None,
     }
 }
 
@@ -574,6 +576,25 @@ pub fn write_report(
             figs.push(chart_only(
                 &ComparisonChart { input, comparison },
                 "Net amount per region under each pricing scheme (billion yuan).",
+                dir,
+                &mut files,
+            )?);
+        }
+        if let Some(u) = &input.uncertainty {
+            figs.push(chart_only(
+                &fzc_report::IntervalChart { input, summary: u },
+                &fzc_report::IntervalChart::caption(u),
+                dir,
+                &mut files,
+            )?);
+        }
+        if let Some(s) = &input.sensitivity {
+            figs.push(chart_only(
+                &fzc_report::TornadoChart {
+                    input,
+                    sensitivity: s,
+                },
+                &fzc_report::TornadoChart::caption(s),
                 dir,
                 &mut files,
             )?);

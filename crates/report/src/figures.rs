@@ -12,6 +12,7 @@ mod ect_map;
 mod glyph_backend;
 mod map_canvas;
 mod palette;
+mod uncertainty_charts;
 mod zoning_map;
 
 pub use comparison_chart::ComparisonChart;
@@ -19,6 +20,7 @@ pub use compensation_chart::CompensationChart;
 pub use cssdr_map::CssdrMap;
 pub use cssf_map::CssfMap;
 pub use ect_map::EctMap;
+pub use uncertainty_charts::{IntervalChart, PayerProbabilityMap, TornadoChart};
 pub use zoning_map::ZoningMap;
 
 use plotters::coord::Shift;

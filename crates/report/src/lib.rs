@@ -61,8 +61,8 @@ use std::path::{Path, PathBuf};
 
 pub use error::ReportError;
 pub use figures::{
-    ComparisonChart, CompensationChart, CssdrMap, CssfMap, DrawResult, EctMap, Figure, ZoningMap,
-    render_png, render_svg,
+    ComparisonChart, CompensationChart, CssdrMap, CssfMap, DrawResult, EctMap, Figure,
+    IntervalChart, PayerProbabilityMap, TornadoChart, ZoningMap, render_png, render_svg,
 };
 pub use geojson_out::layer_geojson;
 pub use gpkg::{
@@ -73,7 +73,7 @@ pub use html::{HtmlFigure, escape, report_html};
 pub use layers::result_layers;
 pub use model::{
     Comparison, ComparisonRow, CssfFlow, EctFlow, LedgerLayer, LedgerPair, LonLatRaster,
-    RegionResult, ReportInput,
+    RegionResult, ReportInput, Sensitivity, SensitivityBar, Uncertainty, UncertaintyRow,
 };
 pub use projection::{Equirectangular, geodesic_circle};
 pub use validate::validate;
@@ -137,6 +137,30 @@ fn render<F: Figure>(fig: &F, caption: String, png: bool) -> Result<Rendered, Re
         svg: render_svg(fig)?,
         png: if png { Some(render_png(fig)?) } else { None },
     })
+}
+
+/// The charts that need no polygons, drawn for an uncertainty or sensitivity result: the
+/// interval chart and the tornado chart (also drawn when the scenario has no polygons).
+fn extra_charts(input: &ReportInput, png: bool) -> Result<Vec<Rendered>, ReportError> {
+    let mut figs = Vec::new();
+    if let Some(u) = &input.uncertainty {
+        figs.push(render(
+            &IntervalChart { input, summary: u },
+            IntervalChart::caption(u),
+            png,
+        )?);
+    }
+    if let Some(s) = &input.sensitivity {
+        figs.push(render(
+            &TornadoChart {
+                input,
+                sensitivity: s,
+            },
+            TornadoChart::caption(s),
+            png,
+        )?);
+    }
+    Ok(figs)
 }
 
 /// Writes the report's outputs for `input` into `dir` (created if missing): figures under
@@ -212,6 +236,14 @@ pub fn write_outputs(
                 formats.png,
             )?);
         }
+        if let Some(u) = &input.uncertainty {
+            figs.push(render(
+                &PayerProbabilityMap { input, summary: u },
+                PayerProbabilityMap::caption(u),
+                formats.png,
+            )?);
+        }
+        figs.extend(extra_charts(input, formats.png)?);
         if formats.svg || formats.png {
             let fdir = dir.join("figures");
             mkdir(&fdir)?;

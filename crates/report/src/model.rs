@@ -27,7 +27,52 @@ pub struct ReportInput {
     pub comparison: Option<Comparison>,
     /// The CSSDR grid (Eq 13 per pixel), when the scenario has rasters; gives the CSSDR map.
     pub cssdr: Option<LonLatRaster>,
+    /// A Monte Carlo summary (`fzc mc --report`): the probability-of-paying map and the
+    /// interval chart.
+    pub uncertainty: Option<Uncertainty>,
+    /// Sensitivity indices (`fzc sensitivity --report`): the tornado chart.
+    pub sensitivity: Option<Sensitivity>,
 }
+
+/// What `fzc mc` found per region (its `summary.csv`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Uncertainty {
+    /// Draws behind the statistics.
+    pub draws: u64,
+    /// The seed.
+    pub seed: u64,
+    /// One row per region.
+    pub rows: Vec<UncertaintyRow>,
+}
+
+/// One region's Monte Carlo statistics of its combined ledger net (yuan, > 0 pays).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UncertaintyRow {
+    /// Region id.
+    pub region: String,
+    /// Share of draws in which the region pays.
+    pub p_payer: f64,
+    /// 5th percentile of the net, yuan.
+    pub p05: f64,
+    /// Median, yuan.
+    pub p50: f64,
+    /// 95th percentile, yuan.
+    pub p95: f64,
+}
+
+/// Sensitivity indices per output (`sobol.csv` or `morris.csv`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sensitivity {
+    /// `sobol` or `morris`.
+    pub method: String,
+    /// What the bars show: `total index ST` or `mu*, yuan`.
+    pub measure: String,
+    /// Per output (`ledger_net.<region>`, `total_paid`): its bars, in the table's order.
+    pub outputs: Vec<(String, Vec<SensitivityBar>)>,
+}
+
+/// One input's bar in a tornado panel: `(input, value, confidence half-width)`.
+pub type SensitivityBar = (String, f64, f64);
 
 /// A grid on WGS84 lon/lat, one value per cell, row-major from the north-west corner: cell
 /// `(row, col)` covers lon `west + col·(east − west)/width` to the next column's, and lat

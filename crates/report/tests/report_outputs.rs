@@ -284,6 +284,8 @@ fn bth_input() -> ReportInput {
         ledger: paper,
         comparison: Some(comparison),
         cssdr: None,
+        uncertainty: None,
+        sensitivity: None,
     }
 }
 
@@ -715,4 +717,111 @@ fn a_cssdr_grid_with_too_few_values_is_refused() {
         err.contains("CSSDR grid") && err.contains("69679 values"),
         "{err}"
     );
+}
+
+/// A Monte Carlo summary over the test set: p_payer k/12 for the k-th region (sorted), and
+/// intervals around ±k·0.1 billion yuan.
+fn synthetic_uncertainty() -> fzc_report::Uncertainty {
+    fzc_report::Uncertainty {
+        draws: 1000,
+        seed: 7,
+        rows: IDS
+            .iter()
+            .enumerate()
+            .map(|(k, id)| {
+                let kf = k as f64;
+                let mid = (kf - 6.0) * 1e8;
+                fzc_report::UncertaintyRow {
+                    region: id.to_string(),
+                    p_payer: kf / 12.0,
+                    p05: mid - 5e7,
+                    p50: mid,
+                    p95: mid + 5e7,
+                }
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn the_uncertainty_figures_show_every_region_with_its_numbers() {
+    let figures_only = OutputFormats {
+        svg: true,
+        png: true,
+        html: true,
+        gpkg: false,
+        geojson: false,
+    };
+    let mut input = bth_input();
+    input.uncertainty = Some(synthetic_uncertainty());
+    let (_t, dir) = out_dir("bth-uncertainty");
+    let written = write_outputs(&input, &dir, figures_only).unwrap();
+    for f in [
+        "figures/p-payer-map.svg",
+        "figures/p-payer-map.png",
+        "figures/amount-intervals.svg",
+        "figures/amount-intervals.png",
+    ] {
+        assert!(written.files.contains(&dir.join(f)), "{f}");
+    }
+    let map = std::fs::read_to_string(dir.join("figures/p-payer-map.svg")).unwrap();
+    let chart = std::fs::read_to_string(dir.join("figures/amount-intervals.svg")).unwrap();
+    for (k, id) in IDS.iter().enumerate() {
+        assert!(map.contains(&title(id)), "the map lacks {}", title(id));
+        assert!(chart.contains(&title(id)), "the chart lacks {}", title(id));
+        // The label under each name is its p_payer as a whole percentage.
+        let percent = format!("{:.0} %", 100.0 * k as f64 / 12.0);
+        assert!(map.contains(&percent), "the map lacks {percent} for {id}");
+    }
+    // One median dot (and its outline) per region.
+    assert_eq!(chart.matches("<circle").count(), 2 * IDS.len());
+    assert!(map.contains("1000 draws, seed 7"));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("fig-p-payer-map") && html.contains("fig-amount-intervals"));
+    // Without a summary the figures are not drawn.
+    input.uncertainty = None;
+    let (_t2, plain) = out_dir("bth-no-uncertainty");
+    write_outputs(&input, &plain, figures_only).unwrap();
+    assert!(!plain.join("figures/p-payer-map.svg").exists());
+}
+
+#[test]
+fn the_tornado_chart_sorts_each_panel_by_its_index() {
+    let figures_only = OutputFormats {
+        svg: true,
+        png: false,
+        html: true,
+        gpkg: false,
+        geojson: false,
+    };
+    let mut input = bth_input();
+    input.sensitivity = Some(fzc_report::Sensitivity {
+        method: "sobol".to_string(),
+        measure: "total index ST".to_string(),
+        outputs: vec![
+            (
+                "ledger_net.langfang".to_string(),
+                vec![
+                    ("price".to_string(), 0.1, 0.02),
+                    ("standard.langfang".to_string(), 0.9, 0.05),
+                ],
+            ),
+            (
+                "total_paid".to_string(),
+                vec![
+                    ("price".to_string(), 0.7, 0.03),
+                    ("standard.langfang".to_string(), 0.2, 0.01),
+                ],
+            ),
+        ],
+    });
+    let (_t, dir) = out_dir("bth-tornado");
+    write_outputs(&input, &dir, figures_only).unwrap();
+    let svg = std::fs::read_to_string(dir.join("figures/sensitivity-tornado.svg")).unwrap();
+    assert!(svg.contains("Langfang (ledger_net)") && svg.contains("total_paid"));
+    // Largest first in each panel: in Langfang's, standard.langfang is drawn above price.
+    let panel = &svg[svg.find("Langfang (ledger_net)").unwrap()..svg.find("total_paid").unwrap()];
+    assert!(panel.find("standard.langfang").unwrap() < panel.find("price").unwrap());
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("fig-sensitivity-tornado"));
 }
