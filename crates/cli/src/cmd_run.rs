@@ -64,5 +64,12 @@ pub fn run_command(args: &RunArgs, ui: Ui) -> anyhow::Result<()> {
         dir.join("summary.json").display(),
         written.report.len()
     ));
+    if let (Some((first, _)), Some((last, _))) = (outcome.series.first(), outcome.series.last()) {
+        ui.note(&format!(
+            "year series {first}..{last}: each year's zoning in {}; the table, ledger and \
+             report above are {last}'s",
+            dir.join("zoning-series.csv").display()
+        ));
+    }
     Ok(())
 }

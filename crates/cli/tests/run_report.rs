@@ -215,3 +215,86 @@ fn a_scenario_with_raw_cssf_polygons_gets_its_maps_from_them() {
     );
     assert!(listed.contains(&PathBuf::from("figures/zoning-map.svg")));
 }
+
+/// A year series of two copies of examples/mrio-small (the second with Henan's CO2 raised):
+/// `fzc run` writes `zoning-series.csv` and the amount-over-years chart, byte-identical on a
+/// second run, and says which year the table is.
+#[test]
+fn a_year_series_writes_zoning_series_and_its_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for year in [2019, 2020] {
+        let dir = tmp.path().join(format!("mrio-{year}"));
+        std::fs::create_dir_all(dir.join("emissions")).unwrap();
+        for file in [
+            "Y.txt",
+            "Z.txt",
+            "file_parameters.json",
+            "metadata.json",
+            "unit.txt",
+            "emissions/F.txt",
+            "emissions/F_Y.txt",
+            "emissions/file_parameters.json",
+            "emissions/unit.txt",
+        ] {
+            let mut text =
+                std::fs::read_to_string(root.join("examples/mrio-small").join(file)).unwrap();
+            if year == 2020 && file == "emissions/F.txt" {
+                text = text.replace("\t100\t685\t137\n", "\t2000\t2000\t2000\n");
+            }
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+    }
+    std::fs::copy(
+        root.join("crates/scenario/tests/data/mrio-small/standards.csv"),
+        tmp.path().join("standards.csv"),
+    )
+    .unwrap();
+    let scenario = tmp.path().join("scenario.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"series\"\nregions = [\"Beijing\", \"Tianjin\", \"Hebei\", \"Henan\"]\n\
+         [pricing]\nprice_yuan_per_tonne = 46.66\nstandards = \"standards.csv\"\n\
+         [ect]\nmrio = \"mrio-{year}\"\nstressor = \"CO2\"\nyears = \"2019..2020\"\n",
+    )
+    .unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let out = fzc(&["run", s(&scenario), "--out", s(&a)]);
+    fzc(&["run", s(&scenario), "--out", s(&b)]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("year series 2019..2020"), "{stderr}");
+    let listed = files(&a);
+    for name in [
+        "zoning-series.csv",
+        "figures/amount-series.svg",
+        "figures/amount-series.png",
+    ] {
+        assert!(
+            listed.contains(&PathBuf::from(name)),
+            "{name} not in {listed:?}"
+        );
+    }
+    assert_eq!(listed, files(&b));
+    for f in &listed {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{} differs between two runs",
+            f.display()
+        );
+    }
+    let series = std::fs::read_to_string(a.join("zoning-series.csv")).unwrap();
+    let zoning = std::fs::read_to_string(a.join("zoning.csv")).unwrap();
+    // The last block is zoning.csv with the year in front.
+    let last: Vec<String> = zoning
+        .lines()
+        .skip(1)
+        .map(|l| format!("2020,{l}"))
+        .collect();
+    assert!(
+        series.ends_with(&format!("{}\n", last.join("\n"))),
+        "{series}"
+    );
+    let html = std::fs::read_to_string(a.join("report.html")).unwrap();
+    assert!(html.contains("fig-amount-series"));
+}

@@ -205,6 +205,7 @@ pub fn write(
         dir: dir.to_owned(),
         tables: ["zoning.csv", "ledger.csv", "summary.json"]
             .iter()
+            .chain(outcome.series.first().map(|_| &"zoning-series.csv"))
             .map(|f| dir.join(f))
             .collect(),
         report,

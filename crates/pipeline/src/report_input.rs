@@ -24,7 +24,7 @@ use fzc_core::{Layer, Progress};
 use fzc_report::{
     Comparison, ComparisonChart, ComparisonRow, CompensationChart, CssfFlow, EctFlow, Figure,
     HtmlFigure, LedgerLayer, LedgerPair, LonLatRaster, OutputFormats, RegionResult, ReportInput,
-    render_png, render_svg, report_html, write_outputs,
+    SeriesRow, YearSeries, render_png, render_svg, report_html, write_outputs,
 };
 use fzc_scenario::{Outcome, Scenario};
 use geo::MultiPolygon;
@@ -448,7 +448,31 @@ pub fn report_input(
             .map(|r| cssdr_raster(&r.preview)),
         uncertainty: None,
         sensitivity: None,
+        series: year_series(outcome),
     }
+}
+
+/// A year series' amounts for the chart: each region's combined net (yuan) per year, `None`
+/// without a series.
+pub fn year_series(outcome: &Outcome) -> Option<YearSeries> {
+    if outcome.series.is_empty() {
+        return None;
+    }
+    let n = outcome.series.len();
+    let mut rows: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for (k, (_, one)) in outcome.series.iter().enumerate() {
+        for a in one.ledger.accounts() {
+            rows.entry(a.region.as_str().to_owned())
+                .or_insert_with(|| vec![0.0; n])[k] = a.net.0;
+        }
+    }
+    Some(YearSeries {
+        years: outcome.series.iter().map(|(year, _)| *year).collect(),
+        rows: rows
+            .into_iter()
+            .map(|(region, net_yuan)| SeriesRow { region, net_yuan })
+            .collect(),
+    })
 }
 
 /// The report's CSSDR grid from the scenario's preview (`[cssf.rasters]`): the same lon/lat
@@ -584,6 +608,14 @@ pub fn write_report(
             figs.push(chart_only(
                 &fzc_report::IntervalChart { input, summary: u },
                 &fzc_report::IntervalChart::caption(u),
+                dir,
+                &mut files,
+            )?);
+        }
+        if let Some(series) = &input.series {
+            figs.push(chart_only(
+                &fzc_report::SeriesChart { input, series },
+                &fzc_report::SeriesChart::caption(series),
                 dir,
                 &mut files,
             )?);

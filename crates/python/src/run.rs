@@ -135,7 +135,8 @@ fn error(failures: &Failures, e: &anyhow::Error) -> PyErr {
 
 /// Loads the scenario (or the embedded default), runs it with `pricing` (a Python scheme
 /// object) or the scenario's scheme, and with `out` writes the output set as `fzc run --out`.
-/// Returns `{"zoning", "ledger", "summary": text, "scheme", "warnings", "written"}`.
+/// Returns `{"zoning", "ledger", "summary": text, "zoning_series": text or None, "scheme",
+/// "warnings", "written"}`.
 #[pyfunction]
 #[pyo3(signature = (scenario=None, pricing=None, plugins=None, out=None, progress=None))]
 pub fn run<'py>(
@@ -167,6 +168,7 @@ pub fn run<'py>(
     let dict = PyDict::new(py);
     dict.set_item("zoning", fzc_scenario::zoning_csv(&outcome))?;
     dict.set_item("ledger", fzc_scenario::ledger_csv(&outcome))?;
+    dict.set_item("zoning_series", fzc_scenario::zoning_series_csv(&outcome))?;
     dict.set_item("summary", fzc_scenario::summary_json(scenario, &outcome))?;
     dict.set_item("scheme", outcome.scheme.clone())?;
     dict.set_item("scenario", scenario.name.clone())?;

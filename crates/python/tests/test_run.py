@@ -97,6 +97,40 @@ def test_out_writes_the_same_files_as_the_cli(tmp_path):
     assert str(tmp_path / "py" / "zoning.csv") in res.written
 
 
+def test_a_year_series_equals_the_cli_file_and_each_single_year(tmp_path):
+    import shutil
+    for year in (2019, 2020):
+        shutil.copytree(ROOT / "examples" / "mrio-small", tmp_path / f"mrio-{year}")
+    f = tmp_path / "mrio-2020" / "emissions" / "F.txt"
+    f.write_text(f.read_text().replace("\t100\t685\t137\n", "\t2000\t2000\t2000\n"))
+    shutil.copy(ROOT / "crates" / "scenario" / "tests" / "data" / "mrio-small" / "standards.csv",
+                tmp_path)
+
+    def scenario(mrio: str, years: str = "") -> pathlib.Path:
+        path = tmp_path / "scenario.toml"
+        path.write_text(
+            'name = "series"\nregions = ["Beijing", "Tianjin", "Hebei", "Henan"]\n'
+            '[pricing]\nprice_yuan_per_tonne = 46.66\nstandards = "standards.csv"\n'
+            f'[ect]\nmrio = "{mrio}"\nstressor = "CO2"\n{years}')
+        return path
+
+    cli("run", scenario("mrio-{year}", "years = [2019, 2020]\n"), "--out", tmp_path / "cli")
+    res = fzc.run(scenario("mrio-{year}", 'years = "2019..2020"\n'), quiet=True)
+    want = read_csv(tmp_path / "cli" / "zoning-series.csv")
+    assert res.zoning_series is not None
+    assert list(res.zoning_series.columns) == ["year"] + fzc.ZONING_COLUMNS
+    assert_frame_close(res.zoning_series, want, 1e-12)
+    years = []
+    for year, block in res.zoning_series.groupby("year"):
+        alone = fzc.run(scenario(f"mrio-{year}"), quiet=True)
+        assert alone.zoning_series is None
+        assert_frame_close(block.drop(columns="year").reset_index(drop=True), alone.zoning, 1e-12)
+        years.append(year)
+    assert years == [2019, 2020]
+    # The rest of the outcome is the last year's.
+    assert_frame_close(res.zoning, alone.zoning, 1e-12)
+
+
 def test_compare_equals_the_cli_file(tmp_path):
     cli("compare", "--pricing", "paper,uniform,eq17", "--out", tmp_path / "cli")
     res = fzc.compare(pricing=["paper", "uniform", "eq17"], quiet=True)

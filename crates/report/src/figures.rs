@@ -12,6 +12,7 @@ mod ect_map;
 mod glyph_backend;
 mod map_canvas;
 mod palette;
+mod series_chart;
 mod uncertainty_charts;
 mod zoning_map;
 
@@ -20,6 +21,7 @@ pub use compensation_chart::CompensationChart;
 pub use cssdr_map::CssdrMap;
 pub use cssf_map::CssfMap;
 pub use ect_map::EctMap;
+pub use series_chart::SeriesChart;
 pub use uncertainty_charts::{IntervalChart, PayerProbabilityMap, TornadoChart};
 pub use zoning_map::ZoningMap;
 

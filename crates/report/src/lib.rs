@@ -62,7 +62,8 @@ use std::path::{Path, PathBuf};
 pub use error::ReportError;
 pub use figures::{
     ComparisonChart, CompensationChart, CssdrMap, CssfMap, DrawResult, EctMap, Figure,
-    IntervalChart, PayerProbabilityMap, TornadoChart, ZoningMap, render_png, render_svg,
+    IntervalChart, PayerProbabilityMap, SeriesChart, TornadoChart, ZoningMap, render_png,
+    render_svg,
 };
 pub use geojson_out::layer_geojson;
 pub use gpkg::{
@@ -73,7 +74,8 @@ pub use html::{HtmlFigure, escape, report_html};
 pub use layers::result_layers;
 pub use model::{
     Comparison, ComparisonRow, CssfFlow, EctFlow, LedgerLayer, LedgerPair, LonLatRaster,
-    RegionResult, ReportInput, Sensitivity, SensitivityBar, Uncertainty, UncertaintyRow,
+    RegionResult, ReportInput, Sensitivity, SensitivityBar, SeriesRow, Uncertainty, UncertaintyRow,
+    YearSeries,
 };
 pub use projection::{Equirectangular, geodesic_circle};
 pub use validate::validate;
@@ -147,6 +149,13 @@ fn extra_charts(input: &ReportInput, png: bool) -> Result<Vec<Rendered>, ReportE
         figs.push(render(
             &IntervalChart { input, summary: u },
             IntervalChart::caption(u),
+            png,
+        )?);
+    }
+    if let Some(series) = &input.series {
+        figs.push(render(
+            &SeriesChart { input, series },
+            SeriesChart::caption(series),
             png,
         )?);
     }

@@ -32,6 +32,29 @@ pub struct ReportInput {
     pub uncertainty: Option<Uncertainty>,
     /// Sensitivity indices (`fzc sensitivity --report`): the tornado chart.
     pub sensitivity: Option<Sensitivity>,
+    /// A year series (`[ect] years`): each region's amount per year, the `amount-series`
+    /// chart.
+    pub series: Option<YearSeries>,
+}
+
+/// Each region's combined net amount per year of a year series (`zoning-series.csv`'s
+/// `ledger_net`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct YearSeries {
+    /// The years, increasing.
+    pub years: Vec<i32>,
+    /// One row per region.
+    pub rows: Vec<SeriesRow>,
+}
+
+/// One region's combined net amount (`paid − received`, yuan, > 0 pays) per year, in the
+/// order of [`YearSeries::years`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesRow {
+    /// Region id.
+    pub region: String,
+    /// Net amount per year, yuan.
+    pub net_yuan: Vec<f64>,
 }
 
 /// What `fzc mc` found per region (its `summary.csv`).

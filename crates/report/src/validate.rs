@@ -106,6 +106,28 @@ pub fn validate(input: &ReportInput) -> Result<(), ReportError> {
             }
         }
     }
+    if let Some(series) = &input.series {
+        if let Some(w) = series.years.windows(2).find(|w| w[1] <= w[0]) {
+            return Err(bad(format!(
+                "year series: {} follows {}, expected increasing years",
+                w[1], w[0]
+            )));
+        }
+        for row in &series.rows {
+            known(&row.region, "year series row")?;
+            if row.net_yuan.len() != series.years.len() {
+                return Err(bad(format!(
+                    "year series row `{}` has {} amounts, expected {} (one per year)",
+                    row.region,
+                    row.net_yuan.len(),
+                    series.years.len()
+                )));
+            }
+            for (year, v) in series.years.iter().zip(&row.net_yuan) {
+                finite(*v, || format!("year series `{}` {year}", row.region))?;
+            }
+        }
+    }
     if let Some(g) = &input.cssdr {
         validate_raster(g, "CSSDR grid")?;
     }

@@ -286,6 +286,7 @@ fn bth_input() -> ReportInput {
         cssdr: None,
         uncertainty: None,
         sensitivity: None,
+        series: None,
     }
 }
 
@@ -783,6 +784,83 @@ fn the_uncertainty_figures_show_every_region_with_its_numbers() {
     let (_t2, plain) = out_dir("bth-no-uncertainty");
     write_outputs(&input, &plain, figures_only).unwrap();
     assert!(!plain.join("figures/p-payer-map.svg").exists());
+}
+
+fn synthetic_series() -> fzc_report::YearSeries {
+    let years: Vec<i32> = (2015..=2022).collect();
+    fzc_report::YearSeries {
+        rows: IDS
+            .iter()
+            .enumerate()
+            .map(|(k, id)| fzc_report::SeriesRow {
+                region: id.to_string(),
+                net_yuan: years
+                    .iter()
+                    .map(|y| (k as f64 - 6.0) * 1e8 + f64::from(y - 2015) * 1e7)
+                    .collect(),
+            })
+            .collect(),
+        years,
+    }
+}
+
+#[test]
+fn the_series_chart_draws_every_region_in_every_year() {
+    let figures_only = OutputFormats {
+        svg: true,
+        png: true,
+        html: true,
+        gpkg: false,
+        geojson: false,
+    };
+    let mut input = bth_input();
+    input.series = Some(synthetic_series());
+    let (_t, dir) = out_dir("bth-series");
+    let written = write_outputs(&input, &dir, figures_only).unwrap();
+    for f in ["figures/amount-series.svg", "figures/amount-series.png"] {
+        assert!(written.files.contains(&dir.join(f)), "{f}");
+    }
+    let chart = std::fs::read_to_string(dir.join("figures/amount-series.svg")).unwrap();
+    for id in IDS {
+        assert!(chart.contains(&title(id)), "the chart lacks {}", title(id));
+    }
+    // One dot per region and year.
+    assert_eq!(chart.matches("<circle").count(), 8 * IDS.len());
+    for year in ["2015", "2022"] {
+        assert!(
+            chart.contains(&format!(">\n{year}\n</text>")),
+            "no {year} label"
+        );
+    }
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("fig-amount-series") && html.contains("2015–2022"));
+    let (width, _, ink) = ink_fraction(&dir.join("figures/amount-series.png"));
+    assert!(width > 0 && ink > 0.01, "the PNG is blank ({ink})");
+
+    // A row with a missing year, and an infinite amount, are refused by name.
+    let mut short = synthetic_series();
+    short.rows[3].net_yuan.pop();
+    input.series = Some(short);
+    let message = write_outputs(&input, &dir, figures_only)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains(&format!(
+            "year series row `{}` has 7 amounts, expected 8",
+            IDS[3]
+        )),
+        "{message}"
+    );
+    let mut infinite = synthetic_series();
+    infinite.rows[0].net_yuan[2] = f64::INFINITY;
+    input.series = Some(infinite);
+    let message = write_outputs(&input, &dir, figures_only)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("2017") && message.contains("inf"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -162,6 +162,14 @@ pub enum ScenarioError {
         /// Regions of the scenario that the input lacks.
         only_in_scenario: Vec<String>,
     },
+    /// One year of a year series (`[ect] years`) failed.
+    #[error("year {year}: {error}")]
+    Year {
+        /// The year.
+        year: i32,
+        /// What failed.
+        error: Box<ScenarioError>,
+    },
     /// A layer crate refused a raw input (sector aggregation, the ECT computation, the CSSF
     /// flow model).
     #[error("{}: {what}: {message}", path.display())]

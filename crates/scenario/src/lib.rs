@@ -54,6 +54,7 @@ mod output;
 pub mod rasters;
 mod raw;
 mod run;
+mod series;
 mod tables;
 
 pub use bilateral::{AllocationError, BilateralRule, NetMatrix, allocate};
@@ -69,6 +70,7 @@ pub use model::{
 };
 pub use output::{
     LEDGER_HEADER, ZONING_HEADER, check_finite, fixed, ledger_csv, summary_json, terminal_table,
-    write_outputs, write_outputs_with_progress, zoning_csv,
+    write_outputs, write_outputs_with_progress, zoning_csv, zoning_series_csv,
 };
 pub use run::{Outcome, run, run_with_pricing, run_with_scheme};
+pub use series::parse_years;

@@ -163,6 +163,16 @@ struct EctToml {
     coefficients: Option<String>,
     emissions: Option<String>,
     city_names: Option<String>,
+    years: Option<YearsToml>,
+}
+
+/// `[ect] years`: `"2015..2022"` (or a comma-separated list of years and ranges), or an
+/// array of years.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum YearsToml {
+    Text(String),
+    List(Vec<i32>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -476,16 +486,24 @@ pub fn load_with_options(
     };
 
     let mut warnings = Vec::new();
-    let ect = match &raw.ect {
-        None => None,
-        Some(e) => Some(load_ect(
-            source,
-            &toml_path,
-            e,
-            &regions,
-            &mut warnings,
-            options.progress,
-        )?),
+    let (ect, ect_series) = match &raw.ect {
+        None => (None, Vec::new()),
+        Some(e) => {
+            let series = load_ect_series(
+                source,
+                &toml_path,
+                e,
+                &regions,
+                &mut warnings,
+                options.progress,
+            )?;
+            let last = series.last().map(|(_, ect)| ect.clone());
+            let years: Vec<(i32, EctResults)> = series
+                .into_iter()
+                .filter_map(|(year, ect)| year.map(|y| (y, ect)))
+                .collect();
+            (last, years)
+        }
     };
     let (cssf, cssf_model_cores, rasters) = match &raw.cssf {
         None => (None, vec![None; regions.len()], None),
@@ -520,6 +538,7 @@ pub fn load_with_options(
         standards,
         economy,
         ect,
+        ect_series,
         cssf,
         cssf_model_cores,
         plugins,
@@ -597,10 +616,99 @@ fn raw_path(
     }
 }
 
+/// The ECT layer of each year of `[ect] years` (`{year}` in `mrio` replaced), or the one
+/// layer of a scenario without years (year `None`). Every year's table must exist before any
+/// is read; a year that fails names the year.
+fn load_ect_series(
+    source: &ScenarioSource,
+    toml_path: &Path,
+    e: &EctToml,
+    regions: &[RegionId],
+    warnings: &mut Vec<String>,
+    progress: &dyn Progress,
+) -> Result<Vec<(Option<i32>, EctResults)>, ScenarioError> {
+    let toml_err = |message: String| ScenarioError::Toml {
+        path: toml_path.to_owned(),
+        message,
+    };
+    let template = e.mrio.as_deref().unwrap_or_default();
+    let has_year = template.contains("{year}");
+    let Some(years) = &e.years else {
+        if has_year {
+            return Err(toml_err(format!(
+                "[ect] mrio = {template:?} holds {{year}} but [ect] has no `years`; give them, \
+                 e.g. years = \"2015..2022\""
+            )));
+        }
+        return Ok(vec![(
+            None,
+            load_ect(source, toml_path, e, None, regions, warnings, progress)?,
+        )]);
+    };
+    if e.mrio.is_none() || !has_year {
+        return Err(toml_err(format!(
+            "[ect] years needs `mrio` with {{year}} in its path (e.g. mrio = \
+             \"tables/IOT_{{year}}_pxp.zip\"); found {}",
+            e.mrio
+                .as_deref()
+                .map_or_else(|| "no mrio".to_owned(), |m| format!("mrio = {m:?}"))
+        )));
+    }
+    let years = match years {
+        YearsToml::Text(text) => {
+            crate::parse_years(text).map_err(|m| toml_err(format!("[ect] years: {m}")))?
+        }
+        YearsToml::List(list) => {
+            let text: Vec<String> = list.iter().map(i32::to_string).collect();
+            crate::parse_years(&text.join(","))
+                .map_err(|m| toml_err(format!("[ect] years: {m}")))?
+        }
+    };
+    let mut missing = Vec::new();
+    for &year in &years {
+        let path = raw_path(
+            source,
+            toml_path,
+            "ect.mrio",
+            &template.replace("{year}", &year.to_string()),
+        )?;
+        if !path.exists() {
+            missing.push(format!("{year} ({})", path.display()));
+        }
+    }
+    if !missing.is_empty() {
+        return Err(toml_err(format!(
+            "[ect] years: {} of {} years have no table: {}",
+            missing.len(),
+            years.len(),
+            missing.join(", ")
+        )));
+    }
+    let mut out = Vec::with_capacity(years.len());
+    for year in years {
+        let ect = load_ect(
+            source,
+            toml_path,
+            e,
+            Some(year),
+            regions,
+            warnings,
+            progress,
+        )
+        .map_err(|error| ScenarioError::Year {
+            year,
+            error: Box::new(error),
+        })?;
+        out.push((Some(year), ect));
+    }
+    Ok(out)
+}
+
 fn load_ect(
     source: &ScenarioSource,
     toml_path: &Path,
     e: &EctToml,
+    year: Option<i32>,
     regions: &[RegionId],
     warnings: &mut Vec<String>,
     progress: &dyn Progress,
@@ -622,7 +730,11 @@ fn load_ect(
             ("emissions", e.emissions.is_some()),
             ("city_names", e.city_names.is_some()),
         ]);
-        if !raw_only.is_empty() {
+        if !raw_only.is_empty() || e.years.is_some() {
+            let mut raw_only = raw_only;
+            if e.years.is_some() {
+                raw_only.push("years");
+            }
             return Err(toml_err(format!(
                 "[ect] {} only apply with `mrio`; without it the layer is the `net` table",
                 raw_only.join(", ")
@@ -665,8 +777,12 @@ fn load_ect(
             .map(|rel| raw_path(source, toml_path, key, rel))
             .transpose()
     };
+    let mrio = match year {
+        Some(y) => mrio.replace("{year}", &y.to_string()),
+        None => mrio.clone(),
+    };
     let input = MrioInput {
-        mrio: raw_path(source, toml_path, "ect.mrio", mrio)?,
+        mrio: raw_path(source, toml_path, "ect.mrio", &mrio)?,
         format: e.format,
         extension: e.extension.as_deref(),
         stressor,

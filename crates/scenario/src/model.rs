@@ -193,8 +193,12 @@ pub struct Scenario {
     pub standards: Vec<Option<StandardEntry>>,
     /// Economy rows per region, if an economy table was given.
     pub economy: Option<Vec<EconomyEntry>>,
-    /// The ECT layer, if any.
+    /// The ECT layer, if any. For a year series (`[ect] years`), the last year's.
     pub ect: Option<EctResults>,
+    /// The ECT layer of every year of a series (`[ect] mrio` with `{year}` and `[ect]
+    /// years`), in year order; empty otherwise. Each year is zoned and priced with the rest
+    /// of the scenario unchanged ([`crate::Outcome::series`]).
+    pub ect_series: Vec<(i32, EctResults)>,
     /// The CSSF transfers, if any.
     pub cssf: Option<Vec<CssfTransfer>>,
     /// Per region (in [`Scenario::regions`] order), the core the CSSF flow model used when

@@ -108,6 +108,21 @@ pub fn zoning_csv(outcome: &Outcome) -> String {
     out
 }
 
+/// `zoning-series.csv` of a year series (`[ect] years`): `year` and the columns of
+/// `zoning.csv`, each year's rows in region order, years in order; `None` without a series.
+pub fn zoning_series_csv(outcome: &Outcome) -> Option<String> {
+    if outcome.series.is_empty() {
+        return None;
+    }
+    let mut out = format!("year,{ZONING_HEADER}\n");
+    for (year, one) in &outcome.series {
+        for line in zoning_csv(one).lines().skip(1) {
+            let _ = writeln!(out, "{year},{line}");
+        }
+    }
+    Some(out)
+}
+
 /// `ledger.csv`: every priced flow, layers `ect`, `cssf`, then `combined`, each sorted by
 /// payer and payee. `standard` is empty for `combined` (a mix of standards).
 ///
@@ -303,7 +318,8 @@ pub fn terminal_table(scenario: &Scenario, outcome: &Outcome) -> String {
 }
 
 /// Writes `zoning.csv`, `ledger.csv` and `summary.json` into `dir` (created if needed),
-/// each atomically; for a scenario whose CSSF layer came from rasters also
+/// each atomically; for a year series also `zoning-series.csv`; for a scenario whose CSSF
+/// layer came from rasters also
 /// `supply-regions.csv`, `demand-regions.csv`, `supply.tif`, `demand.tif` and `cssdr.tif`.
 ///
 /// # Errors
@@ -327,15 +343,25 @@ pub fn write_outputs_with_progress(
     progress: &dyn fzc_core::Progress,
 ) -> Result<(), ScenarioError> {
     check_finite(outcome)?;
+    for (year, one) in &outcome.series {
+        check_finite(one).map_err(|error| ScenarioError::Year {
+            year: *year,
+            error: Box::new(error),
+        })?;
+    }
     std::fs::create_dir_all(dir).map_err(|error| ScenarioError::Io {
         path: dir.to_owned(),
         error,
     })?;
-    for (name, text) in [
+    let mut files = vec![
         ("zoning.csv", zoning_csv(outcome)),
         ("ledger.csv", ledger_csv(outcome)),
         ("summary.json", summary_json(scenario, outcome)),
-    ] {
+    ];
+    if let Some(text) = zoning_series_csv(outcome) {
+        files.push(("zoning-series.csv", text));
+    }
+    for (name, text) in files {
         let path = dir.join(name);
         fzc_io::write_atomically(&path, |w: &mut dyn Write| w.write_all(text.as_bytes()))
             .map_err(|error| ScenarioError::Io { path, error })?;

@@ -30,6 +30,10 @@ pub struct Outcome {
     pub ect_matrix: Option<NetMatrix>,
     /// The priced ledger and the region accounts.
     pub ledger: Ledger,
+    /// For a year series (`[ect] years`): each year's outcome, the year's ECT layer with the
+    /// rest of the scenario unchanged, in year order (the outcome itself is the last year's).
+    /// Empty otherwise.
+    pub series: Vec<(i32, Outcome)>,
 }
 
 /// Runs a scenario with the scheme its file names.
@@ -163,11 +167,23 @@ pub fn run_with_pricing(
     };
     flows.extend(cssf_flows(&transfers)?);
     let ledger = Ledger::build_with_economy(scheme, &zoning, &standards, &flows, &economy)?;
+    let mut series = Vec::with_capacity(scenario.ect_series.len());
+    for (year, ect) in &scenario.ect_series {
+        let mut one = scenario.clone();
+        one.ect = Some(ect.clone());
+        one.ect_series = Vec::new();
+        let outcome = run_with_pricing(&one, scheme).map_err(|error| ScenarioError::Year {
+            year: *year,
+            error: Box::new(error),
+        })?;
+        series.push((*year, outcome));
+    }
     Ok(Outcome {
         scheme: scheme.name().to_owned(),
         zoning,
         standards,
         ect_matrix,
         ledger,
+        series,
     })
 }

@@ -274,9 +274,12 @@ impl Plan {
             .collect()
     }
 
-    /// A copy of `scenario` with `values` (from [`Plan::values`]) put in.
+    /// A copy of `scenario` with `values` (from [`Plan::values`]) put in. For a year series
+    /// (`[ect] years`) the copy is the last year's scenario alone (its `ect_series` emptied):
+    /// an analysis perturbs one year's inputs, and each run zones that year only.
     pub fn apply(&self, scenario: &Scenario, values: &[f64]) -> Scenario {
         let mut s = scenario.clone();
+        s.ect_series = Vec::new();
         let mut nf_change = 0.0;
         for (p, &v) in self.parameters.iter().zip(values) {
             match p.input {

@@ -439,6 +439,9 @@ class Outcome:
     ``zoning`` and ``ledger`` are DataFrames read from exactly the text ``fzc run`` writes to
     ``zoning.csv`` and ``ledger.csv`` (same columns, rows and rounding); ``summary`` is the
     dict of ``summary.json``; ``written`` lists the files written when ``out`` was given.
+    For a year series (``[ect] years``), ``zoning_series`` has the columns of
+    ``zoning-series.csv`` (``year`` and those of ``zoning.csv``) and the rest is the last
+    year's; it is None otherwise.
     """
 
     zoning: pd.DataFrame
@@ -448,6 +451,7 @@ class Outcome:
     scenario: str
     warnings: List[str] = field(default_factory=list)
     written: List[str] = field(default_factory=list)
+    zoning_series: Optional[pd.DataFrame] = None
 
 
 @dataclass
@@ -512,6 +516,7 @@ def run(
         scenario=raw["scenario"],
         warnings=list(raw["warnings"]),
         written=[os.fspath(p) for p in raw["written"]],
+        zoning_series=None if raw["zoning_series"] is None else _csv(raw["zoning_series"]),
     )
 
 
