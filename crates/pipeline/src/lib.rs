@@ -58,6 +58,7 @@ use fzc_scenario::{
     load_with_options, parse_schemes, write_outputs_with_progress,
 };
 
+pub mod cssf_job;
 pub mod ect_job;
 mod plugins;
 pub mod report_input;

@@ -10,11 +10,11 @@ use std::sync::Arc;
 
 use anyhow::bail;
 use clap::Args;
-use fzc_io::RegionBalanceRow;
-use fzc_scenario::rasters::{RasterInputs, RasterLayers, SupplyInputs};
+use fzc_pipeline::cssf_job::{self, FlowsJob};
+use fzc_scenario::rasters::{RasterInputs, SupplyInputs};
 
 use super::demand::{self, DemandArgs, PopulationKindArg};
-use super::flows::{self, CoreArg, FlowsArgs, IntensityArg, MassArg};
+use super::flows::{self, CoreArg, IntensityArg, MassArg};
 use super::raster_regions::{CoverageArg, regions_input};
 use super::supply::{SupplyUnitArg, UnmappedArg};
 use crate::ui::Ui;
@@ -175,52 +175,46 @@ pub fn run(args: RunArgs, ui: Ui) -> anyhow::Result<()> {
         demand: demand_args.inputs()?,
     };
     let progress = ui.progress_sink();
-    let layers = RasterLayers::compute(&inputs, plugin.map(Arc::from), &progress)?;
+    let flow_plugin = args
+        .plugin
+        .as_deref()
+        .map(|path| flows::load_flow_model(path, &args.params))
+        .transpose()?;
+    let job = FlowsJob {
+        regions: args.regions,
+        id_field: args.id_field,
+        unit: fzc_core::MassUnit::Tonne,
+        model: flows::breakpoint_model(args.k, args.intensity, args.mass, args.core)?,
+        flow_model: flow_plugin.as_deref(),
+    };
+    // All or nothing: the layers and the flows are staged together and moved into --out
+    // only when every file was written.
+    let outcome = cssf_job::run(
+        &inputs,
+        plugin.map(Arc::from),
+        &job,
+        Some(&args.out),
+        &progress,
+    )?;
+    let layers = &outcome.layers;
     for note in layers.notes() {
         ui.note(&format!("note: {note}"));
     }
-    // All or nothing: the layers and the flows are staged together and moved into --out
-    // only when both were written.
-    let staged = fzc_io::StagedDir::new(&args.out)?;
-    layers.write_all(staged.path(), &progress)?;
+    for note in &outcome.flows.notes {
+        tracing::warn!("{note}");
+    }
+    if let Some(name) = &outcome.flows.flow_model {
+        tracing::info!("flows from plugin model `{name}`");
+    }
     ui.note(&format!(
         "supply and demand (demand estimator: {}): {} regions in the {}×{} window; wrote \
-         supply-regions.csv, demand-regions.csv, supply.tif, demand.tif, cssdr.tif to {}",
+         supply-regions.csv, demand-regions.csv, supply.tif, demand.tif, cssdr.tif, \
+         cssf-regions.csv, cssf-flows.csv and cssf-flows.geojson to {}",
         layers.demand().estimator,
         layers.regions().len(),
         layers.window().width,
         layers.window().height,
         args.out.display()
     ));
-    let balance = layers
-        .regions()
-        .iter()
-        .map(|b| RegionBalanceRow {
-            id: b.region.clone(),
-            supply: b.supply,
-            demand: b.demand,
-            core: None,
-        })
-        .collect();
-    let flows_args = FlowsArgs {
-        regions: args.regions,
-        id_field: args.id_field,
-        balance: args.out.join("supply-regions.csv"),
-        unit: "t".to_owned(),
-        k: args.k,
-        intensity: args.intensity,
-        mass: args.mass,
-        core: args.core,
-        out: staged.path().to_owned(),
-        plugin: args.plugin,
-        params: args.params,
-    };
-    flows::run_with_progress(
-        &flows_args,
-        balance,
-        "the supply and demand computed by this run",
-        &progress,
-    )?;
-    staged.commit()?;
     Ok(())
 }
