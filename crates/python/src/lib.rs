@@ -11,6 +11,7 @@
 
 use std::path::PathBuf;
 
+mod cssf;
 mod flow;
 mod pricing;
 mod run;
@@ -263,5 +264,7 @@ fn _fzc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run::compare, m)?)?;
     m.add_function(wrap_pyfunction!(run::mc, m)?)?;
     m.add_function(wrap_pyfunction!(run::mc_merge, m)?)?;
+    m.add_function(wrap_pyfunction!(cssf::cssf_flows, m)?)?;
+    m.add_function(wrap_pyfunction!(cssf::cssf_run, m)?)?;
     Ok(())
 }

@@ -44,6 +44,7 @@ __all__ = [
     "PricingScheme",
     "McResult",
     "compare",
+    "cssf",
     "ect",
     "mc",
     "run",
@@ -613,3 +614,6 @@ def mc(
         out=target,
         files=[os.fspath(p) for p in files],
     )
+
+
+from . import cssf  # noqa: E402  (the submodule uses the helpers above)
