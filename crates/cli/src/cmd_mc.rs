@@ -18,7 +18,8 @@ Uncertain inputs are [[uncertainty]] stanzas, in the scenario file or in --uncer
   param = \"price\"            # price, pricing.a, pricing.b, standard.<region>,
                              # economy.<region>.population|gdp|engel, ect.nf.<region>,
                              # ect.bilateral.<from>.<to>, cssf.transfer.<output>.<input>
-                             # (a * stands for every matching transfer)
+                             # (a * stands for every matching transfer), cssf.k (Eq 16's k,
+                             # for a layer the breakpoint model computed)
   dist = \"uniform\"           # uniform (low, high) | normal (mean, sd) | lognormal (mu, sigma)
                              # | triangular (low, mode, high) | truncnormal (mean, sd, low, high)
   low = 20.0

@@ -519,6 +519,13 @@ pub fn load_with_options(
             (Some(transfers), cores, rasters)
         }
     };
+    // The built-in model computed the layer: polygons (and a balance or rasters), no
+    // transfers table, no plugin.
+    let cssf_k = raw.cssf.as_ref().and_then(|c| {
+        let builtin = matches!(c.model.as_deref(), None | Some("breakpoint"));
+        (c.transfers.is_none() && c.regions.is_some() && builtin)
+            .then(|| c.k.unwrap_or(fzc_cssf_flow::ImpactFactor::PAPER.get()))
+    });
     let (cssf_rasters, cssf_raster_layers) = match rasters {
         Some((result, layers)) => (Some(result), Some(layers)),
         None => (None, None),
@@ -541,6 +548,7 @@ pub fn load_with_options(
         ect_series,
         cssf,
         cssf_model_cores,
+        cssf_k,
         plugins,
         pricing_plugin,
         warnings,

@@ -206,6 +206,12 @@ pub struct Scenario {
     /// `None` for a transfers table, no CSSF layer, or a flow-model plugin that gave no cores.
     /// Read it through [`Scenario::cssf_cores`].
     pub cssf_model_cores: Vec<Option<LonLat>>,
+    /// The impact factor `k` (Eq 16) of a CSSF layer the built-in breakpoint model computed
+    /// (from polygons and a balance, or from rasters); `None` for a transfers table or a
+    /// flow-model plugin. Every transfer is `k · S_rs · I_sr`, so another `k` scales them all
+    /// by the ratio (the uncertainty parameter `cssf.k`). Not serialised.
+    #[serde(skip)]
+    pub cssf_k: Option<f64>,
     /// The `[[plugin]]` stanzas, in file order.
     pub plugins: Vec<PluginSpec>,
     /// `Some(name)` when `[pricing] scheme = "plugin:<name>"`: the ledger is priced by the

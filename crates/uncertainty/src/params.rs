@@ -48,6 +48,7 @@ enum Input {
     EctNf(usize),
     EctBilateral(usize),
     CssfTransfer(usize),
+    CssfK,
 }
 
 impl Input {
@@ -257,6 +258,8 @@ impl Plan {
                     Some("not a finite number")
                 } else if p.input.nonnegative() && value < 0.0 {
                     Some("negative")
+                } else if matches!(p.input, Input::CssfK) && value > 1.0 {
+                    Some("above 1 (k is in [0, 1], Eq 16)")
                 } else {
                     None
                 };
@@ -281,6 +284,7 @@ impl Plan {
         let mut s = scenario.clone();
         s.ect_series = Vec::new();
         let mut nf_change = 0.0;
+        let mut k = None;
         for (p, &v) in self.parameters.iter().zip(values) {
             match p.input {
                 Input::Price => s.price = YuanPerTonne(v),
@@ -316,7 +320,19 @@ impl Plan {
                         cssf[i].tonnes = TonnesCo2(v);
                     }
                 }
+                Input::CssfK => k = Some(v),
             }
+        }
+        // Eq 16 is linear in k: another k scales every transfer (drawn ones included) by
+        // the ratio, exactly what the breakpoint model would give.
+        if let (Some(k), Some(base)) = (k, scenario.cssf_k)
+            && base > 0.0
+            && let Some(cssf) = s.cssf.as_mut()
+        {
+            for t in cssf {
+                t.tonnes = TonnesCo2(t.tonnes.0 * (k / base));
+            }
+            s.cssf_k = Some(k);
         }
         if nf_change != 0.0
             && let Some(ect) = s.ect.as_mut()
@@ -458,6 +474,21 @@ fn resolve(s: &Scenario, name: &str) -> Result<Found, String> {
             }
         }
         ["cssf", "transfer", "*"] => resolve(s, "cssf.transfer.*.*"),
+        ["cssf", "k"] => match (s.cssf_k, &s.cssf) {
+            (Some(k), Some(_)) if k > 0.0 => Ok(vec![(name.to_owned(), Input::CssfK, k)]),
+            (Some(_), Some(_)) => Err(
+                "cssf.k is 0 in the scenario, so its transfers are all zero and cannot be \
+                 rescaled; set [cssf] k > 0"
+                    .to_owned(),
+            ),
+            (_, None) => Err("the scenario has no CSSF layer".to_owned()),
+            (None, Some(_)) => Err(
+                "the CSSF layer was not computed by the built-in breakpoint model (it is a \
+                 transfers table or a flow-model plugin), so k has no effect; vary \
+                 cssf.transfer.* instead"
+                    .to_owned(),
+            ),
+        },
         _ => Err("not a parameter name".to_owned()),
     }
 }
@@ -494,6 +525,9 @@ pub fn valid_names(s: &Scenario) -> String {
                 s.regions[g.from], s.regions[g.to]
             ));
         }
+    }
+    if s.cssf.is_some() && s.cssf_k.is_some_and(|k| k > 0.0) {
+        names.push("cssf.k".to_owned());
     }
     if let Some(cssf) = &s.cssf
         && !cssf.is_empty()
