@@ -143,6 +143,66 @@ fn ect_path<'py>(
     accounts_to_py(py, &accounts)
 }
 
+/// `fzc ect` as one library call (`fzc_pipeline::ect_job`): several stressors (or `all`),
+/// a `{year}` series, sector aggregation and a region map; writes `ect-regions.csv` and
+/// `ect-bilateral.csv` (and Parquet) into `out`, all or nothing, and returns the files, the
+/// warnings and the stressors `all` left out.
+#[pyfunction]
+#[pyo3(signature = (path, stressors, out, years=None, extension=None, method="final-demand",
+    aggregate=None, region_map=None, parquet=false, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn ect_job<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    stressors: Vec<String>,
+    out: PathBuf,
+    years: Option<String>,
+    extension: Option<String>,
+    method: &str,
+    aggregate: Option<PathBuf>,
+    region_map: Option<PathBuf>,
+    parquet: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let years = years
+        .map(|y| {
+            fzc_pipeline::ect_job::parse_years(&y)
+                .map_err(|m| pyo3::exceptions::PyValueError::new_err(format!("years: {m}")))
+        })
+        .transpose()?;
+    if stressors.is_empty() {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "stressor: give at least one name, or \"all\"",
+        ));
+    }
+    let job = fzc_pipeline::ect_job::EctJob {
+        mrio: path,
+        years,
+        format: None,
+        side: SideFiles::default(),
+        extension,
+        stressors,
+        method: parse_method(method)?,
+        aggregate,
+        region_map,
+        energy: None,
+        coefficients: None,
+    };
+    let sink = run::PyProgress::new(progress);
+    let result = py.allow_threads(|| -> anyhow::Result<_> {
+        let run = fzc_pipeline::ect_job::run_ect(&job, &sink)?;
+        let files = fzc_pipeline::ect_job::write_ect(&run, &out, parquet)?;
+        Ok((run, files))
+    });
+    let (run, files) = result.map_err(|e| FzcError::new_err(format!("{e:#}")))?;
+    let dict = PyDict::new(py);
+    dict.set_item("written", files)?;
+    dict.set_item("warnings", run.warnings())?;
+    dict.set_item("skipped", run.skipped.clone())?;
+    dict.set_item("long_form", run.long_form)?;
+    Ok(dict)
+}
+
 /// Reads `rows × cols` float64 values stored column-major (Fortran order) in `bytes`.
 fn matrix(name: &str, bytes: &[u8], rows: usize, cols: usize) -> PyResult<Mat<f64>> {
     let expected = rows
@@ -258,6 +318,7 @@ fn _fzc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("PluginError", py.get_type::<PluginError>())?;
     m.add_function(wrap_pyfunction!(ect_path, m)?)?;
     m.add_function(wrap_pyfunction!(ect_arrays, m)?)?;
+    m.add_function(wrap_pyfunction!(ect_job, m)?)?;
     m.add("ZONING_HEADER", fzc_scenario::ZONING_HEADER)?;
     m.add("LEDGER_HEADER", fzc_scenario::LEDGER_HEADER)?;
     m.add_function(wrap_pyfunction!(run::run, m)?)?;

@@ -160,3 +160,39 @@ def test_exiobase_zip_by_path_and_as_parsed_by_pymrio_agree_with_calc_all():
             want_imp = sat.D_imp_reg.loc[CO2, region]
             assert regions.loc[region, "inflow"] == pytest.approx(want_exp, rel=1e-9)
             assert regions.loc[region, "outflow"] == pytest.approx(want_imp, rel=1e-9)
+
+
+def test_ect_tables_equal_the_cli_files_for_several_stressors_and_years(tmp_path):
+    import shutil
+    import subprocess
+
+    fzc_bin = os.environ.get("FZC_BIN", str(ROOT / "target" / "debug" / "fzc"))
+    small = ROOT / "examples" / "mrio-small"
+    subprocess.run([fzc_bin, "--quiet", "ect", "--mrio", str(small), "--stressor", "CO2",
+                    "--stressor", "CH4", "--out", str(tmp_path / "cli")], check=True)
+    res = fzc.ect_tables(small, stressor=["CO2", "CH4"], out=tmp_path / "py", quiet=True)
+    for name in ("ect-regions.csv", "ect-bilateral.csv"):
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
+    pd.testing.assert_frame_equal(
+        res.regions, pd.read_csv(tmp_path / "cli" / "ect-regions.csv",
+                                 keep_default_na=False, na_values=[]))
+    assert set(res.regions["stressor"].str.split(" ").str[0]) == {"CO2", "CH4"}
+    # The CO2 rows are the single-stressor accounts.
+    one = fzc.ect(small, stressor="CO2")
+    co2 = res.regions[res.regions["stressor"].str.startswith("CO2")]
+    np.testing.assert_allclose(co2["net"].to_numpy(), one.regions["net"].to_numpy(),
+                               rtol=0, atol=1e-6)
+
+    # A year series: two copies of the table; without out, nothing is left behind.
+    for year in (2019, 2020):
+        shutil.copytree(small, tmp_path / f"t-{year}")
+    series = fzc.ect_tables(tmp_path / "t-{year}", stressor="CO2", years=[2019, 2020],
+                            quiet=True)
+    assert series.written == []
+    assert sorted(set(series.regions["year"])) == [2019, 2020]
+    for _, block in series.regions.groupby("year"):
+        np.testing.assert_allclose(block["net"].to_numpy(), co2["net"].to_numpy(), atol=1e-9)
+    with pytest.raises(fzc.FzcError, match="2021"):
+        fzc.ect_tables(tmp_path / "t-{year}", stressor="CO2", years="2019..2021", quiet=True)
+    with pytest.raises(ValueError, match="years"):
+        fzc.ect_tables(tmp_path / "t-{year}", stressor="CO2", years="20x9", quiet=True)

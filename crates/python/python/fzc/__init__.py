@@ -45,7 +45,9 @@ __all__ = [
     "McResult",
     "compare",
     "cssf",
+    "EctTables",
     "ect",
+    "ect_tables",
     "mc",
     "run",
 ]
@@ -219,6 +221,65 @@ def ect(
         unit=raw["unit"],
         warnings=list(raw["warnings"]),
     )
+
+
+@dataclass
+class EctTables:
+    """Result of :func:`ect_tables`: ``regions`` and ``bilateral`` are the tables ``fzc ect``
+    writes, read back from its files (long form, with ``year``, ``extension`` and
+    ``stressor`` columns, for several stressors, ``"all"`` or a year series; the short form
+    of ``ect-regions.csv`` otherwise; docs/formats/ect-regions.md). ``skipped`` lists the
+    stressors ``"all"`` left out, with why."""
+
+    regions: pd.DataFrame
+    bilateral: pd.DataFrame
+    warnings: List[str] = field(default_factory=list)
+    skipped: List[str] = field(default_factory=list)
+    written: List[str] = field(default_factory=list)
+
+
+def ect_tables(
+    mrio: Union["os.PathLike[str]", str],
+    *,
+    stressor: Union[str, Sequence[str]],
+    years: Union[str, Sequence[int], None] = None,
+    extension: Optional[str] = None,
+    method: str = "final-demand",
+    aggregate: Union["os.PathLike[str]", str, None] = None,
+    region_map: Union["os.PathLike[str]", str, None] = None,
+    out: Union["os.PathLike[str]", str, None] = None,
+    parquet: bool = False,
+    quiet: bool = False,
+) -> EctTables:
+    """``fzc ect`` on tables as files, with everything the CLI takes: several stressors (or
+    ``"all"``, one factorisation per table), a year series (``mrio`` with ``{year}``,
+    ``years="2015..2022"`` or a list), a sector concordance (``aggregate``) and a region map.
+
+    With ``out`` the files stay there (all or nothing, as ``fzc ect --out``); without it they
+    are written to a temporary folder and read back. The tables equal the CLI's files.
+    """
+    import tempfile
+
+    names = [stressor] if isinstance(stressor, str) else [str(s) for s in stressor]
+    year_text = None if years is None else (
+        years if isinstance(years, str) else ",".join(str(int(y)) for y in years))
+    with tempfile.TemporaryDirectory(prefix="fzc-ect-") as tmp:
+        target = tmp if out is None else os.fspath(out)
+        raw = _fzc.ect_job(
+            os.fspath(mrio), names, target, years=year_text, extension=extension,
+            method=method, aggregate=_path(aggregate), region_map=_path(region_map),
+            parquet=parquet, progress=None if quiet else _Progress(),
+        )
+        tables = EctTables(
+            regions=pd.read_csv(os.path.join(target, "ect-regions.csv"),
+                                keep_default_na=False, na_values=[]),
+            bilateral=pd.read_csv(os.path.join(target, "ect-bilateral.csv"),
+                                  keep_default_na=False, na_values=[]),
+            warnings=list(raw["warnings"]),
+            skipped=list(raw["skipped"]),
+            written=[] if out is None else [os.fspath(p) for p in raw["written"]],
+        )
+    return tables
 
 
 # --- The run, comparisons and Python pricing schemes (fzc run, fzc compare) ---------------

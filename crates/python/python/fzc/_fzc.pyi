@@ -99,3 +99,15 @@ def cssf_run(
     out: Optional[str] = ...,
     progress: Optional[Callable[[str, str, int], None]] = ...,
 ) -> Dict[str, Any]: ...
+def ect_job(
+    path: str,
+    stressors: List[str],
+    out: str,
+    years: Optional[str] = ...,
+    extension: Optional[str] = ...,
+    method: str = ...,
+    aggregate: Optional[str] = ...,
+    region_map: Optional[str] = ...,
+    parquet: bool = ...,
+    progress: Optional[Callable[[str, str, int], None]] = ...,
+) -> Dict[str, Any]: ...
