@@ -246,6 +246,25 @@ fn ring(points: &Value) -> Result<Vec<LonLat>, String> {
         .collect()
 }
 
+/// Region polygons from either format fzc reads: a Shapefile when `path` ends in `.shp`
+/// ([`crate::read_shapefile_regions`]), else GeoJSON ([`read_geojson_regions`]).
+///
+/// # Errors
+/// As the reader of the format.
+pub fn read_regions(
+    path: &Path,
+    id_field: Option<&str>,
+) -> Result<Vec<(RegionId, RegionShape)>, IoError> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("shp"))
+    {
+        crate::read_shapefile_regions(path, id_field)
+    } else {
+        read_geojson_regions(path, id_field)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,7 +100,7 @@ pub use ect_tables::{
 };
 pub use eora26::{read_eora26, read_eora26_with_progress};
 pub use error::{IoError, Location};
-pub use geojson_regions::read_geojson_regions;
+pub use geojson_regions::{read_geojson_regions, read_regions};
 pub use geotiff::{
     DEFAULT_MEMORY_BUDGET_MIB, GeoTiffReader, GeoTiffSampleType, GeoTiffWriteOptions,
     KNOWN_GEOGRAPHIC_EPSG, MAX_COMPRESSION_RATIO, MEMORY_BUDGET_ENV, check_budget, check_same_grid,

@@ -15,6 +15,7 @@ use fzc_core::{DemandEstimator, FlowModel, FlowRegion, MassUnit, Progress, Tonne
 use fzc_cssf_flow::geodesic::{RegionPolygon, find_overlaps};
 use fzc_cssf_flow::{BreakpointModel, Core, CssfRun};
 use fzc_io::RegionBalanceRow;
+use fzc_scenario::fixed;
 use fzc_scenario::rasters::{RasterInputs, RasterLayers};
 
 /// Overlaps above this fraction of the smaller region are reported as notes.
@@ -64,15 +65,7 @@ pub fn flows(
     balance_name: &str,
     progress: &dyn Progress,
 ) -> anyhow::Result<FlowsOutcome> {
-    let is_shapefile = job
-        .regions
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
-    let shapes = if is_shapefile {
-        fzc_io::read_shapefile_regions(&job.regions, job.id_field.as_deref())?
-    } else {
-        fzc_io::read_geojson_regions(&job.regions, job.id_field.as_deref())?
-    };
+    let shapes = fzc_io::read_regions(&job.regions, job.id_field.as_deref())?;
     let shape_ids: BTreeSet<&str> = shapes.iter().map(|(id, _)| id.as_str()).collect();
     let table_ids: BTreeSet<&str> = balance.iter().map(|r| r.id.as_str()).collect();
     if shape_ids != table_ids || shapes.len() != balance.len() {
@@ -360,16 +353,6 @@ pub fn run(
         flows,
         written,
     })
-}
-
-/// A number with a fixed count of decimals, never written as `-0`.
-fn fixed(value: f64, decimals: usize) -> String {
-    let text = format!("{value:.decimals$}");
-    if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
-        text[1..].to_owned()
-    } else {
-        text
-    }
 }
 
 /// A CSV field, quoted when it needs to be.

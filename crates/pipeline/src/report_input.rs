@@ -183,14 +183,7 @@ fn polygons_from_cssf_inputs(
         .and_then(|c| c.get("id_field"))
         .and_then(toml::Value::as_str);
     let path = dir.join(rel);
-    let shapes = if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("shp"))
-    {
-        fzc_io::read_shapefile_regions(&path, id_field)?
-    } else {
-        fzc_io::read_geojson_regions(&path, id_field)?
-    };
+    let shapes = fzc_io::read_regions(&path, id_field)?;
     let mut out = BTreeMap::new();
     for (id, shape) in shapes {
         if scenario.region_index(id.as_str()).is_none() {

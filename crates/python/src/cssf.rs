@@ -153,13 +153,19 @@ fn flows_dict<'py>(
     let dict = PyDict::new(py);
     dict.set_item("regions", cssf_job::regions_csv(&outcome.run))?;
     dict.set_item("flows", cssf_job::flows_csv(&outcome.run))?;
+    dict.set_item("notes", flow_notes(outcome))?;
+    dict.set_item("written", written)?;
+    Ok(dict)
+}
+
+/// The flows' notes for the user: overlapping regions, and the flow model that replaced the
+/// built-in flows.
+fn flow_notes(outcome: &FlowsOutcome) -> Vec<String> {
     let mut notes = outcome.notes.clone();
     if let Some(name) = &outcome.flow_model {
         notes.push(format!("flows from the flow model `{name}`"));
     }
-    dict.set_item("notes", notes)?;
-    dict.set_item("written", written)?;
-    Ok(dict)
+    notes
 }
 
 fn error(failures: &Failures, e: &anyhow::Error) -> PyErr {
@@ -381,12 +387,7 @@ pub fn cssf_run<'py>(
     );
     let dict = flows_dict(py, &outcome.flows, outcome.written.clone())?;
     let mut notes = layers.notes();
-    notes.extend(
-        dict.get_item("notes")?
-            .map(|n| n.extract::<Vec<String>>())
-            .transpose()?
-            .unwrap_or_default(),
-    );
+    notes.extend(flow_notes(&outcome.flows));
     dict.set_item("balance", balance)?;
     dict.set_item("estimator", layers.demand().estimator.clone())?;
     dict.set_item("notes", notes)?;

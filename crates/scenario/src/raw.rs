@@ -298,15 +298,7 @@ pub(crate) fn cssf_from_balance(
         },
         ..BreakpointModel::default()
     };
-    let is_shapefile = input
-        .regions
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
-    let shapes = if is_shapefile {
-        fzc_io::read_shapefile_regions(&input.regions, input.id_field)?
-    } else {
-        fzc_io::read_geojson_regions(&input.regions, input.id_field)?
-    };
+    let shapes = fzc_io::read_regions(&input.regions, input.id_field)?;
     let shape_ids: Vec<RegionId> = shapes.iter().map(|(id, _)| id.clone()).collect();
     let balance_ids: Vec<RegionId> = balance.iter().map(|row| row.id.clone()).collect();
     let shape_index = match_regions(&input.regions, "region polygons", &shape_ids, regions)?;

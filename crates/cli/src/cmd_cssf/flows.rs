@@ -8,6 +8,7 @@ use fzc_core::{Progress, RegionFlow};
 use fzc_cssf_flow::{BreakpointModel, Core, CssfRun, ImpactFactor, Intensity, Mass, Role};
 use fzc_io::RegionBalanceRow;
 use fzc_pipeline::cssf_job::{self, FLOW_FILES, FlowsJob};
+use fzc_scenario::fixed;
 
 use crate::ui::{self, Ui};
 
@@ -258,14 +259,4 @@ fn summary_json(run: &CssfRun, files: &[String]) -> String {
         "files": files,
     });
     serde_json::to_string_pretty(&value).unwrap_or_default()
-}
-
-/// A number with a fixed count of decimals, never written as `-0`.
-fn fixed(value: f64, decimals: usize) -> String {
-    let text = format!("{value:.decimals$}");
-    if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
-        text[1..].to_owned()
-    } else {
-        text
-    }
 }

@@ -41,15 +41,7 @@ impl RegionsInput {
     /// # Errors
     /// [`ScenarioError::Input`] when the file cannot be read or a feature has no id.
     pub fn read(&self) -> Result<Vec<(RegionId, RegionShape)>, ScenarioError> {
-        let is_shapefile = self
-            .path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
-        Ok(if is_shapefile {
-            fzc_io::read_shapefile_regions(&self.path, self.id_field.as_deref())?
-        } else {
-            fzc_io::read_geojson_regions(&self.path, self.id_field.as_deref())?
-        })
+        Ok(fzc_io::read_regions(&self.path, self.id_field.as_deref())?)
     }
 }
 
