@@ -162,6 +162,28 @@ pub fn compute_ect_many_with_progress(
     options: &EctOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<EctAccounts>, MrioError> {
+    compute(table, satellites, options, progress, false).map(|(accounts, _)| accounts)
+}
+
+/// What [`compute`] keeps of a final-demand computation when asked: the factored model, the
+/// final demand, the solved outputs and the intensities of each satellite.
+pub(crate) struct Kept {
+    pub(crate) model: LeontiefModel,
+    pub(crate) y: Mat<f64>,
+    pub(crate) solved: Mat<f64>,
+    pub(crate) intensities: Vec<Vec<f64>>,
+}
+
+/// The accounts of every satellite; with `keep` and [`EctMethod::FinalDemand`], also the
+/// model and solved outputs behind them ([`crate::FactoredEct`]). The accounts do not depend
+/// on `keep`.
+pub(crate) fn compute(
+    table: MrioTable,
+    satellites: &[Satellite],
+    options: &EctOptions,
+    progress: &dyn Progress,
+    keep: bool,
+) -> Result<(Vec<EctAccounts>, Option<Kept>), MrioError> {
     table.validate()?;
     for satellite in satellites {
         check_satellite(&table, satellite)?;
@@ -199,6 +221,7 @@ pub fn compute_ect_many_with_progress(
         .collect();
     let regions = table.regions.clone();
     let (m, n_sec) = (table.region_count(), table.sector_count());
+    let mut kept = None;
     let parts: Vec<(RegionMatrix, RegionMatrix, RegionMatrix)> = match options.method {
         EctMethod::FinalDemand => {
             let MrioTable {
@@ -217,18 +240,26 @@ pub fn compute_ect_many_with_progress(
                 progress,
             )?;
             let solved = model.solve_checked_with_progress(&y, progress)?;
-            drop(model);
-            prepared
+            let parts = prepared
                 .iter()
                 .map(|(c, _)| attribute(&solved, &y, c, m, n_sec, progress))
-                .collect()
+                .collect();
+            if keep {
+                kept = Some(Kept {
+                    model,
+                    y,
+                    solved,
+                    intensities: prepared.iter().map(|(c, _)| c.clone()).collect(),
+                });
+            }
+            parts
         }
         EctMethod::Eebt => prepared
             .iter()
             .map(|(c, _)| crate::eebt::eebt(&table, &output.x, c, options.par(), progress))
             .collect::<Result<_, _>>()?,
     };
-    Ok(satellites
+    let accounts = satellites
         .iter()
         .zip(prepared)
         .zip(parts)
@@ -244,12 +275,13 @@ pub fn compute_ect_many_with_progress(
                 warnings,
             },
         )
-        .collect())
+        .collect();
+    Ok((accounts, kept))
 }
 
 /// `T[r, s] = Σ_{i∈r} c_i X[i, s]`, `T_final[r, s] = Σ_{i∈r} c_i Y[i, s]`,
 /// `T_inter[r, s] = Σ_{i∈r} c_i (X − Y)[i, s]`.
-fn attribute(
+pub(crate) fn attribute(
     solved: &Mat<f64>,
     y: &Mat<f64>,
     c: &[f64],

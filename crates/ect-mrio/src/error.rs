@@ -185,6 +185,24 @@ pub enum MrioError {
         /// The value found.
         value: f64,
     },
+    /// An operation the chosen options do not support.
+    #[error("{what}")]
+    Unsupported {
+        /// What was asked and why it cannot be done.
+        what: String,
+    },
+    /// Final demand perturbed (an uncertainty draw) so that a sector with emissions has no
+    /// positive total output: its emission intensity is undefined.
+    #[error(
+        "with the perturbed final demand, {place} has total output {value:e} (≤ 0) but direct \
+         emissions; its intensity is undefined (narrow the noise on Y)"
+    )]
+    PerturbedOutput {
+        /// The sector, as `region/sector`.
+        place: String,
+        /// Its total output under the perturbed final demand.
+        value: f64,
+    },
     /// RAS targets or prior that cannot be balanced.
     #[error("RAS: {message}")]
     RasInfeasible {

@@ -82,6 +82,7 @@ mod ect;
 mod eebt;
 mod energy;
 mod error;
+mod factored;
 mod intensity;
 mod lu;
 mod model;
@@ -105,6 +106,7 @@ pub use ect::{
 };
 pub use energy::{CO2_PER_C, CarbonCoefficients, EnergyUse, GJ_PER_TCE};
 pub use error::MrioError;
+pub use factored::FactoredEct;
 pub use intensity::{Intensities, intensities};
 pub use model::{LeontiefModel, TotalOutput, total_output};
 pub use region_map::{RegionMap, aggregate_regions};

@@ -144,11 +144,17 @@ impl PackedLu {
 
     /// Overwrites `rhs` with `M⁻¹·rhs`.
     pub(crate) fn solve_in_place(&self, rhs: MatMut<'_, f64>) {
+        self.solve_in_place_with(rhs, self.par);
+    }
+
+    /// [`PackedLu::solve_in_place`] with the given parallelism (e.g. [`Par::Seq`] inside a
+    /// task that already runs on the thread pool).
+    pub(crate) fn solve_in_place_with(&self, rhs: MatMut<'_, f64>, par: Par) {
         let n = self.packed.nrows();
-        let scratch = solve::solve_in_place_scratch::<usize, f64>(n, rhs.ncols(), self.par);
+        let scratch = solve::solve_in_place_scratch::<usize, f64>(n, rhs.ncols(), par);
         let mut mem = MemBuffer::new(scratch);
         let lu = self.packed.as_ref();
-        solve::solve_in_place(lu, lu, self.perm(), rhs, self.par, MemStack::new(&mut mem));
+        solve::solve_in_place(lu, lu, self.perm(), rhs, par, MemStack::new(&mut mem));
     }
 
     /// Overwrites `rhs` with `M⁻ᵀ·rhs`.

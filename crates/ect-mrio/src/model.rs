@@ -256,6 +256,17 @@ impl LeontiefModel {
         self.lu.solve_in_place(rhs);
     }
 
+    /// [`LeontiefModel::solve_in_place`] with the given parallelism instead of the one the
+    /// model was factored with: [`Par::Seq`] for a solve inside a task that already runs on
+    /// the thread pool (one draw of an uncertainty analysis).
+    ///
+    /// # Panics
+    /// When `rhs` does not have `n` rows.
+    pub fn solve_in_place_with(&self, rhs: MatMut<'_, f64>, par: Par) {
+        assert_eq!(rhs.nrows(), self.size(), "right-hand side must have n rows");
+        self.lu.solve_in_place_with(rhs, par);
+    }
+
     /// Overwrites `rhs` (n × k) with `(I − A)⁻ᵀ·rhs`: for intensities `c`, the total
     /// (direct + indirect) multipliers `c·(I − A)⁻¹` as a column.
     ///
