@@ -65,7 +65,8 @@ pub use load::{
     load_with_options,
 };
 pub use model::{
-    CssdrPreview, CssfTransfer, EconomyEntry, EctResults, GivenNet, PluginSpec, PricingOptions,
+    CssdrPreview, CssfTransfer, EconomyEntry, EctResults, GivenNet, MrioLayerModel, PluginSpec,
+    PricingOptions,
     Provenance, RasterCssf, RegionRasterCssf, Scenario, StandardEntry,
 };
 pub use output::{

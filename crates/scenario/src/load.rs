@@ -14,7 +14,8 @@ use serde::Deserialize;
 use crate::ScenarioError;
 use crate::bilateral::BilateralRule;
 use crate::model::{
-    CssfTransfer, EconomyEntry, EctResults, GivenNet, PluginSpec, PricingOptions, RasterCssf,
+    CssfTransfer, EconomyEntry, EctResults, GivenNet, MrioLayerModel, PluginSpec, PricingOptions,
+    RasterCssf,
     RegionRasterCssf, Scenario, StandardEntry,
 };
 use crate::rasters::{
@@ -486,10 +487,10 @@ pub fn load_with_options(
     };
 
     let mut warnings = Vec::new();
-    let (ect, ect_series) = match &raw.ect {
-        None => (None, Vec::new()),
+    let (ect, ect_series, ect_model) = match &raw.ect {
+        None => (None, Vec::new(), None),
         Some(e) => {
-            let series = load_ect_series(
+            let (series, model) = load_ect_series(
                 source,
                 &toml_path,
                 e,
@@ -502,7 +503,7 @@ pub fn load_with_options(
                 .into_iter()
                 .filter_map(|(year, ect)| year.map(|y| (y, ect)))
                 .collect();
-            (last, years)
+            (last, years, model)
         }
     };
     let (cssf, cssf_model_cores, rasters) = match &raw.cssf {
@@ -546,6 +547,7 @@ pub fn load_with_options(
         economy,
         ect,
         ect_series,
+        ect_model,
         cssf,
         cssf_model_cores,
         cssf_k,
@@ -627,6 +629,10 @@ fn raw_path(
 /// The ECT layer of each year of `[ect] years` (`{year}` in `mrio` replaced), or the one
 /// layer of a scenario without years (year `None`). Every year's table must exist before any
 /// is read; a year that fails names the year.
+/// Each year's ECT layer (one entry with no year when `[ect] years` is absent), and the
+/// last year's factored MRIO when one is kept.
+type EctSeries = (Vec<(Option<i32>, EctResults)>, Option<MrioLayerModel>);
+
 fn load_ect_series(
     source: &ScenarioSource,
     toml_path: &Path,
@@ -634,7 +640,7 @@ fn load_ect_series(
     regions: &[RegionId],
     warnings: &mut Vec<String>,
     progress: &dyn Progress,
-) -> Result<Vec<(Option<i32>, EctResults)>, ScenarioError> {
+) -> Result<EctSeries, ScenarioError> {
     let toml_err = |message: String| ScenarioError::Toml {
         path: toml_path.to_owned(),
         message,
@@ -648,10 +654,16 @@ fn load_ect_series(
                  e.g. years = \"2015..2022\""
             )));
         }
-        return Ok(vec![(
-            None,
-            load_ect(source, toml_path, e, None, regions, warnings, progress)?,
-        )]);
+        let (ect, model) = load_ect(
+            source,
+            toml_path,
+            e,
+            (None, true),
+            regions,
+            warnings,
+            progress,
+        )?;
+        return Ok((vec![(None, ect)], model));
     };
     if e.mrio.is_none() || !has_year {
         return Err(toml_err(format!(
@@ -693,12 +705,16 @@ fn load_ect_series(
         )));
     }
     let mut out = Vec::with_capacity(years.len());
+    let mut kept = None;
+    let last = years.last().copied();
     for year in years {
-        let ect = load_ect(
+        // Only the last year's factored table is kept, and only while no other year is
+        // computed: one n × n matrix at a time.
+        let (ect, model) = load_ect(
             source,
             toml_path,
             e,
-            Some(year),
+            (Some(year), Some(year) == last),
             regions,
             warnings,
             progress,
@@ -708,19 +724,21 @@ fn load_ect_series(
             error: Box::new(error),
         })?;
         out.push((Some(year), ect));
+        kept = kept.or(model);
     }
-    Ok(out)
+    Ok((out, kept))
 }
 
+/// One year's ECT layer (or the only one); with `keep`, also its factored MRIO.
 fn load_ect(
     source: &ScenarioSource,
     toml_path: &Path,
     e: &EctToml,
-    year: Option<i32>,
+    (year, keep): (Option<i32>, bool),
     regions: &[RegionId],
     warnings: &mut Vec<String>,
     progress: &dyn Progress,
-) -> Result<EctResults, ScenarioError> {
+) -> Result<(EctResults, Option<MrioLayerModel>), ScenarioError> {
     let toml_err = |message: String| ScenarioError::Toml {
         path: toml_path.to_owned(),
         message,
@@ -755,13 +773,16 @@ fn load_ect(
                     .to_owned(),
             ));
         };
-        return read_ect(
-            source,
-            net,
-            e.bilateral.as_deref(),
-            e.bilateral_rule.unwrap_or_default(),
-            regions,
-        );
+        return Ok((
+            read_ect(
+                source,
+                net,
+                e.bilateral.as_deref(),
+                e.bilateral_rule.unwrap_or_default(),
+                regions,
+            )?,
+            None,
+        ));
     };
     let tables = given_keys(&[
         ("net", e.net.is_some()),
@@ -802,7 +823,7 @@ fn load_ect(
         emissions: optional("ect.emissions", &e.emissions)?,
         city_names: optional("ect.city_names", &e.city_names)?,
     };
-    ect_from_mrio(&input, regions, warnings, progress)
+    ect_from_mrio(&input, regions, warnings, progress, keep)
 }
 
 /// The CSSF layer's transfers, the flow model's core per region (all `None` for a transfers

@@ -176,6 +176,102 @@ pub struct PluginSpec {
     pub params: std::collections::BTreeMap<String, String>,
 }
 
+/// The ECT layer's MRIO kept factored: recomputes the layer for another final demand `Y` or
+/// other emissions `F` with solves only (the uncertainty parameters `ect.mrio.y` and
+/// `ect.mrio.f`). Kept when the layer comes from an MRIO with `method = "final-demand"`;
+/// holds the LU of `I − A` (one n × n matrix), which the computation needed anyway. Clones
+/// share it.
+#[derive(Clone)]
+pub struct MrioLayerModel {
+    inner: std::sync::Arc<MrioLayerInner>,
+}
+
+struct MrioLayerInner {
+    factored: fzc_ect_mrio::FactoredEct,
+    region_map: Option<(std::path::PathBuf, fzc_ect_mrio::RegionMap)>,
+    index: Vec<usize>,
+    path: std::path::PathBuf,
+}
+
+impl MrioLayerModel {
+    pub(crate) fn new(
+        factored: fzc_ect_mrio::FactoredEct,
+        region_map: Option<(std::path::PathBuf, fzc_ect_mrio::RegionMap)>,
+        index: Vec<usize>,
+        path: std::path::PathBuf,
+    ) -> Self {
+        Self {
+            inner: std::sync::Arc::new(MrioLayerInner {
+                factored,
+                region_map,
+                index,
+                path,
+            }),
+        }
+    }
+
+    /// The table's size `n` (sectors of all its regions): the length of an `F` factor list.
+    pub fn size(&self) -> usize {
+        self.inner.factored.size()
+    }
+
+    /// The table's region count `m` (before a region map): `Y` has `n · m` entries.
+    pub fn table_regions(&self) -> usize {
+        self.inner.factored.region_count()
+    }
+
+    /// The table's final demand `Y` (n × m).
+    pub fn final_demand(&self) -> &fzc_ect_mrio::faer::Mat<f64> {
+        self.inner.factored.final_demand()
+    }
+
+    /// The MRIO file the layer came from.
+    pub fn path(&self) -> &std::path::Path {
+        &self.inner.path
+    }
+
+    /// The ECT layer for `Y ∘ y_factors` and `F ∘ f_factors` (see
+    /// [`fzc_ect_mrio::FactoredEct::perturbed`]: `y_factors` column-major, `n · m` long;
+    /// `f_factors` `n` long), aggregated and mapped onto the scenario's regions as at load.
+    /// With no factors it is the scenario's layer, bit for bit.
+    ///
+    /// # Errors
+    /// [`crate::ScenarioError::Layer`] naming the MRIO: factors of the wrong length or not
+    /// finite, or a sector with emissions left without output.
+    pub fn ect(
+        &self,
+        y_factors: Option<&[f64]>,
+        f_factors: Option<&[f64]>,
+    ) -> Result<EctResults, crate::ScenarioError> {
+        let accounts = self
+            .inner
+            .factored
+            .perturbed(y_factors, f_factors)
+            .map_err(|e| crate::ScenarioError::Layer {
+                path: self.inner.path.clone(),
+                what: "recomputing embodied carbon transfers for a perturbed Y or F",
+                message: e.to_string(),
+            })?;
+        let accounts = crate::raw::aggregate(accounts, self.inner.region_map.as_ref())?;
+        Ok(crate::raw::ect_results(&accounts, &self.inner.index))
+    }
+}
+
+impl fmt::Debug for MrioLayerModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MrioLayerModel")
+            .field("path", &self.inner.path)
+            .field("factored", &self.inner.factored)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for MrioLayerModel {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
 /// A complete, validated scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
@@ -199,6 +295,11 @@ pub struct Scenario {
     /// years`), in year order; empty otherwise. Each year is zoned and priced with the rest
     /// of the scenario unchanged ([`crate::Outcome::series`]).
     pub ect_series: Vec<(i32, EctResults)>,
+    /// The MRIO behind [`Scenario::ect`], kept factored, when the layer was computed from
+    /// an MRIO by the final-demand method (for a year series, the last year's); `None`
+    /// otherwise. Not serialised.
+    #[serde(skip)]
+    pub ect_model: Option<MrioLayerModel>,
     /// The CSSF transfers, if any.
     pub cssf: Option<Vec<CssfTransfer>>,
     /// Per region (in [`Scenario::regions`] order), the core the CSSF flow model used when

@@ -16,14 +16,15 @@ use fzc_core::{
 use fzc_cssf_flow::geodesic::{RegionPolygon, find_overlaps};
 use fzc_cssf_flow::{BreakpointModel, Core, ImpactFactor, Intensity, Mass};
 use fzc_ect_mrio::{
-    EctMethod, EctOptions, aggregate_regions, aggregate_sectors, compute_ect_with_progress,
+    EctAccounts, EctMethod, EctOptions, FactoredEct, RegionMap, aggregate_regions,
+    aggregate_sectors, compute_ect_with_progress,
 };
 use fzc_io::MrioFormat;
 use serde::Deserialize;
 
 use crate::ScenarioError;
 use crate::bilateral::BilateralRule;
-use crate::model::{CssfTransfer, EctResults, GivenNet, Provenance};
+use crate::model::{CssfTransfer, EctResults, GivenNet, MrioLayerModel, Provenance};
 
 /// Overlaps above this fraction of the smaller region are reported (as `fzc cssf flows` does).
 const OVERLAP_WARNING_FRACTION: f64 = 0.01;
@@ -120,7 +121,8 @@ pub(crate) fn ect_from_mrio(
     regions: &[RegionId],
     warnings: &mut Vec<String>,
     progress: &dyn Progress,
-) -> Result<EctResults, ScenarioError> {
+    keep: bool,
+) -> Result<(EctResults, Option<MrioLayerModel>), ScenarioError> {
     let format = input.format.map(|f| match f {
         FormatKey::Pymrio => MrioFormat::Pymrio,
         FormatKey::Exiobase3 => MrioFormat::Exiobase3,
@@ -177,25 +179,28 @@ pub(crate) fn ect_from_mrio(
         },
         ..EctOptions::default()
     };
-    let accounts =
-        compute_ect_with_progress(table, &satellite, &options, progress).map_err(|e| {
-            ScenarioError::Layer {
-                path: input.mrio.clone(),
-                what: "computing embodied carbon transfers",
-                message: e.to_string(),
-            }
-        })?;
-    let accounts = match &input.region_map {
-        Some(path) => {
-            let map = fzc_io::read_region_map(path)?;
-            aggregate_regions(&accounts, &map).map_err(|e| ScenarioError::Layer {
-                path: path.clone(),
-                what: "aggregating regions",
-                message: e.to_string(),
-            })?
-        }
-        None => accounts,
+    let layer_error = |e: fzc_ect_mrio::MrioError| ScenarioError::Layer {
+        path: input.mrio.clone(),
+        what: "computing embodied carbon transfers",
+        message: e.to_string(),
     };
+    // Final demand: keep the factored table for the uncertainty parameters ect.mrio.y/f.
+    // The accounts are the same numbers either way (one code path in fzc-ect-mrio).
+    let (accounts, factored) = if keep && options.method == EctMethod::FinalDemand {
+        let (factored, accounts) =
+            FactoredEct::new_with_progress(table, &satellite, &options, progress)
+                .map_err(layer_error)?;
+        (accounts, Some(factored))
+    } else {
+        let accounts =
+            compute_ect_with_progress(table, &satellite, &options, progress).map_err(layer_error)?;
+        (accounts, None)
+    };
+    let region_map = match &input.region_map {
+        Some(path) => Some((path.clone(), fzc_io::read_region_map(path)?)),
+        None => None,
+    };
+    let accounts = aggregate(accounts, region_map.as_ref())?;
     let index = match_regions(&input.mrio, "MRIO", &accounts.regions, regions)?;
     warnings.extend(
         accounts
@@ -203,8 +208,33 @@ pub(crate) fn ect_from_mrio(
             .iter()
             .map(|w| format!("{}: {w}", input.mrio.display())),
     );
+    let results = ect_results(&accounts, &index);
+    let model = factored.map(|factored| {
+        MrioLayerModel::new(factored, region_map, index, input.mrio.clone())
+    });
+    Ok((results, model))
+}
+
+/// The accounts with the table's regions aggregated by the `[ect] region_map`, if any.
+pub(crate) fn aggregate(
+    accounts: EctAccounts,
+    region_map: Option<&(PathBuf, RegionMap)>,
+) -> Result<EctAccounts, ScenarioError> {
+    match region_map {
+        Some((path, map)) => aggregate_regions(&accounts, map).map_err(|e| ScenarioError::Layer {
+            path: path.clone(),
+            what: "aggregating regions",
+            message: e.to_string(),
+        }),
+        None => Ok(accounts),
+    }
+}
+
+/// `NF` and the bilateral nets of `accounts` in t CO2, on the scenario's regions
+/// (`index[a]` is the scenario index of the accounts' region `a`).
+pub(crate) fn ect_results(accounts: &EctAccounts, index: &[usize]) -> EctResults {
     // fzc-ect-mrio converts from the satellite's unit to t CO2 (net_tonnes, bilateral_nets).
-    let mut net = vec![TonnesCo2(0.0); regions.len()];
+    let mut net = vec![TonnesCo2(0.0); index.len()];
     for (a, (_, nf)) in accounts.net_tonnes().into_iter().enumerate() {
         net[index[a]] = nf;
     }
@@ -230,12 +260,12 @@ pub(crate) fn ect_from_mrio(
         }
     }
     given.sort_by_key(|g| (g.from, g.to));
-    Ok(EctResults {
+    EctResults {
         net,
-        net_provenance: vec![Provenance::Computed; regions.len()],
+        net_provenance: vec![Provenance::Computed; index.len()],
         given,
         rule: BilateralRule::Given,
-    })
+    }
 }
 
 /// The CSSF layer from polygons and a balance table, by `fzc-cssf-flow`'s breakpoint model

@@ -114,8 +114,10 @@ fn one_draw(
     draw: u64,
 ) -> Result<DrawResult, UncertaintyError> {
     let u = uniforms(seed, draw, plan.slots());
-    let values = plan.values(draw, &u)?;
-    let drawn = plan.apply(scenario, &values);
+    let mut values = plan.values(draw, &u)?;
+    let (drawn, noise) = plan.apply_draw(scenario, &values, seed, draw)?;
+    // params.csv: the parameters, then the mean factor of each noise stanza.
+    values.extend(noise);
     let outcome = run_with_pricing(&drawn, scheme).map_err(|source| UncertaintyError::Run {
         draw,
         source: Box::new(source),
@@ -564,7 +566,7 @@ pub fn run_mc(
         first_draw: range.start,
         end_draw: range.end,
         stanzas: plan.spec().describe(),
-        parameters: plan.parameters().iter().map(|p| p.name.clone()).collect(),
+        parameters: param_names(plan),
     };
     write_manifest(&staging.path("mc.json"), &manifest)?;
     staging.commit(out, &FILES)
@@ -611,12 +613,22 @@ fn write_draw(
             &r.standard,
         ])?;
     }
-    for (p, v) in plan.parameters().iter().zip(&result.values) {
+    for (name, v) in param_names(plan).iter().zip(&result.values) {
         let value = format_value(*v);
-        writeln!(params, "{draw},{},{value}", p.name).map_err(os)?;
-        parquet.param_row(&[&text, &p.name, &value])?;
+        writeln!(params, "{draw},{name},{value}").map_err(os)?;
+        parquet.param_row(&[&text, name, &value])?;
     }
     Ok(())
+}
+
+/// The names of `params.csv`'s rows of one draw: the concrete parameters, then the noise
+/// stanzas (whose value is the mean of the draw's factors).
+fn param_names(plan: &Plan) -> Vec<String> {
+    plan.parameters()
+        .iter()
+        .map(|p| p.name.clone())
+        .chain(plan.noise_names())
+        .collect()
 }
 
 /// A parameter value: shortest text that reads back to the same f64.

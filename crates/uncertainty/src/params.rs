@@ -11,6 +11,18 @@
 //! | `ect.bilateral.<from>.<to>` | a given bilateral net (`ect-bilateral.csv`) | t CO2 | `>= 0` |
 //! | `cssf.transfer.<output>.<input>` | a CSSF transfer `V_sr` | t | `>= 0` |
 //!
+//! | `ect.mrio.y` | every cell of the MRIO's final demand `Y` | factor | `>= 0` |
+//! | `ect.mrio.f` | every sector's direct emissions `F` (the stressor) | factor | `>= 0` |
+//!
+//! **Per-cell noise.** `ect.mrio.y` and `ect.mrio.f` draw one factor per cell of `Y` (n · m)
+//! or of `F` (n), each independently from the stanza's distribution (`scale = "relative"`,
+//! e.g. `dist = "lognormal"`, `mean = 1`, `cv = 0.1`), and recompute the ECT layer from the
+//! factored table ([`fzc_scenario::MrioLayerModel`]): solves, no factorisation. They need an
+//! `[ect] mrio` layer computed by the final-demand method. The factors come from a stream of
+//! their own keyed by `(seed, draw)`, so they are reproducible and shard-independent like
+//! every draw; they are not inputs of a sensitivity analysis. `params.csv` records the mean
+//! of each draw's factors.
+//!
 //! In `cssf.transfer.*`, `cssf.transfer.<output>.*` and `cssf.transfer.*.<input>` the `*`
 //! stands for every matching transfer; each gets its own draw unless the stanza has a
 //! `group`.
@@ -72,11 +84,29 @@ pub struct Parameter {
     input: Input,
 }
 
+/// Which MRIO input a per-cell noise stanza perturbs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoiseTarget {
+    /// Final demand `Y`, n · m cells.
+    Y,
+    /// Direct emissions `F`, n cells.
+    F,
+}
+
+/// A per-cell noise stanza (`ect.mrio.y`, `ect.mrio.f`).
+#[derive(Debug, Clone, PartialEq)]
+struct Noise {
+    name: &'static str,
+    target: NoiseTarget,
+    stanza: usize,
+}
+
 /// The stanzas resolved against one scenario: what each draw sets.
 #[derive(Debug, Clone)]
 pub struct Plan {
     spec: UncertaintySpec,
     parameters: Vec<Parameter>,
+    noise: Vec<Noise>,
     slots: usize,
     /// Regions whose `NF` absorbs the drawn `NF` changes, with their weights.
     nf_absorbers: Vec<(usize, f64)>,
@@ -96,7 +126,35 @@ impl Plan {
         let mut groups: Vec<String> = Vec::new();
         // Each parameter's group (index into `groups`), or None for an independent draw.
         let mut group_of: Vec<Option<usize>> = Vec::new();
+        let mut noise: Vec<Noise> = Vec::new();
         for (index, stanza) in spec.stanzas.iter().enumerate() {
+            if let Some(target) = noise_target(&stanza.param) {
+                let n = check_noise(scenario, stanza, target).map_err(|message| {
+                    UncertaintyError::Stanza {
+                        origin: spec.origin.clone(),
+                        stanza: stanza.number,
+                        param: stanza.param.clone(),
+                        message,
+                    }
+                })?;
+                if noise.iter().any(|x| x.target == target) {
+                    return Err(UncertaintyError::Stanza {
+                        origin: spec.origin.clone(),
+                        stanza: stanza.number,
+                        param: stanza.param.clone(),
+                        message: format!(
+                            "{} is already varied by an earlier stanza; give each input one \
+                             distribution",
+                            n.name
+                        ),
+                    });
+                }
+                noise.push(Noise {
+                    stanza: index,
+                    ..n
+                });
+                continue;
+            }
             let found = resolve(scenario, &stanza.param).map_err(|why| {
                 UncertaintyError::UnknownParameter {
                     origin: spec.origin.clone(),
@@ -204,6 +262,7 @@ impl Plan {
         Ok(Plan {
             spec: spec.clone(),
             parameters,
+            noise,
             slots,
             nf_absorbers,
         })
@@ -232,6 +291,12 @@ impl Plan {
             }
         }
         names
+    }
+
+    /// The names of the per-cell noise stanzas (`ect.mrio.y`, `ect.mrio.f`), in stanza
+    /// order: each adds a row per draw to `params.csv` (the mean of its factors).
+    pub fn noise_names(&self) -> Vec<String> {
+        self.noise.iter().map(|n| n.name.to_owned()).collect()
     }
 
     /// The stanzas this plan came from.
@@ -277,7 +342,69 @@ impl Plan {
             .collect()
     }
 
-    /// A copy of `scenario` with `values` (from [`Plan::values`]) put in. For a year series
+    /// Draw `draw` of the analysis seeded `seed`: the scenario with `values` (from
+    /// [`Plan::values`]) and the per-cell noise put in, and the mean factor of each noise
+    /// stanza (in [`Plan::noise_names`] order). Without noise stanzas this is
+    /// [`Plan::apply`].
+    ///
+    /// # Errors
+    /// [`UncertaintyError::InvalidDraw`] for a noise factor that is negative or not finite;
+    /// [`UncertaintyError::Run`] when the ECT layer cannot be recomputed (a sector with
+    /// emissions left without output).
+    pub fn apply_draw(
+        &self,
+        scenario: &Scenario,
+        values: &[f64],
+        seed: u64,
+        draw: u64,
+    ) -> Result<(Scenario, Vec<f64>), UncertaintyError> {
+        let Some(model) = scenario.ect_model.as_ref().filter(|_| !self.noise.is_empty()) else {
+            return Ok((self.apply(scenario, values), Vec::new()));
+        };
+        let mut factors: [Option<Vec<f64>>; 2] = [None, None];
+        let mut means = Vec::with_capacity(self.noise.len());
+        for n in &self.noise {
+            let (slot, count) = match n.target {
+                NoiseTarget::Y => (0, model.size() * model.table_regions()),
+                NoiseTarget::F => (1, model.size()),
+            };
+            let stanza = &self.spec.stanzas[n.stanza];
+            let drawn: Vec<f64> = noise_uniforms(seed, draw, n.target, count)
+                .into_iter()
+                .map(|u| stanza.dist.quantile(u))
+                .collect();
+            if let Some(bad) = drawn.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
+                return Err(UncertaintyError::InvalidDraw {
+                    draw,
+                    param: n.name.to_owned(),
+                    value: *bad,
+                    dist: format!("{} ({})", stanza.dist, stanza.scale.as_str()),
+                    problem: "not a finite factor >= 0".to_owned(),
+                });
+            }
+            #[allow(clippy::cast_precision_loss)] // a cell count
+            means.push(drawn.iter().sum::<f64>() / count.max(1) as f64);
+            // Factors that are all 1 (a zero-width distribution) leave the input as it is:
+            // the base solution is reused and the layer is the scenario's, bit for bit.
+            if drawn.iter().any(|&v| v != 1.0) {
+                factors[slot] = Some(drawn);
+            }
+        }
+        let [y, f] = &factors;
+        let mut noisy = scenario.clone();
+        if y.is_some() || f.is_some() {
+            noisy.ect = Some(model.ect(y.as_deref(), f.as_deref()).map_err(|source| {
+                UncertaintyError::Run {
+                    draw,
+                    source: Box::new(source),
+                }
+            })?);
+        }
+        Ok((self.apply(&noisy, values), means))
+    }
+
+    /// A copy of `scenario` with `values` (from [`Plan::values`]) put in, without the
+    /// per-cell noise of `ect.mrio.y` / `ect.mrio.f` ([`Plan::apply_draw`] adds it). For a year series
     /// (`[ect] years`) the copy is the last year's scenario alone (its `ect_series` emptied):
     /// an analysis perturbs one year's inputs, and each run zones that year only.
     pub fn apply(&self, scenario: &Scenario, values: &[f64]) -> Scenario {
@@ -343,6 +470,79 @@ impl Plan {
         }
         s
     }
+}
+
+/// The noise target a parameter name stands for, if it is a per-cell noise name.
+fn noise_target(name: &str) -> Option<NoiseTarget> {
+    match name {
+        "ect.mrio.y" => Some(NoiseTarget::Y),
+        "ect.mrio.f" => Some(NoiseTarget::F),
+        _ => None,
+    }
+}
+
+/// Checks a per-cell noise stanza against the scenario.
+fn check_noise(
+    s: &Scenario,
+    stanza: &crate::spec::Stanza,
+    target: NoiseTarget,
+) -> Result<Noise, String> {
+    let name = match target {
+        NoiseTarget::Y => "ect.mrio.y",
+        NoiseTarget::F => "ect.mrio.f",
+    };
+    if s.ect.is_none() {
+        return Err("the scenario has no ECT layer".to_owned());
+    }
+    if s.ect_model.is_none() {
+        return Err(format!(
+            "{name} perturbs the MRIO table, but the ECT layer was not computed from one by \
+             the final-demand method (it is a net table, or method = \"eebt\"); vary ect.nf.* \
+             or ect.bilateral.* instead"
+        ));
+    }
+    if stanza.scale != Scale::Relative {
+        return Err(format!(
+            "{name} draws a factor per cell: set scale = \"relative\" (e.g. dist = \
+             \"lognormal\", mean = 1, cv = 0.1)"
+        ));
+    }
+    if stanza.group.is_some() {
+        return Err(format!(
+            "{name} draws every cell independently; it cannot be in a group"
+        ));
+    }
+    if !stanza.dist.is_nonnegative() {
+        return Err(format!(
+            "{name}'s factors must stay >= 0, but {} can be negative; use lognormal, or \
+             truncnormal with low >= 0",
+            stanza.dist
+        ));
+    }
+    Ok(Noise {
+        name,
+        target,
+        stanza: 0,
+    })
+}
+
+/// The `count` uniform numbers of draw `draw`'s noise on `target`: ChaCha20 keyed by the
+/// seed and the target (a key of its own, so these never repeat the draw's parameter
+/// numbers), on stream `draw`.
+fn noise_uniforms(seed: u64, draw: u64, target: NoiseTarget, count: usize) -> Vec<f64> {
+    use rand::{Rng, SeedableRng};
+    let mut key = [0u8; 32];
+    key[..8].copy_from_slice(&seed.to_le_bytes());
+    let tag: &[u8; 24] = match target {
+        NoiseTarget::Y => b"fzc per-cell noise on Y ",
+        NoiseTarget::F => b"fzc per-cell noise on F ",
+    };
+    key[8..].copy_from_slice(tag);
+    let mut rng = rand_chacha::ChaCha20Rng::from_seed(key);
+    rng.set_stream(draw);
+    (0..count)
+        .map(|_| crate::sample::open_unit(rng.next_u64()))
+        .collect()
 }
 
 /// Whether every value a truncated distribution can give is `>= 0` once scaled.
@@ -525,6 +725,9 @@ pub fn valid_names(s: &Scenario) -> String {
                 s.regions[g.from], s.regions[g.to]
             ));
         }
+    }
+    if s.ect.is_some() && s.ect_model.is_some() {
+        names.push("ect.mrio.y, ect.mrio.f (per-cell noise)".to_owned());
     }
     if s.cssf.is_some() && s.cssf_k.is_some_and(|k| k > 0.0) {
         names.push("cssf.k".to_owned());

@@ -14,14 +14,15 @@ use rand_chacha::ChaCha20Rng;
 pub fn uniforms(seed: u64, draw: u64, count: usize) -> Vec<f64> {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     rng.set_stream(draw);
-    (0..count)
-        .map(|_| {
-            // 53 random bits, centred in their interval: never 0, never 1.
-            #[allow(clippy::cast_precision_loss)] // 53 bits are exact in an f64
-            let k = (rng.next_u64() >> 11) as f64;
-            (k + 0.5) / 9_007_199_254_740_992.0
-        })
-        .collect()
+    (0..count).map(|_| open_unit(rng.next_u64())).collect()
+}
+
+/// A uniform number in the open interval (0, 1) from 64 random bits: the top 53, centred in
+/// their interval, so never 0 and never 1.
+pub(crate) fn open_unit(bits: u64) -> f64 {
+    #[allow(clippy::cast_precision_loss)] // 53 bits are exact in an f64
+    let k = (bits >> 11) as f64;
+    (k + 0.5) / 9_007_199_254_740_992.0
 }
 
 /// A deterministic share of the draws: shard `index` of `count` (0-based).

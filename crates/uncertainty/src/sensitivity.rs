@@ -193,7 +193,8 @@ fn check(method: Method, samples: usize, d: usize) -> Result<usize, UncertaintyE
 /// Returns the files written, the indices first when there are some.
 ///
 /// # Errors
-/// [`UncertaintyError::Options`] for fewer than 2 samples, no inputs or more than
+/// [`UncertaintyError::Options`] for per-cell noise stanzas (`ect.mrio.y`, `ect.mrio.f`),
+/// fewer than 2 samples, no inputs or more than
 /// [`MAX_INPUTS`], odd Morris levels; a failing run's error, naming the sample row as the
 /// draw; file errors.
 pub fn run_sensitivity(
@@ -204,6 +205,15 @@ pub fn run_sensitivity(
     out: &Path,
     progress: &dyn Progress,
 ) -> Result<Vec<PathBuf>, UncertaintyError> {
+    let noise = plan.noise_names();
+    if !noise.is_empty() {
+        return Err(UncertaintyError::Options(format!(
+            "{} draw an independent factor per table cell, so they are not inputs of a \
+             sensitivity analysis (each would be n·m inputs); run fzc mc for their effect, or \
+             vary ect.nf.* here",
+            noise.join(" and ")
+        )));
+    }
     let d = plan.slots();
     let method = options.method;
     let rows = check(method, options.samples, d)?;

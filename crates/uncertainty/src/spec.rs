@@ -146,6 +146,35 @@ impl UncertaintySpec {
                     },
                     &["mean", "sd"],
                 ),
+                // By the log's moments (mu, sigma), or by the value's mean and coefficient of
+                // variation: sigma² = ln(1 + cv²), mu = ln(mean) − sigma²/2.
+                "lognormal" if table.contains_key("cv") || table.contains_key("mean") => {
+                    if table.contains_key("mu") || table.contains_key("sigma") {
+                        return Err(err(
+                            "dist = \"lognormal\" takes either mu and sigma (of ln X) or mean \
+                             and cv (of X), not both"
+                                .to_owned(),
+                        ));
+                    }
+                    let mean = required("mean", "lognormal")?;
+                    let cv = required("cv", "lognormal")?;
+                    if !(mean > 0.0 && mean.is_finite()) {
+                        return Err(err(format!(
+                            "lognormal: mean = {mean} must be a positive number"
+                        )));
+                    }
+                    if !(cv >= 0.0 && cv.is_finite()) {
+                        return Err(err(format!("lognormal: cv = {cv} must be >= 0")));
+                    }
+                    let sigma = cv.mul_add(cv, 1.0).ln().sqrt();
+                    (
+                        Distribution::LogNormal {
+                            mu: mean.ln() - sigma * sigma / 2.0,
+                            sigma,
+                        },
+                        &["mean", "cv"],
+                    )
+                }
                 "lognormal" => (
                     Distribution::LogNormal {
                         mu: required("mu", "lognormal")?,
