@@ -19,9 +19,12 @@ Uncertain inputs are [[uncertainty]] stanzas, in the scenario file or in --uncer
                              # economy.<region>.population|gdp|engel, ect.nf.<region>,
                              # ect.bilateral.<from>.<to>, cssf.transfer.<output>.<input>
                              # (a * stands for every matching transfer), cssf.k (Eq 16's k,
-                             # for a layer the breakpoint model computed)
-  dist = \"uniform\"           # uniform (low, high) | normal (mean, sd) | lognormal (mu, sigma)
-                             # | triangular (low, mode, high) | truncnormal (mean, sd, low, high)
+                             # for a layer the breakpoint model computed), ect.mrio.y and
+                             # ect.mrio.f (a relative factor per cell of the MRIO's Y or F;
+                             # the layer is recomputed with the kept LU of I - A)
+  dist = \"uniform\"           # uniform (low, high) | normal (mean, sd) | lognormal (mu, sigma,
+                             # or mean, cv) | triangular (low, mode, high)
+                             # | truncnormal (mean, sd, low, high)
   low = 20.0
   high = 100.0
   scale = \"absolute\"         # absolute: the draw replaces the input | relative: multiplies it
@@ -32,6 +35,7 @@ Outputs in --out (all written, or none):
                region; yuan (> 0 pays, < 0 receives), zone = the sign of ledger_net,
                standard in yuan/t
   params.csv   draw,param,value: the value each draw gave each input, in the input's unit
+               (for ect.mrio.y / ect.mrio.f: the mean of the draw's factors)
   summary.csv  region,p_payer,mean,sd,p05,p50,p95: p_payer is the share of draws in which the
                region pays; the rest are statistics of ledger_net in yuan
   draws.parquet, params.parquet   the same tables as Parquet (for large runs)

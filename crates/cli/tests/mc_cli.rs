@@ -141,7 +141,8 @@ fn the_open_raster_example_and_an_mrio_scenario_run_under_uncertainty() {
     let mrio = dir.path().join("mrio.toml");
     std::fs::write(
         &mrio,
-        "[[uncertainty]]\nparam = \"standard.Hebei\"\ndist = \"uniform\"\nlow = 10\nhigh = 30\n",
+        "[[uncertainty]]\nparam = \"standard.Hebei\"\ndist = \"uniform\"\nlow = 10\nhigh = 30\n\
+         [[uncertainty]]\nparam = \"ect.mrio.y\"\ndist = \"lognormal\"\nmean = 1\ncv = 0.2\nscale = \"relative\"\n",
     )
     .unwrap();
     let out = dir.path().join("mrio");
@@ -157,11 +158,25 @@ fn the_open_raster_example_and_an_mrio_scenario_run_under_uncertainty() {
         .output()
         .unwrap());
     let params = String::from_utf8(read(&out, "params.csv")).unwrap();
-    assert_eq!(params.lines().count(), 1 + 50);
+    // Per draw: the standard, then the mean factor of the noise on Y.
+    assert_eq!(params.lines().count(), 1 + 2 * 50);
     for line in params.lines().skip(1) {
         let value: f64 = line.rsplit(',').next().unwrap().parse().unwrap();
-        assert!((10.0..=30.0).contains(&value), "{line}");
+        if line.contains(",standard.Hebei,") {
+            assert!((10.0..=30.0).contains(&value), "{line}");
+        } else {
+            assert!(line.contains(",ect.mrio.y,") && (0.5..2.0).contains(&value), "{line}");
+        }
     }
+    // The noise moves the ECT amounts from draw to draw.
+    let draws = String::from_utf8(read(&out, "draws.csv")).unwrap();
+    let ect: std::collections::BTreeSet<&str> = draws
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(1) == Some("Beijing"))
+        .map(|l| l.split(',').nth(4).unwrap())
+        .collect();
+    assert!(ect.len() > 40, "{} distinct ect_net values of Beijing", ect.len());
 }
 
 #[test]
