@@ -30,6 +30,10 @@ Uncertain inputs are [[uncertainty]] stanzas, in the scenario file or in --uncer
   scale = \"absolute\"         # absolute: the draw replaces the input | relative: multiplies it
   group = \"prices\"           # optional: stanzas of one group are perfectly rank-correlated
 
+  [[correlation]]              # optional: a Gaussian copula over some inputs
+  params = [\"price\", \"standard.tianjin\"]   # parameter names, or group:<name>
+  matrix = [[1.0, 0.6], [0.6, 1.0]]       # symmetric, unit diagonal, positive definite
+
 Outputs in --out (all written, or none):
   draws.csv    draw,region,zone,ledger_net,ect_net,cssf_net,standard: one row per draw and
                region; yuan (> 0 pays, < 0 receives), zone = the sign of ledger_net,

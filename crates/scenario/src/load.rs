@@ -108,6 +108,9 @@ struct ScenarioToml {
     /// `[[uncertainty]]` stanzas: read by `fzc-uncertainty` (`fzc mc`), not by the runner.
     #[serde(default, rename = "uncertainty")]
     _uncertainty: Vec<toml::Value>,
+    /// `[[correlation]]` stanzas of the uncertainty analysis: read by `fzc-uncertainty`.
+    #[serde(default, rename = "correlation")]
+    _correlation: Vec<toml::Value>,
 }
 
 /// One `[[plugin]]` stanza: a plugin library the scenario may name as `plugin:<name>`.

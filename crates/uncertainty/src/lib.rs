@@ -58,4 +58,4 @@ pub use sensitivity::{
     SobolOptions, merge_sensitivity, run_sensitivity, run_sobol,
 };
 pub use sobol::{MAX_INPUTS, SobolIndex, bootstrap_resamples, saltelli_sample, sobol_indices};
-pub use spec::{Scale, Stanza, UncertaintySpec, stanzas_for};
+pub use spec::{Correlation, Scale, Stanza, UncertaintySpec, stanzas_for};

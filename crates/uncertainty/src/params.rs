@@ -34,6 +34,8 @@
 
 use std::collections::BTreeSet;
 
+use statrs::distribution::ContinuousCDF;
+
 use fzc_core::{TonnesCo2, YuanPerTonne};
 use fzc_scenario::Scenario;
 
@@ -84,6 +86,15 @@ pub struct Parameter {
     input: Input,
 }
 
+/// A Gaussian copula over some slots: their uniform numbers become normal scores, are mixed
+/// by the lower Cholesky factor of the correlation matrix, and mapped back to uniforms.
+#[derive(Debug, Clone, PartialEq)]
+struct Copula {
+    slots: Vec<usize>,
+    /// Lower-triangular `L` with `L·Lᵀ` the correlation matrix, row by row.
+    cholesky: Vec<Vec<f64>>,
+}
+
 /// Which MRIO input a per-cell noise stanza perturbs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NoiseTarget {
@@ -108,6 +119,7 @@ pub struct Plan {
     parameters: Vec<Parameter>,
     noise: Vec<Noise>,
     slots: usize,
+    copulas: Vec<Copula>,
     /// Regions whose `NF` absorbs the drawn `NF` changes, with their weights.
     nf_absorbers: Vec<(usize, f64)>,
 }
@@ -259,13 +271,22 @@ impl Plan {
                 })
                 .collect();
         }
-        Ok(Plan {
+        let mut plan = Plan {
             spec: spec.clone(),
             parameters,
             noise,
             slots,
+            copulas: Vec::new(),
             nf_absorbers,
-        })
+        };
+        plan.copulas = copulas(&plan, spec)?;
+        Ok(plan)
+    }
+
+    /// Whether the plan has `[[correlation]]` stanzas (a sensitivity analysis refuses them:
+    /// its indices assume independent inputs).
+    pub fn is_correlated(&self) -> bool {
+        !self.copulas.is_empty()
     }
 
     /// The concrete parameters, in stanza order.
@@ -293,6 +314,24 @@ impl Plan {
         names
     }
 
+    /// The uniform numbers after the `[[correlation]]` copulas: each correlated block's
+    /// numbers become normal scores `z = Φ⁻¹(u)`, then `z' = L·z`, then `u' = Φ(z')`; every
+    /// other slot is unchanged. Each marginal stays uniform, so every parameter keeps its
+    /// distribution.
+    fn correlate(&self, uniforms: &[f64]) -> Vec<f64> {
+        let normal = standard_normal();
+        let mut out = uniforms.to_vec();
+        for c in &self.copulas {
+            let z: Vec<f64> = c.slots.iter().map(|&k| normal.inverse_cdf(uniforms[k])).collect();
+            for (row, &slot) in c.cholesky.iter().zip(&c.slots) {
+                let mixed: f64 = row.iter().zip(&z).map(|(l, z)| l * z).sum();
+                // Far in a tail Φ rounds to 0 or 1, where an unbounded quantile is infinite.
+                out[slot] = normal.cdf(mixed).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
+            }
+        }
+        out
+    }
+
     /// The names of the per-cell noise stanzas (`ect.mrio.y`, `ect.mrio.f`), in stanza
     /// order: each adds a row per draw to `params.csv` (the mean of its factors).
     pub fn noise_names(&self) -> Vec<String> {
@@ -310,6 +349,13 @@ impl Plan {
     /// [`UncertaintyError::InvalidDraw`] when a value is not finite or makes a non-negative
     /// input negative.
     pub fn values(&self, draw: u64, uniforms: &[f64]) -> Result<Vec<f64>, UncertaintyError> {
+        let correlated;
+        let uniforms = if self.copulas.is_empty() {
+            uniforms
+        } else {
+            correlated = self.correlate(uniforms);
+            &correlated[..]
+        };
         self.parameters
             .iter()
             .map(|p| {
@@ -470,6 +516,95 @@ impl Plan {
         }
         s
     }
+}
+
+fn standard_normal() -> statrs::distribution::Normal {
+    // Mean 0 and sd 1 are valid parameters: this cannot fail.
+    statrs::distribution::Normal::standard()
+}
+
+/// Resolves the `[[correlation]]` stanzas against the plan's slots and factors each matrix.
+fn copulas(plan: &Plan, spec: &UncertaintySpec) -> Result<Vec<Copula>, UncertaintyError> {
+    let names = plan.slot_names();
+    let mut used = BTreeSet::new();
+    let mut out = Vec::with_capacity(spec.correlations.len());
+    for c in &spec.correlations {
+        let err = |message: String| UncertaintyError::Stanza {
+            origin: spec.origin.clone(),
+            stanza: c.number,
+            param: "[[correlation]]".to_owned(),
+            message,
+        };
+        let mut slots = Vec::with_capacity(c.params.len());
+        for p in &c.params {
+            let Some(slot) = names.iter().position(|n| n == p) else {
+                return Err(err(format!(
+                    "{p:?} is not an input of this analysis; name a concrete parameter of a \
+                     stanza without a group, or group:<name> for a group. Inputs: {}",
+                    names.join(", ")
+                )));
+            };
+            if !used.insert(slot) {
+                return Err(err(format!(
+                    "{p} appears twice, or in two [[correlation]] stanzas; put the inputs that \
+                     are correlated with each other in one matrix"
+                )));
+            }
+            slots.push(slot);
+        }
+        let m = &c.matrix;
+        let d = slots.len();
+        for i in 0..d {
+            if m[i][i] != 1.0 {
+                return Err(err(format!(
+                    "matrix[{i}][{i}] is {}, expected 1 (a correlation matrix has a unit \
+                     diagonal)",
+                    m[i][i]
+                )));
+            }
+            for j in 0..d {
+                let v = m[i][j];
+                if !(v.is_finite() && (-1.0..=1.0).contains(&v)) {
+                    return Err(err(format!("matrix[{i}][{j}] is {v}, expected a value in [-1, 1]")));
+                }
+                if (v - m[j][i]).abs() > 1e-12 {
+                    return Err(err(format!(
+                        "matrix is not symmetric: [{i}][{j}] = {v} but [{j}][{i}] = {}",
+                        m[j][i]
+                    )));
+                }
+            }
+        }
+        let cholesky = cholesky(m).ok_or_else(|| {
+            err("matrix is not positive definite (no Gaussian copula has it); check that the \
+                 pairwise correlations are consistent with each other"
+                .to_owned())
+        })?;
+        out.push(Copula { slots, cholesky });
+    }
+    Ok(out)
+}
+
+/// The lower Cholesky factor of a symmetric matrix, or `None` when it is not positive
+/// definite (a pivot at or below 1e-12).
+fn cholesky(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let d = m.len();
+    let mut l = vec![vec![0.0; d]; d];
+    for i in 0..d {
+        for j in 0..=i {
+            let sum: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let pivot = m[i][i] - sum;
+                if pivot <= 1e-12 {
+                    return None;
+                }
+                l[i][j] = pivot.sqrt();
+            } else {
+                l[i][j] = (m[i][j] - sum) / l[j][j];
+            }
+        }
+    }
+    Some(l)
 }
 
 /// The noise target a parameter name stands for, if it is a per-cell noise name.

@@ -214,6 +214,14 @@ pub fn run_sensitivity(
             noise.join(" and ")
         )));
     }
+    if plan.is_correlated() {
+        return Err(UncertaintyError::Options(
+            "the stanzas have [[correlation]] blocks: Sobol' and Morris indices assume \
+             independent inputs, so they would be wrong; run fzc sensitivity without them (and \
+             fzc mc with them)"
+                .to_owned(),
+        ));
+    }
     let d = plan.slots();
     let method = options.method;
     let rows = check(method, options.samples, d)?;

@@ -41,6 +41,17 @@ pub struct Stanza {
     pub group: Option<String>,
 }
 
+/// One `[[correlation]]` stanza: a Gaussian copula over some of the analysis's inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    /// 1-based position among the `[[correlation]]` stanzas of its file.
+    pub number: usize,
+    /// The inputs it correlates: concrete parameter names, or `group:<name>` for a group.
+    pub params: Vec<String>,
+    /// The correlation matrix of their normal scores, row by row (`params.len()` square).
+    pub matrix: Vec<Vec<f64>>,
+}
+
 /// All stanzas of an analysis, with the file they came from.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UncertaintySpec {
@@ -48,6 +59,8 @@ pub struct UncertaintySpec {
     pub origin: String,
     /// The stanzas, in file order.
     pub stanzas: Vec<Stanza>,
+    /// The `[[correlation]]` stanzas, in file order.
+    pub correlations: Vec<Correlation>,
 }
 
 impl UncertaintySpec {
@@ -69,10 +82,22 @@ impl UncertaintySpec {
         let doc: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| stanza_error(0, "", format!("not valid TOML: {e}")))?;
+        let correlations = parse_correlations(&doc, origin)?;
         let Some(value) = doc.get("uncertainty") else {
+            if let Some(c) = correlations.first() {
+                return Err(UncertaintyError::Stanza {
+                    origin: origin.to_owned(),
+                    stanza: c.number,
+                    param: c.params.join(", "),
+                    message: "a [[correlation]] needs the [[uncertainty]] stanzas of its \
+                              inputs in the same file"
+                        .to_owned(),
+                });
+            }
             return Ok(UncertaintySpec {
                 origin: origin.to_owned(),
                 stanzas: Vec::new(),
+                correlations,
             });
         };
         let Some(array) = value.as_array() else {
@@ -257,6 +282,7 @@ impl UncertaintySpec {
         Ok(UncertaintySpec {
             origin: origin.to_owned(),
             stanzas,
+            correlations,
         })
     }
 
@@ -277,8 +303,111 @@ impl UncertaintySpec {
                         .unwrap_or_default()
                 )
             })
+            .chain(self.correlations.iter().map(|c| {
+                let rows: Vec<String> = c
+                    .matrix
+                    .iter()
+                    .map(|row| {
+                        let cells: Vec<String> = row.iter().map(f64::to_string).collect();
+                        format!("[{}]", cells.join(", "))
+                    })
+                    .collect();
+                format!(
+                    "correlation {} ~ gaussian copula [{}]",
+                    c.params.join(", "),
+                    rows.join(", ")
+                )
+            }))
             .collect()
     }
+}
+
+/// Parses the `[[correlation]]` array: `params` (strings) and `matrix` (rows of numbers),
+/// checked for shape here and against the plan's inputs in [`crate::Plan::new`].
+fn parse_correlations(doc: &toml::Table, origin: &str) -> Result<Vec<Correlation>, UncertaintyError> {
+    let Some(value) = doc.get("correlation") else {
+        return Ok(Vec::new());
+    };
+    let error = |stanza: usize, message: String| UncertaintyError::Stanza {
+        origin: origin.to_owned(),
+        stanza,
+        param: "[[correlation]]".to_owned(),
+        message,
+    };
+    let Some(array) = value.as_array() else {
+        return Err(error(
+            0,
+            "`correlation` must be an array of tables ([[correlation]] stanzas)".to_owned(),
+        ));
+    };
+    let mut out = Vec::with_capacity(array.len());
+    for (i, item) in array.iter().enumerate() {
+        let number = i + 1;
+        let err = |message: String| error(number, message);
+        let Some(table) = item.as_table() else {
+            return Err(err("expected a table with `params` and `matrix`".to_owned()));
+        };
+        if let Some(key) = table.keys().find(|k| *k != "params" && *k != "matrix") {
+            return Err(err(format!(
+                "unknown key `{key}`; a [[correlation]] has `params` and `matrix`"
+            )));
+        }
+        let params: Vec<String> = match table.get("params").and_then(toml::Value::as_array) {
+            Some(list) => list
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| err(format!("`params` must hold strings, found {v}")))
+                })
+                .collect::<Result<_, _>>()?,
+            None => {
+                return Err(err(
+                    "missing `params`, the list of correlated inputs (parameter names, or \
+                     group:<name>)"
+                        .to_owned(),
+                ));
+            }
+        };
+        if params.len() < 2 {
+            return Err(err("`params` must name at least two inputs".to_owned()));
+        }
+        let number_of = |v: &toml::Value| -> Result<f64, UncertaintyError> {
+            match v {
+                toml::Value::Float(x) => Ok(*x),
+                #[allow(clippy::cast_precision_loss)] // small integers such as 0 and 1
+                toml::Value::Integer(x) => Ok(*x as f64),
+                other => Err(err(format!("`matrix` must hold numbers, found {other}"))),
+            }
+        };
+        let Some(rows) = table.get("matrix").and_then(toml::Value::as_array) else {
+            return Err(err(format!(
+                "missing `matrix`, a {0} × {0} correlation matrix (an array of rows)",
+                params.len()
+            )));
+        };
+        let matrix: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|row| match row.as_array() {
+                Some(cells) => cells.iter().map(number_of).collect(),
+                None => Err(err(format!("`matrix` must be an array of rows, found {row}"))),
+            })
+            .collect::<Result<_, _>>()?;
+        let d = params.len();
+        if matrix.len() != d || matrix.iter().any(|row| row.len() != d) {
+            return Err(err(format!(
+                "`matrix` must be {d} × {d} for {d} params, found {} rows of lengths {:?}",
+                matrix.len(),
+                matrix.iter().map(Vec::len).collect::<Vec<_>>()
+            )));
+        }
+        out.push(Correlation {
+            number,
+            params,
+            matrix,
+        });
+    }
+    Ok(out)
 }
 
 /// The stanzas of an analysis: those in the scenario file `scenario` (none for the embedded
@@ -301,7 +430,8 @@ pub fn stanzas_for(
     };
     let own = scenario.map(read).transpose()?.unwrap_or_default();
     let given = extra.map(read).transpose()?.unwrap_or_default();
-    match (own.stanzas.is_empty(), given.stanzas.is_empty()) {
+    let empty = |spec: &UncertaintySpec| spec.stanzas.is_empty() && spec.correlations.is_empty();
+    match (empty(&own), empty(&given)) {
         (false, false) => Err(UncertaintyError::Options(format!(
             "{} and {} both hold [[uncertainty]] stanzas; give them in one place",
             own.origin, given.origin
