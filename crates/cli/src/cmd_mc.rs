@@ -19,7 +19,9 @@ Uncertain inputs are [[uncertainty]] stanzas, in the scenario file or in --uncer
                              # economy.<region>.population|gdp|engel, ect.nf.<region>,
                              # ect.bilateral.<from>.<to>, cssf.transfer.<output>.<input>
                              # (a * stands for every matching transfer), cssf.k (Eq 16's k,
-                             # for a layer the breakpoint model computed), ect.mrio.y and
+                             # for a layer the breakpoint model computed),
+                             # pools.<lucode>.<pool> (a carbon density of [cssf.rasters],
+                             # pool = c_above|c_below|c_soil|c_dead, * for all), ect.mrio.y and
                              # ect.mrio.f (a relative factor per cell of the MRIO's Y or F;
                              # the layer is recomputed with the kept LU of I - A)
   dist = \"uniform\"           # uniform (low, high) | normal (mean, sd) | lognormal (mu, sigma,

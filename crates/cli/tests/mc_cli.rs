@@ -165,7 +165,10 @@ fn the_open_raster_example_and_an_mrio_scenario_run_under_uncertainty() {
         if line.contains(",standard.Hebei,") {
             assert!((10.0..=30.0).contains(&value), "{line}");
         } else {
-            assert!(line.contains(",ect.mrio.y,") && (0.5..2.0).contains(&value), "{line}");
+            assert!(
+                line.contains(",ect.mrio.y,") && (0.5..2.0).contains(&value),
+                "{line}"
+            );
         }
     }
     // The noise moves the ECT amounts from draw to draw.
@@ -176,7 +179,11 @@ fn the_open_raster_example_and_an_mrio_scenario_run_under_uncertainty() {
         .filter(|l| l.split(',').nth(1) == Some("Beijing"))
         .map(|l| l.split(',').nth(4).unwrap())
         .collect();
-    assert!(ect.len() > 40, "{} distinct ect_net values of Beijing", ect.len());
+    assert!(
+        ect.len() > 40,
+        "{} distinct ect_net values of Beijing",
+        ect.len()
+    );
 }
 
 #[test]

@@ -117,8 +117,13 @@ impl FactoredEct {
             });
         }
         let (regions, sectors) = (table.regions.clone(), table.sectors.clone());
-        let (mut accounts, kept) =
-            compute(table, std::slice::from_ref(satellite), options, progress, true)?;
+        let (mut accounts, kept) = compute(
+            table,
+            std::slice::from_ref(satellite),
+            options,
+            progress,
+            true,
+        )?;
         let (Some(accounts), Some(kept)) = (accounts.pop(), kept) else {
             return Err(MrioError::Shape {
                 what: "satellites",
@@ -232,10 +237,7 @@ impl FactoredEct {
             Some((y, x)) => (y, x),
             None => (&self.y, &self.solved),
         };
-        let output = match &owned {
-            Some((_, x)) => Some(row_sums(x)),
-            None => None,
-        };
+        let output = owned.as_ref().map(|(_, x)| row_sums(x));
         let mut c = self.intensities.clone();
         for (i, ci) in c.iter_mut().enumerate() {
             if let Some(h) = f_factors {
@@ -244,7 +246,8 @@ impl FactoredEct {
             if let Some(output) = &output
                 && *ci != 0.0
             {
-                if !(output[i] > 0.0) {
+                // NaN is not positive either.
+                if output[i].is_nan() || output[i] <= 0.0 {
                     return Err(MrioError::PerturbedOutput {
                         place: label(&self.regions, &self.sectors, i),
                         value: output[i],

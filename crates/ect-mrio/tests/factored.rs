@@ -7,8 +7,7 @@ use faer::Mat;
 use faer::prelude::Solve;
 use fzc_core::{MassUnit, RegionId, SectorId};
 use fzc_ect_mrio::{
-    EctAccounts, EctMethod, EctOptions, FactoredEct, MrioError, MrioTable, Satellite,
-    compute_ect,
+    EctAccounts, EctMethod, EctOptions, FactoredEct, MrioError, MrioTable, Satellite, compute_ect,
 };
 use proptest::prelude::*;
 
@@ -73,9 +72,15 @@ fn perturbed_table(c: &Case) -> (MrioTable, Satellite) {
     let t = &c.table;
     let (n, m) = (t.size(), t.region_count());
     let x: Vec<f64> = (0..n)
-        .map(|i| (0..n).map(|j| t.z[(i, j)]).sum::<f64>() + (0..m).map(|s| t.y[(i, s)]).sum::<f64>())
+        .map(|i| {
+            (0..n).map(|j| t.z[(i, j)]).sum::<f64>() + (0..m).map(|s| t.y[(i, s)]).sum::<f64>()
+        })
         .collect();
-    let a = Mat::from_fn(n, n, |i, j| if x[j] > 0.0 { t.z[(i, j)] / x[j] } else { 0.0 });
+    let a = Mat::from_fn(
+        n,
+        n,
+        |i, j| if x[j] > 0.0 { t.z[(i, j)] / x[j] } else { 0.0 },
+    );
     let y = Mat::from_fn(n, m, |i, s| t.y[(i, s)] * c.g[s * n + i]);
     // x' = (I − A)⁻¹·Y'·1, by a dense solve independent of fzc's LU code.
     let i_minus_a = Mat::from_fn(n, n, |i, j| f64::from(u8::from(i == j)) - a[(i, j)]);
@@ -90,14 +95,24 @@ fn perturbed_table(c: &Case) -> (MrioTable, Satellite) {
         ..t.clone()
     };
     let sat = Satellite {
-        by_sector: c.sat.by_sector.iter().zip(&c.h).map(|(f, h)| f * h).collect(),
+        by_sector: c
+            .sat
+            .by_sector
+            .iter()
+            .zip(&c.h)
+            .map(|(f, h)| f * h)
+            .collect(),
         ..c.sat.clone()
     };
     (table, sat)
 }
 
 fn assert_close(a: &EctAccounts, b: &EctAccounts, what: &str) {
-    let scale = b.total.as_slice().iter().fold(1.0f64, |s, v| s.max(v.abs()));
+    let scale = b
+        .total
+        .as_slice()
+        .iter()
+        .fold(1.0f64, |s, v| s.max(v.abs()));
     for (name, x, y) in [
         ("total", &a.total, &b.total),
         ("intermediate", &a.intermediate, &b.intermediate),
@@ -189,8 +204,19 @@ fn bad_factors_and_eebt_are_refused() {
     let c = small();
     let (factored, _) = FactoredEct::new(c.table.clone(), &c.sat, &opts()).unwrap();
     let e = factored.perturbed(Some(&[1.0; 3]), None).unwrap_err();
-    assert!(matches!(e, MrioError::Shape { what: "Y factors", .. }), "{e}");
-    let e = factored.perturbed(None, Some(&[1.0, f64::NAN])).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            MrioError::Shape {
+                what: "Y factors",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = factored
+        .perturbed(None, Some(&[1.0, f64::NAN]))
+        .unwrap_err();
     assert!(e.to_string().contains("b/s"), "{e}");
     // No final demand at all: no output, so the emitting sectors have no intensity.
     let e = factored.perturbed(Some(&[0.0; 4]), None).unwrap_err();

@@ -65,9 +65,8 @@ pub use load::{
     load_with_options,
 };
 pub use model::{
-    CssdrPreview, CssfTransfer, EconomyEntry, EctResults, GivenNet, MrioLayerModel, PluginSpec,
-    PricingOptions,
-    Provenance, RasterCssf, RegionRasterCssf, Scenario, StandardEntry,
+    CssdrPreview, CssfPoolsModel, CssfTransfer, EconomyEntry, EctResults, GivenNet, MrioLayerModel,
+    PluginSpec, PricingOptions, Provenance, RasterCssf, RegionRasterCssf, Scenario, StandardEntry,
 };
 pub use output::{
     LEDGER_HEADER, ZONING_HEADER, check_finite, fixed, ledger_csv, summary_json, terminal_table,

@@ -14,9 +14,8 @@ use serde::Deserialize;
 use crate::ScenarioError;
 use crate::bilateral::BilateralRule;
 use crate::model::{
-    CssfTransfer, EconomyEntry, EctResults, GivenNet, MrioLayerModel, PluginSpec, PricingOptions,
-    RasterCssf,
-    RegionRasterCssf, Scenario, StandardEntry,
+    CssfPoolsModel, CssfTransfer, EconomyEntry, EctResults, GivenNet, MrioLayerModel, PluginSpec,
+    PricingOptions, RasterCssf, RegionRasterCssf, Scenario, StandardEntry,
 };
 use crate::rasters::{
     CoverageMode, DemandInputs, PREVIEW_MAX_SIDE, PopulationKind, RasterInputs, RasterLayers,
@@ -530,9 +529,9 @@ pub fn load_with_options(
         (c.transfers.is_none() && c.regions.is_some() && builtin)
             .then(|| c.k.unwrap_or(fzc_cssf_flow::ImpactFactor::PAPER.get()))
     });
-    let (cssf_rasters, cssf_raster_layers) = match rasters {
-        Some((result, layers)) => (Some(result), Some(layers)),
-        None => (None, None),
+    let (cssf_rasters, cssf_raster_layers, cssf_pools) = match rasters {
+        Some((result, layers, pools)) => (Some(result), Some(layers), pools),
+        None => (None, None, None),
     };
     if ect.is_none() && cssf.is_none() {
         return Err(toml_err(
@@ -559,6 +558,7 @@ pub fn load_with_options(
         warnings,
         cssf_rasters,
         cssf_raster_layers,
+        cssf_pools,
     })
 }
 
@@ -834,7 +834,7 @@ fn load_ect(
 type CssfLoaded = (
     Vec<CssfTransfer>,
     Vec<Option<LonLat>>,
-    Option<(RasterCssf, RasterLayers)>,
+    Option<(RasterCssf, RasterLayers, Option<CssfPoolsModel>)>,
 );
 
 fn load_cssf(
@@ -916,7 +916,7 @@ fn load_cssf(
                 core: None,
             })
             .collect();
-        let computed = cssf_from_balance(
+        let (computed, prepared) = cssf_from_balance(
             &input,
             balance,
             regions,
@@ -924,6 +924,12 @@ fn load_cssf(
             warnings,
             options.progress,
         )?;
+        // The built-in model's inputs are kept so that other carbon densities (the
+        // uncertainty parameters pools.*) can be run through it again.
+        let pools = model
+            .is_none()
+            .then(|| CssfPoolsModel::new(layers.clone(), prepared, regions.len()))
+            .flatten();
         let mut rows: Vec<RegionRasterCssf> = layers
             .regions()
             .iter()
@@ -940,7 +946,11 @@ fn load_cssf(
             regions: rows,
             preview,
         };
-        return Ok((computed.transfers, computed.cores, Some((result, layers))));
+        return Ok((
+            computed.transfers,
+            computed.cores,
+            Some((result, layers, pools)),
+        ));
     }
     let polygon_keys = given_keys(&[
         ("regions", c.regions.is_some()),

@@ -272,6 +272,114 @@ impl PartialEq for MrioLayerModel {
     }
 }
 
+/// The CSSF layer's raster supply and breakpoint model kept for other carbon densities (the
+/// uncertainty parameters `pools.<lucode>.<pool>`). Supply is linear in the densities, so a
+/// region's supply for any densities is `Σ_k A[k][r] · C_k` with the class supplies `A` of one
+/// extra pass over the land-use raster ([`crate::rasters::RasterLayers::class_supply`]); the
+/// flows are then run again through the breakpoint model on the kept polygons. Kept when
+/// `[cssf.rasters]` feeds the built-in model. Clones share it.
+#[derive(Clone)]
+pub struct CssfPoolsModel {
+    inner: std::sync::Arc<PoolsInner>,
+}
+
+struct PoolsInner {
+    layers: crate::rasters::RasterLayers,
+    prepared: crate::raw::PreparedFlows,
+    region_count: usize,
+}
+
+impl CssfPoolsModel {
+    /// `None` when the raster regions and the flow model's regions are not in the same order
+    /// (they are both sorted by id, so this does not happen).
+    pub(crate) fn new(
+        layers: crate::rasters::RasterLayers,
+        prepared: crate::raw::PreparedFlows,
+        region_count: usize,
+    ) -> Option<Self> {
+        let same = layers.regions().len() == prepared.flow_regions.len()
+            && layers
+                .regions()
+                .iter()
+                .zip(&prepared.flow_regions)
+                .all(|(a, b)| a.region == b.id);
+        same.then(|| Self {
+            inner: std::sync::Arc::new(PoolsInner {
+                layers,
+                prepared,
+                region_count,
+            }),
+        })
+    }
+
+    /// The scenario's carbon pools per land-use class (after the class map), t C/ha.
+    pub fn pools(&self) -> &std::collections::BTreeMap<i64, fzc_cssf_flow::CarbonPools> {
+        self.inner.layers.pools()
+    }
+
+    /// Runs the pass over the land-use raster that [`CssfPoolsModel::transfers`] needs, if
+    /// it has not run yet (so a caller can report it, and fail, before any draw).
+    ///
+    /// # Errors
+    /// When the land-use raster cannot be read again.
+    pub fn prepare(&self, progress: &dyn fzc_core::Progress) -> Result<(), crate::ScenarioError> {
+        self.inner.layers.class_supply(progress).map(|_| ())
+    }
+
+    /// The CSSF transfers for the carbon pools `pools` (every class of the scenario's table;
+    /// a class missing from `pools` counts 0 t C/ha): supply recomputed per region, demand
+    /// unchanged, the breakpoint model run again. Equal, up to the order of summation, to
+    /// loading the scenario with a pools table holding `pools`.
+    ///
+    /// # Errors
+    /// When the land-use raster cannot be read again, or the flow model fails.
+    pub fn transfers(
+        &self,
+        pools: &std::collections::BTreeMap<i64, fzc_cssf_flow::CarbonPools>,
+    ) -> Result<Vec<CssfTransfer>, crate::ScenarioError> {
+        let inner = &self.inner;
+        let classes = inner.layers.class_supply(&fzc_core::NoProgress)?;
+        let supply = classes.supply(|code| {
+            pools
+                .get(&code)
+                .map_or(0.0, fzc_cssf_flow::CarbonPools::total_t_c_per_ha)
+        });
+        let flow_regions: Vec<fzc_core::FlowRegion> = inner
+            .prepared
+            .flow_regions
+            .iter()
+            .zip(&supply)
+            .map(|(r, &s)| fzc_core::FlowRegion {
+                supply: TonnesCo2(s * inner.prepared.to_tonnes),
+                ..r.clone()
+            })
+            .collect();
+        let computed = crate::raw::run_flows(
+            &inner.prepared,
+            &flow_regions,
+            None,
+            inner.region_count,
+            &fzc_core::NoProgress,
+        )?;
+        Ok(computed.transfers)
+    }
+}
+
+impl fmt::Debug for CssfPoolsModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CssfPoolsModel")
+            .field("classes", &self.pools().len())
+            .field("regions", &self.inner.region_count)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for CssfPoolsModel {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
 /// A complete, validated scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
@@ -331,6 +439,11 @@ pub struct Scenario {
     /// computing supply and demand again. Not serialised.
     #[serde(skip)]
     pub cssf_raster_layers: Option<crate::rasters::RasterLayers>,
+    /// The raster supply and breakpoint model behind [`Scenario::cssf`], kept for other
+    /// carbon densities, when `[cssf.rasters]` feeds the built-in model; `None` otherwise.
+    /// Not serialised.
+    #[serde(skip)]
+    pub cssf_pools: Option<CssfPoolsModel>,
 }
 
 /// Supply, demand and CSSDR (Eq 11–13) of one region, computed from rasters.

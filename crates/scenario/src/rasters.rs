@@ -162,6 +162,34 @@ pub struct RegionBalance {
     pub cssdr: Option<f64>,
 }
 
+/// Supply per land-use class at unit density: `per_class[k][r]` is what region `r`
+/// (in [`RasterLayers::regions`] order) would supply if class `classes[k]` had a total
+/// density of 1 t C/ha and every other class 0. Supply is linear in the densities:
+/// `S_r = Σ_k per_class[k][r] · C_k` (t C/ha), in the supply unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassSupply {
+    /// The pools table's land-use codes, sorted.
+    pub classes: Vec<i64>,
+    /// `[class][region]`.
+    pub per_class: Vec<Vec<f64>>,
+}
+
+impl ClassSupply {
+    /// Supply per region (in [`RasterLayers::regions`] order) for total densities
+    /// `density(code)` (t C/ha), in the supply unit.
+    pub fn supply(&self, density: impl Fn(i64) -> f64) -> Vec<f64> {
+        let regions = self.per_class.first().map_or(0, Vec::len);
+        let mut out = vec![0.0; regions];
+        for (k, &code) in self.classes.iter().enumerate() {
+            let c = density(code);
+            for (o, a) in out.iter_mut().zip(&self.per_class[k]) {
+                *o += a * c;
+            }
+        }
+        out
+    }
+}
+
 /// The raster pipeline run once: supply and demand per region, and what it takes to stream
 /// the pixels again (the masks, the pools, the calibrated θ). Cheap to clone (shared).
 #[derive(Clone)]
@@ -170,6 +198,8 @@ pub struct RasterLayers {
 }
 
 struct Inner {
+    /// `A[k][r]` of [`RasterLayers::class_supply`], computed on first use.
+    class_supply: std::sync::OnceLock<ClassSupply>,
     on: RegionsOnGrid,
     supply: SupplyModel,
     demand: DemandModel<'static>,
@@ -236,6 +266,7 @@ impl RasterLayers {
             .collect();
         Ok(Self {
             inner: Arc::new(Inner {
+                class_supply: std::sync::OnceLock::new(),
                 on,
                 supply,
                 demand,
@@ -249,6 +280,25 @@ impl RasterLayers {
     /// Supply, demand and CSSDR per region, sorted by region.
     pub fn regions(&self) -> &[RegionBalance] {
         &self.inner.regions
+    }
+
+    /// The carbon pools per land-use class (after the class map), t C/ha.
+    pub fn pools(&self) -> &std::collections::BTreeMap<i64, fzc_cssf_flow::CarbonPools> {
+        &self.inner.supply.estimator.pools
+    }
+
+    /// Supply per land-use class and region at unit density (see [`ClassSupply`]): one more
+    /// pass over the land-use raster the first time, kept for later calls.
+    ///
+    /// # Errors
+    /// When the raster cannot be read again.
+    pub fn class_supply(&self, progress: &dyn Progress) -> Result<&ClassSupply, ScenarioError> {
+        if let Some(done) = self.inner.class_supply.get() {
+            return Ok(done);
+        }
+        let (classes, per_class) = self.inner.supply.class_pass(&self.inner.on, progress)?;
+        let computed = ClassSupply { classes, per_class };
+        Ok(self.inner.class_supply.get_or_init(|| computed))
     }
 
     /// Supply's outcome (per region, pixel counts, notes).

@@ -192,8 +192,8 @@ pub(crate) fn ect_from_mrio(
                 .map_err(layer_error)?;
         (accounts, Some(factored))
     } else {
-        let accounts =
-            compute_ect_with_progress(table, &satellite, &options, progress).map_err(layer_error)?;
+        let accounts = compute_ect_with_progress(table, &satellite, &options, progress)
+            .map_err(layer_error)?;
         (accounts, None)
     };
     let region_map = match &input.region_map {
@@ -209,9 +209,8 @@ pub(crate) fn ect_from_mrio(
             .map(|w| format!("{}: {w}", input.mrio.display())),
     );
     let results = ect_results(&accounts, &index);
-    let model = factored.map(|factored| {
-        MrioLayerModel::new(factored, region_map, index, input.mrio.clone())
-    });
+    let model = factored
+        .map(|factored| MrioLayerModel::new(factored, region_map, index, input.mrio.clone()));
     Ok((results, model))
 }
 
@@ -288,7 +287,7 @@ pub(crate) fn cssf_from_polygons(
     progress: &dyn Progress,
 ) -> Result<ComputedCssf, ScenarioError> {
     let balance = fzc_io::read_region_balance(&input.balance)?;
-    cssf_from_balance(input, balance, regions, plugin, warnings, progress)
+    cssf_from_balance(input, balance, regions, plugin, warnings, progress).map(|(c, _)| c)
 }
 
 /// [`cssf_from_polygons`] with the balance rows already at hand (e.g. computed from rasters);
@@ -298,12 +297,47 @@ pub(crate) fn cssf_from_polygons(
 /// As [`cssf_from_polygons`].
 pub(crate) fn cssf_from_balance(
     input: &PolygonInput<'_>,
-    mut balance: Vec<fzc_io::RegionBalanceRow>,
+    balance: Vec<fzc_io::RegionBalanceRow>,
     regions: &[RegionId],
     plugin: Option<&dyn FlowModel>,
     warnings: &mut Vec<String>,
     progress: &dyn Progress,
-) -> Result<ComputedCssf, ScenarioError> {
+) -> Result<(ComputedCssf, PreparedFlows), ScenarioError> {
+    let prepared = prepare_flows(input, balance, regions, warnings)?;
+    let computed = run_flows(
+        &prepared,
+        &prepared.flow_regions,
+        plugin,
+        regions.len(),
+        progress,
+    )?;
+    Ok((computed, prepared))
+}
+
+/// What the flow model runs on: the breakpoint model's settings, the regions with their
+/// shapes, supply and demand (sorted by id), their prepared polygons, and each one's index
+/// among the scenario's regions. Kept by a scenario whose supply the uncertainty analysis
+/// recomputes (`pools.*`), so a draw runs the model without reading the polygons again.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedFlows {
+    pub(crate) model: BreakpointModel,
+    pub(crate) flow_regions: Vec<FlowRegion>,
+    pub(crate) polygons: Vec<RegionPolygon>,
+    pub(crate) shape_index: Vec<usize>,
+    /// Converts the balance's supply unit to t.
+    pub(crate) to_tonnes: f64,
+    /// The polygons' file, for messages.
+    pub(crate) regions_path: PathBuf,
+}
+
+/// Reads the polygons, pairs them with `balance`, checks both against the scenario's
+/// regions, prepares the polygons and reports overlaps: everything before the model runs.
+fn prepare_flows(
+    input: &PolygonInput<'_>,
+    mut balance: Vec<fzc_io::RegionBalanceRow>,
+    regions: &[RegionId],
+    warnings: &mut Vec<String>,
+) -> Result<PreparedFlows, ScenarioError> {
     balance.sort_by(|a, b| a.id.cmp(&b.id));
     let layer_err = |path: &Path, e: fzc_cssf_flow::CssfError| ScenarioError::Layer {
         path: path.to_owned(),
@@ -376,20 +410,52 @@ pub(crate) fn cssf_from_balance(
             100.0 * overlap.fraction_of_smaller
         ));
     }
+    Ok(PreparedFlows {
+        model,
+        flow_regions,
+        polygons,
+        shape_index,
+        to_tonnes,
+        regions_path: input.regions.clone(),
+    })
+}
+
+/// Runs the breakpoint model (or `plugin`) on prepared regions: the positive transfers and
+/// every scenario region's core. `flow_regions` are `prepared.flow_regions` or a copy with
+/// other supply and demand (same regions, same order).
+pub(crate) fn run_flows(
+    prepared: &PreparedFlows,
+    flow_regions: &[FlowRegion],
+    plugin: Option<&dyn FlowModel>,
+    region_count: usize,
+    progress: &dyn Progress,
+) -> Result<ComputedCssf, ScenarioError> {
+    let PreparedFlows {
+        model,
+        polygons,
+        shape_index,
+        regions_path,
+        ..
+    } = prepared;
+    let layer_err = |path: &Path, e: fzc_cssf_flow::CssfError| ScenarioError::Layer {
+        path: path.to_owned(),
+        what: "running the CSSF breakpoint model",
+        message: e.to_string(),
+    };
     // The cores the model used, in the order of `flow_regions` (empty if a plugin gave none).
     let (flows, cores): (Vec<RegionFlow>, Vec<LonLat>) = match plugin {
         None => {
             let run = model
-                .run_prepared_with_progress(&flow_regions, &polygons, progress)
-                .map_err(|e| layer_err(&input.regions, e))?;
+                .run_prepared_with_progress(flow_regions, polygons, progress)
+                .map_err(|e| layer_err(regions_path, e))?;
             (run.flows, run.regions.iter().map(|r| r.core).collect())
         }
         Some(plugin) => {
             progress.begin("CSSF flows (flow-model plugin)", 0);
-            let run = plugin.flows(&flow_regions);
+            let run = plugin.flows(flow_regions);
             progress.finish();
             let run = run.map_err(|e| ScenarioError::Layer {
-                path: input.regions.clone(),
+                path: regions_path.clone(),
                 what: "running the cssf.model flow-model plugin",
                 message: format!("{}: {e}", plugin.name()),
             })?;
@@ -399,7 +465,7 @@ pub(crate) fn cssf_from_balance(
                     || !(f.transfer.0.is_finite() && f.transfer.0 >= 0.0)
             }) {
                 return Err(ScenarioError::Layer {
-                    path: input.regions.clone(),
+                    path: regions_path.clone(),
                     what: "running the cssf.model flow-model plugin",
                     message: format!(
                         "{}: flow {} -> {} has transfer {} t; expected region indices below {} \
@@ -432,7 +498,7 @@ pub(crate) fn cssf_from_balance(
         .collect();
     out.sort_by_key(|t| (t.output, t.input));
     // Every region's core, in the scenario's order: also those in no positive transfer.
-    let mut model_cores = vec![None; regions.len()];
+    let mut model_cores = vec![None; region_count];
     for (k, &i) in shape_index.iter().enumerate() {
         if let Some(slot) = model_cores.get_mut(i) {
             *slot = core(k);

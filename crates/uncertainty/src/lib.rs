@@ -28,7 +28,7 @@
 //! let plan = Plan::new(&scenario, &spec)?;
 //! let values = plan.values(0, &uniforms(42, 0, plan.slots()))?;
 //! assert!((20.0..=100.0).contains(&values[0]));
-//! let drawn = plan.apply(&scenario, &values);
+//! let drawn = plan.apply(&scenario, &values)?;
 //! assert_eq!(drawn.price.0, values[0]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -11,6 +11,7 @@
 //! | `ect.bilateral.<from>.<to>` | a given bilateral net (`ect-bilateral.csv`) | t CO2 | `>= 0` |
 //! | `cssf.transfer.<output>.<input>` | a CSSF transfer `V_sr` | t | `>= 0` |
 //!
+//! | `pools.<lucode>.<pool>` | a carbon density of `[cssf.rasters] pools` (`c_above`, `c_below`, `c_soil`, `c_dead`) | t C/ha | `>= 0` |
 //! | `ect.mrio.y` | every cell of the MRIO's final demand `Y` | factor | `>= 0` |
 //! | `ect.mrio.f` | every sector's direct emissions `F` (the stressor) | factor | `>= 0` |
 //!
@@ -51,9 +52,47 @@ enum EconomyColumn {
     Engel,
 }
 
+/// One of the four carbon pools of a land-use class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pool {
+    Above,
+    Below,
+    Soil,
+    Dead,
+}
+
+impl Pool {
+    const ALL: [(Pool, &'static str); 4] = [
+        (Pool::Above, "c_above"),
+        (Pool::Below, "c_below"),
+        (Pool::Soil, "c_soil"),
+        (Pool::Dead, "c_dead"),
+    ];
+
+    fn get(self, p: &fzc_cssf_flow::CarbonPools) -> f64 {
+        match self {
+            Pool::Above => p.c_above,
+            Pool::Below => p.c_below,
+            Pool::Soil => p.c_soil,
+            Pool::Dead => p.c_dead,
+        }
+    }
+
+    fn set(self, p: &mut fzc_cssf_flow::CarbonPools, v: f64) {
+        match self {
+            Pool::Above => p.c_above = v,
+            Pool::Below => p.c_below = v,
+            Pool::Soil => p.c_soil = v,
+            Pool::Dead => p.c_dead = v,
+        }
+    }
+}
+
 /// The scenario input one concrete parameter sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Input {
+    /// A carbon density: land-use code and pool.
+    Pool(i64, Pool),
     Price,
     PricingA,
     PricingB,
@@ -161,10 +200,7 @@ impl Plan {
                         ),
                     });
                 }
-                noise.push(Noise {
-                    stanza: index,
-                    ..n
-                });
+                noise.push(Noise { stanza: index, ..n });
                 continue;
             }
             let found = resolve(scenario, &stanza.param).map_err(|why| {
@@ -213,6 +249,36 @@ impl Plan {
                     input,
                 });
                 group_of.push(group_slot);
+            }
+        }
+        // Densities give new transfers (other pairs, other order), so a transfer drawn by
+        // its index cannot be combined with them; and the class pass runs now, before any
+        // draw, so that a raster that cannot be read again fails here.
+        if let Some(first) = parameters
+            .iter()
+            .find(|p| matches!(p.input, Input::Pool(..)))
+        {
+            let stanza = &spec.stanzas[first.stanza];
+            let stanza_error = |message: String| UncertaintyError::Stanza {
+                origin: spec.origin.clone(),
+                stanza: stanza.number,
+                param: stanza.param.clone(),
+                message,
+            };
+            if let Some(t) = parameters
+                .iter()
+                .find(|p| matches!(p.input, Input::CssfTransfer(_)))
+            {
+                return Err(stanza_error(format!(
+                    "pools.* recomputes every CSSF transfer, so {} cannot be varied as well; \
+                     vary the densities or the transfers, not both",
+                    t.name
+                )));
+            }
+            if let Some(model) = &scenario.cssf_pools {
+                model
+                    .prepare(&fzc_core::NoProgress)
+                    .map_err(|e| stanza_error(format!("supply per land-use class: {e}")))?;
             }
         }
         // Slots: the independent parameters first, in stanza order, then one per group in
@@ -322,11 +388,17 @@ impl Plan {
         let normal = standard_normal();
         let mut out = uniforms.to_vec();
         for c in &self.copulas {
-            let z: Vec<f64> = c.slots.iter().map(|&k| normal.inverse_cdf(uniforms[k])).collect();
+            let z: Vec<f64> = c
+                .slots
+                .iter()
+                .map(|&k| normal.inverse_cdf(uniforms[k]))
+                .collect();
             for (row, &slot) in c.cholesky.iter().zip(&c.slots) {
                 let mixed: f64 = row.iter().zip(&z).map(|(l, z)| l * z).sum();
                 // Far in a tail Φ rounds to 0 or 1, where an unbounded quantile is infinite.
-                out[slot] = normal.cdf(mixed).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
+                out[slot] = normal
+                    .cdf(mixed)
+                    .clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
             }
         }
         out
@@ -404,8 +476,16 @@ impl Plan {
         seed: u64,
         draw: u64,
     ) -> Result<(Scenario, Vec<f64>), UncertaintyError> {
-        let Some(model) = scenario.ect_model.as_ref().filter(|_| !self.noise.is_empty()) else {
-            return Ok((self.apply(scenario, values), Vec::new()));
+        let run_error = |source: fzc_scenario::ScenarioError| UncertaintyError::Run {
+            draw,
+            source: Box::new(source),
+        };
+        let Some(model) = scenario
+            .ect_model
+            .as_ref()
+            .filter(|_| !self.noise.is_empty())
+        else {
+            return Ok((self.apply(scenario, values).map_err(run_error)?, Vec::new()));
         };
         let mut factors: [Option<Vec<f64>>; 2] = [None, None];
         let mut means = Vec::with_capacity(self.noise.len());
@@ -439,27 +519,39 @@ impl Plan {
         let [y, f] = &factors;
         let mut noisy = scenario.clone();
         if y.is_some() || f.is_some() {
-            noisy.ect = Some(model.ect(y.as_deref(), f.as_deref()).map_err(|source| {
-                UncertaintyError::Run {
-                    draw,
-                    source: Box::new(source),
-                }
-            })?);
+            noisy.ect = Some(model.ect(y.as_deref(), f.as_deref()).map_err(run_error)?);
         }
-        Ok((self.apply(&noisy, values), means))
+        Ok((self.apply(&noisy, values).map_err(run_error)?, means))
     }
 
     /// A copy of `scenario` with `values` (from [`Plan::values`]) put in, without the
     /// per-cell noise of `ect.mrio.y` / `ect.mrio.f` ([`Plan::apply_draw`] adds it). For a year series
     /// (`[ect] years`) the copy is the last year's scenario alone (its `ect_series` emptied):
     /// an analysis perturbs one year's inputs, and each run zones that year only.
-    pub fn apply(&self, scenario: &Scenario, values: &[f64]) -> Scenario {
+    pub fn apply(
+        &self,
+        scenario: &Scenario,
+        values: &[f64],
+    ) -> Result<Scenario, fzc_scenario::ScenarioError> {
         let mut s = scenario.clone();
         s.ect_series = Vec::new();
         let mut nf_change = 0.0;
         let mut k = None;
+        // Carbon densities: the scenario's, with the drawn ones put in; only when one moved.
+        let mut pools = None;
         for (p, &v) in self.parameters.iter().zip(values) {
             match p.input {
+                Input::Pool(code, pool) => {
+                    // A value equal to the scenario's is already in the copied table.
+                    if v != p.base
+                        && let Some(model) = &scenario.cssf_pools
+                    {
+                        let table = pools.get_or_insert_with(|| model.pools().clone());
+                        if let Some(entry) = table.get_mut(&code) {
+                            pool.set(entry, v);
+                        }
+                    }
+                }
                 Input::Price => s.price = YuanPerTonne(v),
                 Input::PricingA => s.pricing.a = v,
                 Input::PricingB => s.pricing.b = v,
@@ -496,6 +588,10 @@ impl Plan {
                 Input::CssfK => k = Some(v),
             }
         }
+        // Other densities: supply again (linear in them) and the breakpoint model again.
+        if let (Some(pools), Some(model)) = (&pools, &scenario.cssf_pools) {
+            s.cssf = Some(model.transfers(pools)?);
+        }
         // Eq 16 is linear in k: another k scales every transfer (drawn ones included) by
         // the ratio, exactly what the breakpoint model would give.
         if let (Some(k), Some(base)) = (k, scenario.cssf_k)
@@ -514,7 +610,7 @@ impl Plan {
                 ect.net[r] = TonnesCo2(ect.net[r].0 - nf_change * w);
             }
         }
-        s
+        Ok(s)
     }
 }
 
@@ -524,6 +620,7 @@ fn standard_normal() -> statrs::distribution::Normal {
 }
 
 /// Resolves the `[[correlation]]` stanzas against the plan's slots and factors each matrix.
+#[allow(clippy::needless_range_loop)] // matrix entries by (i, j), as the checks state them
 fn copulas(plan: &Plan, spec: &UncertaintySpec) -> Result<Vec<Copula>, UncertaintyError> {
     let names = plan.slot_names();
     let mut used = BTreeSet::new();
@@ -565,7 +662,9 @@ fn copulas(plan: &Plan, spec: &UncertaintySpec) -> Result<Vec<Copula>, Uncertain
             for j in 0..d {
                 let v = m[i][j];
                 if !(v.is_finite() && (-1.0..=1.0).contains(&v)) {
-                    return Err(err(format!("matrix[{i}][{j}] is {v}, expected a value in [-1, 1]")));
+                    return Err(err(format!(
+                        "matrix[{i}][{j}] is {v}, expected a value in [-1, 1]"
+                    )));
                 }
                 if (v - m[j][i]).abs() > 1e-12 {
                     return Err(err(format!(
@@ -576,9 +675,11 @@ fn copulas(plan: &Plan, spec: &UncertaintySpec) -> Result<Vec<Copula>, Uncertain
             }
         }
         let cholesky = cholesky(m).ok_or_else(|| {
-            err("matrix is not positive definite (no Gaussian copula has it); check that the \
+            err(
+                "matrix is not positive definite (no Gaussian copula has it); check that the \
                  pairwise correlations are consistent with each other"
-                .to_owned())
+                    .to_owned(),
+            )
         })?;
         out.push(Copula { slots, cholesky });
     }
@@ -809,6 +910,52 @@ fn resolve(s: &Scenario, name: &str) -> Result<Found, String> {
             }
         }
         ["cssf", "transfer", "*"] => resolve(s, "cssf.transfer.*.*"),
+        ["pools", code, pool] => {
+            let Some(model) = &s.cssf_pools else {
+                return Err(
+                    "carbon densities apply to a CSSF layer computed from rasters by the \
+                     built-in breakpoint model ([cssf.rasters], no flow-model plugin); this \
+                     scenario has none"
+                        .to_owned(),
+                );
+            };
+            let codes: Vec<i64> = if *code == "*" {
+                model.pools().keys().copied().collect()
+            } else {
+                let c: i64 = code
+                    .parse()
+                    .map_err(|_| format!("{code:?} is not a land-use code (an integer) or *"))?;
+                if !model.pools().contains_key(&c) {
+                    let known: Vec<String> = model.pools().keys().map(i64::to_string).collect();
+                    return Err(format!(
+                        "land-use class {c} is not in the pools table (classes: {})",
+                        known.join(", ")
+                    ));
+                }
+                vec![c]
+            };
+            let kinds: Vec<(Pool, &str)> = if *pool == "*" {
+                Pool::ALL.to_vec()
+            } else {
+                match Pool::ALL.iter().find(|(_, n)| n == pool) {
+                    Some(&found) => vec![found],
+                    None => {
+                        return Err(format!(
+                            "{pool:?} is not a pool; expected c_above, c_below, c_soil, c_dead \
+                             or *"
+                        ));
+                    }
+                }
+            };
+            let mut found = Vec::new();
+            for c in codes {
+                for &(kind, kind_name) in &kinds {
+                    let base = model.pools().get(&c).map_or(0.0, |p| kind.get(p));
+                    found.push((format!("pools.{c}.{kind_name}"), Input::Pool(c, kind), base));
+                }
+            }
+            Ok(found)
+        }
         ["cssf", "k"] => match (s.cssf_k, &s.cssf) {
             (Some(k), Some(_)) if k > 0.0 => Ok(vec![(name.to_owned(), Input::CssfK, k)]),
             (Some(_), Some(_)) => Err(
@@ -860,6 +1007,14 @@ pub fn valid_names(s: &Scenario) -> String {
                 s.regions[g.from], s.regions[g.to]
             ));
         }
+    }
+    if let Some(model) = &s.cssf_pools {
+        let codes: Vec<String> = model.pools().keys().map(i64::to_string).collect();
+        names.push(format!(
+            "pools.<lucode>.<pool> for lucode {} (or *) and pool c_above|c_below|c_soil|c_dead \
+             (or *)",
+            codes.join("|")
+        ));
     }
     if s.ect.is_some() && s.ect_model.is_some() {
         names.push("ect.mrio.y, ect.mrio.f (per-cell noise)".to_owned());

@@ -252,13 +252,12 @@ pub fn run_sensitivity(
                     .collect(),
             };
             let values = plan.values(draw, &u)?;
-            let outcome =
-                run_with_pricing(&plan.apply(scenario, &values), scheme).map_err(|source| {
-                    UncertaintyError::Run {
-                        draw,
-                        source: Box::new(source),
-                    }
-                })?;
+            let run_error = |source| UncertaintyError::Run {
+                draw,
+                source: Box::new(source),
+            };
+            let drawn = plan.apply(scenario, &values).map_err(run_error)?;
+            let outcome = run_with_pricing(&drawn, scheme).map_err(run_error)?;
             let accounts = outcome.ledger.accounts();
             let mut names: Vec<String> = accounts
                 .iter()

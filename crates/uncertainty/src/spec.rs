@@ -324,7 +324,10 @@ impl UncertaintySpec {
 
 /// Parses the `[[correlation]]` array: `params` (strings) and `matrix` (rows of numbers),
 /// checked for shape here and against the plan's inputs in [`crate::Plan::new`].
-fn parse_correlations(doc: &toml::Table, origin: &str) -> Result<Vec<Correlation>, UncertaintyError> {
+fn parse_correlations(
+    doc: &toml::Table,
+    origin: &str,
+) -> Result<Vec<Correlation>, UncertaintyError> {
     let Some(value) = doc.get("correlation") else {
         return Ok(Vec::new());
     };
@@ -390,7 +393,9 @@ fn parse_correlations(doc: &toml::Table, origin: &str) -> Result<Vec<Correlation
             .iter()
             .map(|row| match row.as_array() {
                 Some(cells) => cells.iter().map(number_of).collect(),
-                None => Err(err(format!("`matrix` must be an array of rows, found {row}"))),
+                None => Err(err(format!(
+                    "`matrix` must be an array of rows, found {row}"
+                ))),
             })
             .collect::<Result<_, _>>()?;
         let d = params.len();

@@ -128,10 +128,12 @@ fn the_identity_matrix_leaves_the_draws_alone() {
 fn bad_correlations_are_refused() {
     let s = bth();
     let base = stanzas(0.5);
-    let with = |block: &str| base.replace(
+    let with = |block: &str| {
+        base.replace(
         "[[correlation]]\nparams = [\"price\", \"standard.tianjin\"]\nmatrix = [[1, 0.5], [0.5, 1.0]]",
         block,
-    );
+    )
+    };
     let cases = [
         (
             "[[correlation]]\nparams = [\"price\", \"standard.tianjin\", \"standard.langfang\"]\nmatrix = [[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]]",

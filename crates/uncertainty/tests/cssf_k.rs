@@ -54,7 +54,7 @@ fn a_drawn_k_equals_the_model_run_with_that_k() {
         .unwrap();
         let values = plan.values(0, &uniforms(1, 0, plan.slots())).unwrap();
         assert_eq!(values, [k]);
-        let drawn = plan.apply(&base, &values);
+        let drawn = plan.apply(&base, &values).unwrap();
         let (got, want) = (drawn.cssf.unwrap(), reference.cssf.clone().unwrap());
         assert_eq!(got.len(), want.len());
         assert!(!got.is_empty());
@@ -73,7 +73,7 @@ fn a_drawn_k_equals_the_model_run_with_that_k() {
         assert!(moved.abs() > 1e-6 * want[0].tonnes.0.abs());
         // And the runs on top agree: each region's ledger net.
         let (a, b) = (
-            run(&plan.apply(&base, &values)).unwrap(),
+            run(&plan.apply(&base, &values).unwrap()).unwrap(),
             run(&reference).unwrap(),
         );
         for (x, y) in a.ledger.accounts().iter().zip(b.ledger.accounts()) {

@@ -211,7 +211,7 @@ fn quantiles_of_a_uniform_standard_match_the_closed_form() {
         );
         let plan = Plan::new(&scenario, &spec(&text)).unwrap();
         let values = plan.values(0, &uniforms(0, 0, plan.slots())).unwrap();
-        let outcome = run(&plan.apply(&scenario, &values)).unwrap();
+        let outcome = run(&plan.apply(&scenario, &values).unwrap()).unwrap();
         outcome
             .ledger
             .account(&"beijing".parse().unwrap())
@@ -275,7 +275,7 @@ fn every_draw_keeps_the_net_transfers_summing_to_zero() {
     let base: f64 = scenario.ect.as_ref().unwrap().net.iter().map(|t| t.0).sum();
     for draw in 0..200 {
         let values = plan.values(draw, &uniforms(9, draw, plan.slots())).unwrap();
-        let drawn = plan.apply(&scenario, &values);
+        let drawn = plan.apply(&scenario, &values).unwrap();
         let ect = drawn.ect.as_ref().unwrap();
         let sum: f64 = ect.net.iter().map(|t| t.0).sum();
         assert!((sum - base).abs() < 1e-3, "draw {draw}: Σ NF = {sum}");

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use fzc_core::NoProgress;
 use fzc_scenario::{Scenario, ScenarioSource, embedded, load};
 use fzc_uncertainty::{
-    McOptions, Method, Plan, SensitivityOptions, Shard, UncertaintyError,
-    UncertaintySpec, merge, run_mc, run_sensitivity,
+    McOptions, Method, Plan, SensitivityOptions, Shard, UncertaintyError, UncertaintySpec, merge,
+    run_mc, run_sensitivity,
 };
 
 fn exiobase() -> Scenario {
@@ -86,7 +86,10 @@ fn the_factored_table_gives_the_loaded_layer_back() {
     // Unit factors on Y are solved again: equal to rounding.
     let again = model.ect(Some(&vec![1.0; 150]), Some(&[1.0; 30])).unwrap();
     for (a, b) in again.net.iter().zip(&s.ect.as_ref().unwrap().net) {
-        assert!((a.0 - b.0).abs() <= 1e-9 * b.0.abs().max(1.0), "{a:?} vs {b:?}");
+        assert!(
+            (a.0 - b.0).abs() <= 1e-9 * b.0.abs().max(1.0),
+            "{a:?} vs {b:?}"
+        );
     }
     // Doubling every emission doubles every transfer.
     let double = model.ect(None, Some(&[2.0; 30])).unwrap();
@@ -100,14 +103,31 @@ fn zero_width_noise_is_the_run_byte_for_byte() {
     let s = exiobase();
     let (plain, noisy) = (tmp("plain"), tmp("zero"));
     run_to(&s, PRICE, 6, Shard::WHOLE, &plain);
-    let zero = format!("{PRICE}{}", NOISE.replace("cv = 0.2", "cv = 0.0").replace("cv = 0.1", "cv = 0.0"));
+    let zero = format!(
+        "{PRICE}{}",
+        NOISE
+            .replace("cv = 0.2", "cv = 0.0")
+            .replace("cv = 0.1", "cv = 0.0")
+    );
     run_to(&s, &zero, 6, Shard::WHOLE, &noisy);
     assert_eq!(read(&plain, "draws.csv"), read(&noisy, "draws.csv"));
     assert_eq!(read(&plain, "summary.csv"), read(&noisy, "summary.csv"));
     // params.csv gains one row per draw and noise stanza: its mean factor, exactly 1.
     let params = read(&noisy, "params.csv");
-    assert_eq!(params.lines().filter(|l| l.ends_with(",ect.mrio.y,1")).count(), 6);
-    assert_eq!(params.lines().filter(|l| l.ends_with(",ect.mrio.f,1")).count(), 6);
+    assert_eq!(
+        params
+            .lines()
+            .filter(|l| l.ends_with(",ect.mrio.y,1"))
+            .count(),
+        6
+    );
+    assert_eq!(
+        params
+            .lines()
+            .filter(|l| l.ends_with(",ect.mrio.f,1"))
+            .count(),
+        6
+    );
 }
 
 #[test]
@@ -124,7 +144,11 @@ fn every_noisy_draw_keeps_eq_10_and_moves_the_layer() {
         let scale: f64 = net.iter().map(|t| t.0.abs()).sum();
         assert!(total.abs() <= 1e-9 * scale, "draw {draw}: Σ NF = {total}");
         assert_eq!(means.len(), 2);
-        if net.iter().zip(base).any(|(a, b)| (a.0 - b.0).abs() > 1e-6 * b.0.abs()) {
+        if net
+            .iter()
+            .zip(base)
+            .any(|(a, b)| (a.0 - b.0).abs() > 1e-6 * b.0.abs())
+        {
             moved += 1;
         }
         // The same (seed, draw) gives the same layer; another seed another one.
@@ -163,8 +187,14 @@ fn the_mean_factor_follows_the_distribution() {
     let avg = means.iter().sum::<f64>() / n;
     let sd = (means.iter().map(|m| (m - avg).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
     let expected_sd = 0.2 / 150f64.sqrt();
-    assert!((avg - 1.0).abs() < 4.0 * expected_sd / n.sqrt(), "mean {avg}");
-    assert!((sd / expected_sd - 1.0).abs() < 0.15, "sd {sd} vs {expected_sd}");
+    assert!(
+        (avg - 1.0).abs() < 4.0 * expected_sd / n.sqrt(),
+        "mean {avg}"
+    );
+    assert!(
+        (sd / expected_sd - 1.0).abs() < 0.15,
+        "sd {sd} vs {expected_sd}"
+    );
 }
 
 fn stanza_error(scenario: &Scenario, text: &str) -> String {
@@ -186,16 +216,34 @@ fn bad_noise_stanzas_are_refused() {
         "[[uncertainty]]\nparam = \"ect.mrio.y\"\ndist = \"normal\"\nmean = 1.0\nsd = 0.1\nscale = \"relative\"\n",
     );
     assert!(e.contains("can be negative"), "{e}");
-    let e = stanza_error(&s, &NOISE.replacen("scale = \"relative\"", "scale = \"relative\"\ngroup = \"g\"", 1));
+    let e = stanza_error(
+        &s,
+        &NOISE.replacen(
+            "scale = \"relative\"",
+            "scale = \"relative\"\ngroup = \"g\"",
+            1,
+        ),
+    );
     assert!(e.contains("group"), "{e}");
-    let e = stanza_error(&s, &format!("{NOISE}{}", &NOISE[..NOISE.find("[[uncertainty]]\nparam = \"ect.mrio.f\"").unwrap()]));
+    let e = stanza_error(
+        &s,
+        &format!(
+            "{NOISE}{}",
+            &NOISE[..NOISE
+                .find("[[uncertainty]]\nparam = \"ect.mrio.f\"")
+                .unwrap()]
+        ),
+    );
     assert!(e.contains("already varied"), "{e}");
     // A scenario whose ECT layer is a table has no MRIO to perturb.
     let bth = load(&embedded::bth_2020()).unwrap();
     let e = stanza_error(&bth, NOISE);
     assert!(e.contains("not computed from one"), "{e}");
     // The valid names of an MRIO scenario list the noise parameters.
-    let e = stanza_error(&s, "[[uncertainty]]\nparam = \"ect.mrio.z\"\ndist = \"uniform\"\nlow = 1\nhigh = 1\n");
+    let e = stanza_error(
+        &s,
+        "[[uncertainty]]\nparam = \"ect.mrio.z\"\ndist = \"uniform\"\nlow = 1\nhigh = 1\n",
+    );
     assert!(e.contains("ect.mrio.y, ect.mrio.f"), "{e}");
     // Both parameterisations of a lognormal at once.
     let e = UncertaintySpec::from_toml_str(

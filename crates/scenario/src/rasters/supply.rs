@@ -170,6 +170,69 @@ impl SupplyModel {
     }
 }
 
+impl SupplyModel {
+    /// One pass over the window giving, per land-use class `k` of the pools table (sorted by
+    /// code) and region `r`, the supply region `r` would have if class `k` had a total
+    /// density of 1 t C/ha and every other class 0: `A[k][r]`, in the supply unit per
+    /// (t C/ha). Supply is linear in the densities, so `S_r = Σ_k A[k][r] · C_k` for any
+    /// densities `C_k` (the uncertainty parameter `pools.*`). The raster is read once; each
+    /// class costs its per-pixel supply and zonal sum.
+    pub(crate) fn class_pass(
+        &self,
+        on: &RegionsOnGrid,
+        progress: &dyn Progress,
+    ) -> Result<(Vec<i64>, Vec<Vec<f64>>), ScenarioError> {
+        let classes: Vec<i64> = self.estimator.pools.keys().copied().collect();
+        let unit_estimators: Vec<InvestSupply> = classes
+            .iter()
+            .map(|&c| InvestSupply {
+                pools: std::collections::BTreeMap::from([(
+                    c,
+                    fzc_cssf_flow::CarbonPools {
+                        c_above: 1.0,
+                        ..fzc_cssf_flow::CarbonPools::default()
+                    },
+                )]),
+                class_map: self.estimator.class_map.clone(),
+                unit: self.estimator.unit,
+            })
+            .collect();
+        let mut reader = WindowReader::open(&self.lulc, on, self.raster_crs)?;
+        let areas = PixelAreas::for_grid(&on.window);
+        let width = on.window.width;
+        let mut codes = Vec::new();
+        let mut sums = vec![vec![ZonalSum::default(); on.ids.len()]; classes.len()];
+        stream(
+            &on.window,
+            None,
+            progress,
+            "CSSF supply per land-use class, raster rows",
+            |row0, n, buf| {
+                reader.read_classes(row0, n, &mut codes)?;
+                for (estimator, sums) in unit_estimators.iter().zip(sums.iter_mut()) {
+                    let mut stats = SupplyStats::default();
+                    supply_pixels(
+                        estimator,
+                        row0,
+                        width,
+                        &codes,
+                        |r| areas.ha(r),
+                        buf,
+                        &mut stats,
+                    );
+                    on.masks.accumulate(row0, buf, |_| 1.0, sums);
+                }
+                Ok(())
+            },
+        )?;
+        let per_class = sums
+            .into_iter()
+            .map(|s| s.into_iter().map(|z| z.sum).collect())
+            .collect();
+        Ok((classes, per_class))
+    }
+}
+
 /// Supply rows of a window, in order.
 pub(crate) struct SupplyRows<'a> {
     model: &'a SupplyModel,
