@@ -1,6 +1,7 @@
-//! The CSSF layer on its own, as `fzc cssf flows` and `fzc cssf run` compute it: the
-//! breakpoint flows between region polygons from a supply/demand balance (Eq 13–16), or the
-//! whole raster chain (Eq 11, Eq 12, then the flows), with their output files.
+//! The CSSF layer on its own, as `fzc cssf supply|demand|flows|run` compute it: supply
+//! (Eq 11) or demand (Eq 12) per region and pixel, the breakpoint flows between region
+//! polygons from a supply/demand balance (Eq 13–16), or the whole raster chain (Eq 11, Eq 12,
+//! then the flows), with their output files.
 //!
 //! The CLI and the Python module (`fzc.cssf`) call these; they only turn flags or keyword
 //! arguments into a [`FlowsJob`] and [`RasterInputs`], and print or wrap the result.
@@ -16,7 +17,10 @@ use fzc_cssf_flow::geodesic::{RegionPolygon, find_overlaps};
 use fzc_cssf_flow::{BreakpointModel, Core, CssfRun};
 use fzc_io::RegionBalanceRow;
 use fzc_scenario::fixed;
-use fzc_scenario::rasters::{RasterInputs, RasterLayers};
+use fzc_scenario::rasters::{
+    DemandInputs, DemandOutcome, RasterInputs, RasterLayers, RegionsInput, SupplyInputs,
+    SupplyOutcome, demand_per_region, supply_per_region, write_region_csv,
+};
 
 /// Overlaps above this fraction of the smaller region are reported as notes.
 const OVERLAP_NOTE_FRACTION: f64 = 0.01;
@@ -353,6 +357,70 @@ pub fn run(
         flows,
         written,
     })
+}
+
+/// The files [`supply`] writes: `supply-regions.csv` (`region,supply`) and `supply.tif`.
+pub const SUPPLY_FILES: [&str; 2] = ["supply-regions.csv", "supply.tif"];
+/// The files [`demand`] writes: `demand-regions.csv` (`region,demand`) and `demand.tif`.
+pub const DEMAND_FILES: [&str; 2] = ["demand-regions.csv", "demand.tif"];
+
+/// `fzc cssf supply`: supply (Eq 11) per region, and [`SUPPLY_FILES`] written into `out`, all
+/// or nothing (a failure midway, such as an all-nodata raster or a full disk, leaves `out`
+/// as it was). Returns the outcome and the files written.
+///
+/// # Errors
+/// As [`fzc_scenario::rasters::supply_per_region`]; a file that cannot be written.
+pub fn supply(
+    inputs: &SupplyInputs,
+    regions: &RegionsInput,
+    out: &Path,
+    progress: &dyn Progress,
+) -> anyhow::Result<(SupplyOutcome, Vec<PathBuf>)> {
+    let staged = fzc_io::StagedDir::new(out)?;
+    let tif = staged.path().join("supply.tif");
+    let outcome = supply_per_region(inputs, regions, Some(&tif), progress)?;
+    write_region_csv(
+        &staged.path().join("supply-regions.csv"),
+        "supply",
+        &outcome.regions,
+    )?;
+    staged.commit()?;
+    Ok((outcome, SUPPLY_FILES.iter().map(|f| out.join(f)).collect()))
+}
+
+/// `fzc cssf demand`: demand (Eq 12) per region, θ calibrated to each region's emissions,
+/// with `plugin` in place of the built-in estimator when given, and [`DEMAND_FILES`] written
+/// into `out`, all or nothing. Returns the outcome and the files written.
+///
+/// # Errors
+/// No population source (a raster, or census totals with a land-use raster and class
+/// weights unless `plugin` estimates); as [`fzc_scenario::rasters::demand_per_region`]; a
+/// file that cannot be written.
+pub fn demand(
+    inputs: &DemandInputs,
+    regions: &RegionsInput,
+    plugin: Option<&dyn DemandEstimator>,
+    out: &Path,
+    progress: &dyn Progress,
+) -> anyhow::Result<(DemandOutcome, Vec<PathBuf>)> {
+    if inputs.population.is_none() && inputs.lulc.is_none() {
+        bail!(
+            "give a population raster, or census totals with a land-use raster and class weights"
+        );
+    }
+    if plugin.is_none() && inputs.population.is_none() && inputs.class_weights.is_none() {
+        bail!("class weights are required with census totals (or give a demand-estimator plugin)");
+    }
+    let staged = fzc_io::StagedDir::new(out)?;
+    let tif = staged.path().join("demand.tif");
+    let outcome = demand_per_region(inputs, regions, plugin, Some(&tif), progress)?;
+    write_region_csv(
+        &staged.path().join("demand-regions.csv"),
+        "demand",
+        &outcome.regions,
+    )?;
+    staged.commit()?;
+    Ok((outcome, DEMAND_FILES.iter().map(|f| out.join(f)).collect()))
 }
 
 /// A CSV field, quoted when it needs to be.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use fzc_core::{DemandEstimator, RegionId};
-use fzc_scenario::rasters::{DemandInputs, PopulationKind, demand_per_region, write_region_csv};
+use fzc_scenario::rasters::{DemandInputs, PopulationKind};
 
 use super::raster_regions::{CoverageArg, regions_input};
 use crate::ui::Ui;
@@ -154,24 +154,16 @@ pub fn run(args: DemandArgs, ui: Ui) -> anyhow::Result<Vec<(RegionId, f64)>> {
         args.max_outside_share,
     );
     // All or nothing, as `cssf supply`.
-    let staged = fzc_io::StagedDir::new(&args.out)?;
-    let tif = staged.path().join("demand.tif");
-    let outcome = demand_per_region(
+    let (outcome, _) = fzc_pipeline::cssf_job::demand(
         &inputs,
         &regions,
         plugin.as_deref(),
-        Some(&tif),
+        &args.out,
         &ui.progress_sink(),
     )?;
     for n in &outcome.notes {
         ui.note(&format!("note: {n}"));
     }
-    write_region_csv(
-        &staged.path().join("demand-regions.csv"),
-        "demand",
-        &outcome.regions,
-    )?;
-    staged.commit()?;
     ui.note(&format!(
         "demand ({}): {} regions calibrated to their emissions; wrote {}",
         outcome.estimator,

@@ -4,9 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use fzc_core::RegionId;
-use fzc_scenario::rasters::{
-    SupplyInputs, SupplyUnit, UnmappedClasses, supply_per_region, write_region_csv,
-};
+use fzc_scenario::rasters::{SupplyInputs, SupplyUnit, UnmappedClasses};
 
 use super::raster_regions::{CoverageArg, regions_input};
 use crate::ui::Ui;
@@ -99,18 +97,11 @@ pub fn run(args: SupplyArgs, ui: Ui) -> anyhow::Result<Vec<(RegionId, f64)>> {
     );
     // All or nothing: a failure midway (an all-nodata raster, a full disk) leaves --out as
     // it was.
-    let staged = fzc_io::StagedDir::new(&args.out)?;
-    let tif = staged.path().join("supply.tif");
-    let outcome = supply_per_region(&inputs, &regions, Some(&tif), &ui.progress_sink())?;
+    let (outcome, _) =
+        fzc_pipeline::cssf_job::supply(&inputs, &regions, &args.out, &ui.progress_sink())?;
     for note in &outcome.notes {
         ui.note(&format!("note: {note}"));
     }
-    write_region_csv(
-        &staged.path().join("supply-regions.csv"),
-        "supply",
-        &outcome.regions,
-    )?;
-    staged.commit()?;
     ui.note(&format!(
         "supply: {} regions, {} valid pixels, {} nodata pixels in the {}×{} window; wrote {}",
         outcome.regions.len(),
