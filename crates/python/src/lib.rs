@@ -327,5 +327,9 @@ fn _fzc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run::mc_merge, m)?)?;
     m.add_function(wrap_pyfunction!(cssf::cssf_flows, m)?)?;
     m.add_function(wrap_pyfunction!(cssf::cssf_run, m)?)?;
+    m.add_function(wrap_pyfunction!(cssf::cssf_supply, m)?)?;
+    m.add_function(wrap_pyfunction!(cssf::cssf_demand, m)?)?;
+    m.add_function(wrap_pyfunction!(cssf::write_geotiff, m)?)?;
+    m.add_function(wrap_pyfunction!(cssf::read_geotiff, m)?)?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 """Type stubs of the native module fzc._fzc."""
 
 from os import PathLike
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 class FzcError(Exception): ...
 class InputError(FzcError): ...
@@ -99,6 +99,56 @@ def cssf_run(
     out: Optional[str] = ...,
     progress: Optional[Callable[[str, str, int], None]] = ...,
 ) -> Dict[str, Any]: ...
+def cssf_supply(
+    lulc: str,
+    pools: str,
+    regions: str,
+    out: str,
+    *,
+    lulc_map: Optional[str] = ...,
+    supply_unit: str = ...,
+    unmapped: str = ...,
+    raster_crs: Optional[str] = ...,
+    coverage: str = ...,
+    max_outside_share: float = ...,
+    id_field: Optional[str] = ...,
+    progress: Optional[Callable[[str, str, int], None]] = ...,
+) -> Dict[str, Any]: ...
+def cssf_demand(
+    regions: str,
+    emissions: str,
+    out: str,
+    *,
+    emissions_unit: str = ...,
+    population: Optional[str] = ...,
+    population_kind: str = ...,
+    census: Optional[str] = ...,
+    class_weights: Optional[str] = ...,
+    lulc: Optional[str] = ...,
+    lulc_map: Optional[str] = ...,
+    agri_classes: List[int] = ...,
+    urban_classes: List[int] = ...,
+    urban_mask: Optional[str] = ...,
+    raster_crs: Optional[str] = ...,
+    coverage: str = ...,
+    max_outside_share: float = ...,
+    id_field: Optional[str] = ...,
+    progress: Optional[Callable[[str, str, int], None]] = ...,
+) -> Dict[str, Any]: ...
+def write_geotiff(
+    path: str,
+    data: bytes,
+    width: int,
+    height: int,
+    x0: float,
+    dx: float,
+    y0: float,
+    dy: float,
+    crs: str,
+) -> None: ...
+def read_geotiff(
+    path: str, raster_crs: Optional[str] = ...
+) -> Tuple[bytes, int, int, Tuple[float, float, float, float], str]: ...
 def ect_job(
     path: str,
     stressors: List[str],

@@ -8,6 +8,9 @@ and ``fzc cssf run`` compute it (METHOD section 2, Eq 11-16).
     res = fzc.cssf.run(lulc="lulc.tif", pools="pools.csv", regions="regions.geojson",
                        emissions="emissions.csv", population="pop.tif", out="out/cssf")
     res.balance     # region, supply, demand, cssdr per region (Eq 11-13)
+    sup = fzc.cssf.supply(lulc_array, pools_df, gdf, transform=affine, crs="EPSG:4326")
+    sup.regions     # columns of supply-regions.csv: region, supply
+    sup.pixels      # numpy array, supply per pixel of the regions' window (NaN: nodata)
 
 The tables are read from exactly the text the CLI writes (same columns, rows and rounding).
 Both calls release the GIL while the library runs; a :class:`fzc.FlowModel` object passed as
@@ -19,14 +22,16 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
-from typing import Any, List, Optional, Sequence, Union
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
+import numpy as np
 import pandas as pd
 
 from . import _fzc
 from . import _csv, _path, _Progress
 
-__all__ = ["CssfFlows", "CssfRun", "flows", "run"]
+__all__ = ["CssfFlows", "CssfLayer", "CssfRun", "demand", "flows", "read_raster", "run",
+           "supply"]
 
 #: Columns of ``cssf-regions.csv`` (docs/formats/regions.md).
 REGIONS_COLUMNS = ["region", "supply", "demand", "cssdr", "role", "core_lon", "core_lat"]
@@ -96,6 +101,223 @@ class _Regions:
     def __exit__(self, *exc: Any) -> None:
         if self.tmp is not None:
             self.tmp.cleanup()
+
+
+@dataclass
+class CssfLayer:
+    """Result of :func:`supply` and :func:`demand`: ``regions`` has the columns of
+    ``supply-regions.csv`` (``region, supply``) or ``demand-regions.csv`` (``region,
+    demand``); ``pixels`` is the layer per pixel over the regions' window of the rasters
+    (a ``height x width`` float64 array, NaN for nodata: ``supply.tif`` / ``demand.tif``),
+    on the grid ``transform`` (affine order ``(dx, 0, x0, 0, dy, y0)``, as
+    ``rasterio``/``affine``) in ``crs``; ``notes``, ``written`` (the files, with ``out``)
+    and, for demand, the ``estimator`` used."""
+
+    regions: pd.DataFrame
+    pixels: np.ndarray
+    transform: Tuple[float, float, float, float, float, float]
+    crs: str
+    notes: List[str] = field(default_factory=list)
+    written: List[str] = field(default_factory=list)
+    estimator: str = ""
+
+
+def _affine(transform: Any) -> Tuple[float, float, float, float]:
+    """``(x0, dx, y0, dy)`` of an affine transform: an ``affine.Affine`` (rasterio's
+    ``dataset.transform``) or a 6-sequence ``(a, b, c, d, e, f)`` in the same order."""
+    if all(hasattr(transform, k) for k in "abcdef"):
+        a, b, c, d, e, f = (float(getattr(transform, k)) for k in "abcdef")
+    else:
+        try:
+            a, b, c, d, e, f = (float(v) for v in transform)
+        except (TypeError, ValueError):
+            raise TypeError(
+                "transform: expected an affine.Affine or six numbers (a, b, c, d, e, f) as "
+                f"rasterio orders them (x = a*col + b*row + c, y = d*col + e*row + f); got "
+                f"{transform!r}"
+            ) from None
+    if b != 0.0 or d != 0.0:
+        raise ValueError(f"transform: rotated or sheared grids (b={b}, d={d}) are not "
+                         "supported; b and d must be 0")
+    return c, a, f, e
+
+
+class _Inputs:
+    """Turns in-memory inputs into the files the streaming readers take: numpy arrays into
+    GeoTIFFs on the grid ``transform``/``crs``, DataFrames into CSVs; paths pass through."""
+
+    def __init__(self, transform: Any, crs: Any, nodata: Optional[float]) -> None:
+        self.tmp = tempfile.TemporaryDirectory(prefix="fzc-inputs-")
+        self.transform = transform
+        self.crs = crs
+        self.nodata = nodata
+
+    def __enter__(self) -> "_Inputs":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.tmp.cleanup()
+
+    def raster(self, value: Any, name: str) -> Optional[str]:
+        if value is None:
+            return None
+        if isinstance(value, (str, os.PathLike)):
+            return os.fspath(value)
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"{name}: got {type(value).__name__}, expected a GeoTIFF path or a "
+                            "2-D numpy array (with transform= and crs=)")
+        if value.ndim != 2 or value.size == 0:
+            raise ValueError(f"{name}: expected a non-empty 2-D array (rows, columns), got "
+                             f"shape {value.shape}")
+        if self.transform is None or self.crs is None:
+            raise ValueError(f"{name} is an array: give transform= (its affine grid) and crs= "
+                             "(e.g. \"EPSG:4326\" or 4326)")
+        x0, dx, y0, dy = _affine(self.transform)
+        data = np.ascontiguousarray(value, dtype="<f8").copy()
+        if self.nodata is not None:
+            data[data == self.nodata] = np.nan
+        crs = f"EPSG:{self.crs}" if isinstance(self.crs, int) else str(self.crs)
+        if hasattr(self.crs, "to_epsg"):
+            crs = f"EPSG:{self.crs.to_epsg()}"
+        path = os.path.join(self.tmp.name, f"{name}.tif")
+        height, width = data.shape
+        _fzc.write_geotiff(path, data.tobytes(), width, height, x0, dx, y0, dy, crs)
+        return path
+
+    def table(self, value: Any, name: str) -> Optional[str]:
+        if value is None:
+            return None
+        if isinstance(value, pd.DataFrame):
+            path = os.path.join(self.tmp.name, f"{name}.csv")
+            value.to_csv(path, index=False)
+            return path
+        if not isinstance(value, (str, os.PathLike)):
+            raise TypeError(f"{name}: got {type(value).__name__}, expected a CSV path or a "
+                            "pandas DataFrame")
+        return os.fspath(value)
+
+
+def read_raster(path: Any, raster_crs: Optional[str] = None) -> Tuple[np.ndarray, Any, str]:
+    """Band 1 of a GeoTIFF as fzc reads it: ``(array, transform, crs)`` with the array
+    ``height x width`` float64 (NaN for nodata), ``transform`` in affine order ``(dx, 0, x0,
+    0, dy, y0)`` and ``crs`` as ``"EPSG:<code>"``. ``raster_crs`` as in :func:`supply`."""
+    data, width, height, (x0, dx, y0, dy), crs = _fzc.read_geotiff(os.fspath(path),
+                                                                 raster_crs)
+    pixels = np.frombuffer(data, dtype="<f8").reshape(height, width).copy()
+    return pixels, (dx, 0.0, x0, 0.0, dy, y0), crs
+
+
+def _layer(raw: Any, out: str, column: str, written: bool) -> CssfLayer:
+    with open(os.path.join(out, f"{column}-regions.csv"), encoding="utf-8") as f:
+        regions = _csv(f.read())
+    pixels, transform, crs = read_raster(os.path.join(out, f"{column}.tif"))
+    return CssfLayer(
+        regions=regions,
+        pixels=pixels,
+        transform=transform,
+        crs=crs,
+        notes=list(raw["notes"]),
+        written=[os.fspath(p) for p in raw["written"]] if written else [],
+        estimator=str(raw.get("estimator", "")),
+    )
+
+
+def supply(
+    lulc: Any,
+    pools: Any,
+    regions: Any,
+    *,
+    transform: Any = None,
+    crs: Any = None,
+    nodata: Optional[float] = None,
+    lulc_map: Any = None,
+    supply_unit: str = "as-paper",
+    unmapped: str = "error",
+    raster_crs: Optional[str] = None,
+    coverage: str = "exact",
+    max_outside_share: float = 1e-9,
+    id_field: Optional[str] = None,
+    out: Optional[PathLike] = None,
+    quiet: bool = False,
+) -> CssfLayer:
+    """Supply (Eq 11) per region and per pixel, as ``fzc cssf supply``.
+
+    ``lulc``: a land-use GeoTIFF path, or a 2-D numpy array of class codes with
+    ``transform`` (an ``affine.Affine``, e.g. rasterio's ``dataset.transform``, or its six
+    numbers) and ``crs`` (``"EPSG:4326"``, ``4326`` or a pyproj CRS); ``nodata`` marks the
+    array's nodata value (NaN always is). ``pools``: an InVEST biophysical table
+    (``lucode, c_above, c_below, c_soil, c_dead`` in t C/ha) as a CSV path or a DataFrame;
+    ``lulc_map`` (``from_class, to_class``) likewise. ``regions``: a path or a GeoDataFrame.
+    The other keywords are the CLI's flags. With ``out``, ``supply-regions.csv`` and
+    ``supply.tif`` are written there, all or nothing; the result is read from exactly those
+    files (a temporary folder without ``out``).
+    """
+    with _Inputs(transform, crs, nodata) as inp, _Regions(regions, id_field) as reg, \
+            tempfile.TemporaryDirectory(prefix="fzc-supply-") as scratch:
+        target = os.fspath(out) if out is not None else scratch
+        raw = _fzc.cssf_supply(
+            inp.raster(lulc, "lulc") or "", inp.table(pools, "pools") or "", reg.path, target,
+            lulc_map=inp.table(lulc_map, "lulc_map"), supply_unit=supply_unit,
+            unmapped=unmapped, raster_crs=raster_crs, coverage=coverage,
+            max_outside_share=float(max_outside_share), id_field=reg.id_field,
+            progress=_progress(quiet),
+        )
+        return _layer(raw, target, "supply", out is not None)
+
+
+def demand(
+    regions: Any,
+    emissions: Any,
+    *,
+    population: Any = None,
+    population_kind: str = "count",
+    census: Any = None,
+    class_weights: Any = None,
+    lulc: Any = None,
+    lulc_map: Any = None,
+    agri_classes: Sequence[int] = (1,),
+    urban_classes: Sequence[int] = (5,),
+    urban_mask: Any = None,
+    transform: Any = None,
+    crs: Any = None,
+    nodata: Optional[float] = None,
+    emissions_unit: str = "t",
+    raster_crs: Optional[str] = None,
+    coverage: str = "exact",
+    max_outside_share: float = 1e-9,
+    id_field: Optional[str] = None,
+    out: Optional[PathLike] = None,
+    quiet: bool = False,
+) -> CssfLayer:
+    """Demand (Eq 12) per region and per pixel, as ``fzc cssf demand``: θ is calibrated so
+    that each region's demand equals its emissions.
+
+    Population comes from ``population`` (a raster of counts, or of densities with
+    ``population_kind="density-per-km2"``), or from ``census`` totals (``region,
+    population``) spread over ``lulc`` classes by ``class_weights`` (``class, weight``).
+    Rasters (``population``, ``lulc``, ``urban_mask``) are GeoTIFF paths or 2-D numpy arrays
+    on one grid given by ``transform`` and ``crs`` (as in :func:`supply`); tables
+    (``emissions``, ``census``, ``class_weights``, ``lulc_map``) are CSV paths or DataFrames.
+    ``emissions`` is ``region, emissions[, agricultural_emissions][, urban_share]`` in
+    ``emissions_unit``. With ``out``, ``demand-regions.csv`` and ``demand.tif`` are written
+    there, all or nothing.
+    """
+    with _Inputs(transform, crs, nodata) as inp, _Regions(regions, id_field) as reg, \
+            tempfile.TemporaryDirectory(prefix="fzc-demand-") as scratch:
+        target = os.fspath(out) if out is not None else scratch
+        raw = _fzc.cssf_demand(
+            reg.path, inp.table(emissions, "emissions") or "", target,
+            emissions_unit=emissions_unit, population=inp.raster(population, "population"),
+            population_kind=population_kind, census=inp.table(census, "census"),
+            class_weights=inp.table(class_weights, "class_weights"),
+            lulc=inp.raster(lulc, "lulc"), lulc_map=inp.table(lulc_map, "lulc_map"),
+            agri_classes=[int(c) for c in agri_classes],
+            urban_classes=[int(c) for c in urban_classes],
+            urban_mask=inp.raster(urban_mask, "urban_mask"), raster_crs=raster_crs,
+            coverage=coverage, max_outside_share=float(max_outside_share),
+            id_field=reg.id_field, progress=_progress(quiet),
+        )
+        return _layer(raw, target, "demand", out is not None)
 
 
 def _balance_columns(balance: pd.DataFrame) -> Any:
