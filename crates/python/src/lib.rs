@@ -325,6 +325,8 @@ fn _fzc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run::compare, m)?)?;
     m.add_function(wrap_pyfunction!(run::mc, m)?)?;
     m.add_function(wrap_pyfunction!(run::mc_merge, m)?)?;
+    m.add_function(wrap_pyfunction!(run::sensitivity, m)?)?;
+    m.add_function(wrap_pyfunction!(run::sensitivity_merge, m)?)?;
     m.add_function(wrap_pyfunction!(cssf::cssf_flows, m)?)?;
     m.add_function(wrap_pyfunction!(cssf::cssf_run, m)?)?;
     m.add_function(wrap_pyfunction!(cssf::cssf_supply, m)?)?;

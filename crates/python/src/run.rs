@@ -239,7 +239,7 @@ pub fn compare<'py>(
 /// those of `uncertainty`, written into `out` as `fzc mc --out` writes them. Returns the
 /// files written.
 #[pyfunction]
-#[pyo3(signature = (scenario, uncertainty, draws, seed, shard_index, shard_count, out, progress=None))]
+#[pyo3(signature = (scenario, uncertainty, draws, seed, shard_index, shard_count, out, progress=None, pricing=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn mc(
     py: Python<'_>,
@@ -251,13 +251,13 @@ pub fn mc(
     shard_count: u64,
     out: PathBuf,
     progress: Option<Py<PyAny>>,
+    pricing: Option<Py<PyAny>>,
 ) -> PyResult<Vec<PathBuf>> {
-    if shard_count == 0 || shard_index >= shard_count {
-        return Err(pyo3::exceptions::PyValueError::new_err(format!(
-            "shard {shard_index} of {shard_count}: expected 0 <= index < count"
-        )));
-    }
+    check_shard(shard_index, shard_count)?;
     let failures = Failures::default();
+    let python_scheme = pricing
+        .map(|p| PyPricing::new(py, p, failures.clone()))
+        .transpose()?;
     let sink = PyProgress::new(progress);
     let registry = Plugins::new();
     let result = py.allow_threads(|| -> anyhow::Result<Vec<PathBuf>> {
@@ -266,9 +266,10 @@ pub fn mc(
         let plugin = fzc_pipeline::plugin_scheme(&loaded, &registry)?;
         let scenario = &loaded.scenario;
         let plan = fzc_uncertainty::Plan::new(scenario, &spec)?;
-        let scheme: &dyn fzc_core::PricingScheme = match &plugin {
-            Some(p) => p.as_ref(),
-            None => &scenario.pricing.scheme,
+        let scheme: &dyn fzc_core::PricingScheme = match (&python_scheme, &plugin) {
+            (Some(p), _) => p,
+            (None, Some(p)) => p.as_ref(),
+            (None, None) => &scenario.pricing.scheme,
         };
         let options = fzc_uncertainty::McOptions {
             draws,
@@ -283,6 +284,92 @@ pub fn mc(
         )?)
     });
     result.map_err(|e| error(&failures, &e))
+}
+
+fn check_shard(index: u64, count: u64) -> PyResult<()> {
+    if count == 0 || index >= count {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "shard {index} of {count}: expected 0 <= index < count"
+        )));
+    }
+    Ok(())
+}
+
+/// `fzc sensitivity`: the rows of shard `shard_index` of `shard_count` of a Sobol' (Saltelli)
+/// or Morris sample over the scenario's `[[uncertainty]]` inputs (or those of
+/// `uncertainty`), written into `out` as `fzc sensitivity --out` writes them; with the
+/// whole sample, the indices too. `pricing` is a Python scheme object that replaces the
+/// scenario's. Returns the files written, the indices first.
+#[pyfunction]
+#[pyo3(signature = (scenario, uncertainty, method, levels, samples, seed, shard_index, shard_count, out, progress=None, pricing=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn sensitivity(
+    py: Python<'_>,
+    scenario: Option<PathBuf>,
+    uncertainty: Option<PathBuf>,
+    method: &str,
+    levels: usize,
+    samples: usize,
+    seed: u64,
+    shard_index: u64,
+    shard_count: u64,
+    out: PathBuf,
+    progress: Option<Py<PyAny>>,
+    pricing: Option<Py<PyAny>>,
+) -> PyResult<Vec<PathBuf>> {
+    check_shard(shard_index, shard_count)?;
+    let method = match method {
+        "sobol" => fzc_uncertainty::Method::Sobol,
+        "morris" => fzc_uncertainty::Method::Morris { levels },
+        other => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "method={other:?}: expected \"sobol\" or \"morris\""
+            )));
+        }
+    };
+    let failures = Failures::default();
+    let python_scheme = pricing
+        .map(|p| PyPricing::new(py, p, failures.clone()))
+        .transpose()?;
+    let sink = PyProgress::new(progress);
+    let registry = Plugins::new();
+    let result = py.allow_threads(|| -> anyhow::Result<Vec<PathBuf>> {
+        let spec = fzc_uncertainty::stanzas_for(scenario.as_deref(), uncertainty.as_deref())?;
+        let loaded = fzc_pipeline::load(scenario.as_deref(), &registry, &sink)?;
+        let plugin = fzc_pipeline::plugin_scheme(&loaded, &registry)?;
+        let scenario = &loaded.scenario;
+        let plan = fzc_uncertainty::Plan::new(scenario, &spec)?;
+        let scheme: &dyn fzc_core::PricingScheme = match (&python_scheme, &plugin) {
+            (Some(p), _) => p,
+            (None, Some(p)) => p.as_ref(),
+            (None, None) => &scenario.pricing.scheme,
+        };
+        let options = fzc_uncertainty::SensitivityOptions {
+            method,
+            samples,
+            seed,
+            shard: fzc_uncertainty::Shard {
+                index: shard_index,
+                count: shard_count,
+            },
+        };
+        Ok(fzc_uncertainty::run_sensitivity(
+            scenario, scheme, &plan, &options, &out, &sink,
+        )?)
+    });
+    result.map_err(|e| error(&failures, &e))
+}
+
+/// `fzc sensitivity merge`: joins shard folders into `out`, byte-identical to one process's
+/// files (the indices included).
+#[pyfunction]
+pub fn sensitivity_merge(
+    py: Python<'_>,
+    shards: Vec<PathBuf>,
+    out: PathBuf,
+) -> PyResult<Vec<PathBuf>> {
+    py.allow_threads(|| fzc_uncertainty::merge_sensitivity(&shards, &out))
+        .map_err(|e| FzcError::new_err(e.to_string()))
 }
 
 /// `fzc mc merge`: joins shard folders into `out`, byte-identical to one process's files.

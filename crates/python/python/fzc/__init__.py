@@ -43,6 +43,7 @@ __all__ = [
     "PricingOutput",
     "PricingScheme",
     "McResult",
+    "SensitivityResult",
     "compare",
     "cssf",
     "EctTables",
@@ -50,6 +51,7 @@ __all__ = [
     "ect_tables",
     "mc",
     "run",
+    "sensitivity",
 ]
 
 #: Columns of ``ect-regions.csv`` (docs/formats/ect-regions.md).
@@ -619,10 +621,42 @@ class McResult:
 
 
 def _mc_shard(scenario: Optional[str], uncertainty: Optional[str], draws: int, seed: int,
-              index: int, count: int, out: str) -> List[str]:
+              index: int, count: int, out: str, pricing: Any = None) -> List[str]:
     """One shard, run where Dask puts it (a worker process with fzc installed)."""
     return [os.fspath(p) for p in
-            _fzc.mc(scenario, uncertainty, draws, seed, index, count, out, None)]
+            _fzc.mc(scenario, uncertainty, draws, seed, index, count, out, None, pricing)]
+
+
+def _sensitivity_shard(scenario: Optional[str], uncertainty: Optional[str], method: str,
+                       levels: int, samples: int, seed: int, index: int, count: int, out: str,
+                       pricing: Any = None) -> List[str]:
+    """One shard of a sensitivity sample, run where Dask puts it."""
+    return [os.fspath(p) for p in
+            _fzc.sensitivity(scenario, uncertainty, method, levels, samples, seed, index, count,
+                             out, None, pricing)]
+
+
+def _abs(value: Union["os.PathLike[str]", str, None]) -> Optional[str]:
+    path = _path(value)
+    return None if path is None else os.path.abspath(path)
+
+
+def _sharded(client: Any, shards: Optional[int], target: str, submit: Callable[..., Any],
+             merge: Callable[[List[str], str], List[Any]]) -> List[Any]:
+    """Runs ``submit(index, count, folder)`` for every shard on the Dask ``client``, into
+    folders beside ``target``, and merges them into ``target``."""
+    import shutil
+    import uuid
+
+    count = shards or max(1, len(client.scheduler_info().get("workers", {})))
+    parent, name = os.path.split(target)
+    scratch = os.path.join(parent or ".", f".{name}.fzc-shards-{uuid.uuid4().hex}")
+    dirs = [os.path.join(scratch, str(i)) for i in range(count)]
+    try:
+        client.gather([submit(i, count, d) for i, d in enumerate(dirs)])
+        return merge(dirs, target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def mc(
@@ -632,6 +666,7 @@ def mc(
     seed: int,
     out: Union["os.PathLike[str]", str],
     uncertainty: Union["os.PathLike[str]", str, None] = None,
+    pricing: Any = None,
     client: Any = None,
     shards: Optional[int] = None,
     quiet: bool = False,
@@ -639,39 +674,91 @@ def mc(
     """Monte Carlo over the scenario's uncertain inputs, as ``fzc mc``.
 
     The stanzas are the scenario file's ``[[uncertainty]]`` or those of ``uncertainty`` (a
-    TOML file). Without ``client`` the draws run here on every core. With a
-    ``dask.distributed.Client``, the draws are cut into ``shards`` shards (default: one per
-    worker), each run by a worker into a folder beside ``out``, and the shards are merged into
-    ``out``: the files are byte-identical to the single run (the paths must be reachable by
-    every worker, e.g. a shared file system). Draw ``d`` depends only on ``(seed, d)``.
+    TOML file). ``pricing`` is a :class:`PricingScheme` object that prices every draw in
+    place of the scenario's scheme (as in :func:`run`). Without ``client`` the draws run here
+    on every core. With a ``dask.distributed.Client``, the draws are cut into ``shards``
+    shards (default: one per worker), each run by a worker into a folder beside ``out``, and
+    the shards are merged into ``out``: the files are byte-identical to the single run (the
+    paths must be reachable by every worker, e.g. a shared file system; a ``pricing`` object
+    must pickle). Draw ``d`` depends only on ``(seed, d)``.
     """
-    scen, unc = _path(scenario), _path(uncertainty)
-    if scen is not None:
-        scen = os.path.abspath(scen)
-    if unc is not None:
-        unc = os.path.abspath(unc)
+    if pricing is not None:
+        _check_scheme(pricing, "pricing")
+    scen, unc = _abs(scenario), _abs(uncertainty)
     target = os.path.abspath(os.fspath(out))
     if client is None:
-        files = _fzc.mc(scen, unc, draws, seed, 0, 1, target, None if quiet else _Progress())
+        files = _fzc.mc(scen, unc, draws, seed, 0, 1, target, None if quiet else _Progress(),
+                        pricing)
     else:
-        import shutil
-        import uuid
-
-        count = shards or max(1, len(client.scheduler_info().get("workers", {})))
-        parent, name = os.path.split(target)
-        scratch = os.path.join(parent or ".", f".{name}.fzc-shards-{uuid.uuid4().hex}")
-        dirs = [os.path.join(scratch, str(i)) for i in range(count)]
-        try:
-            futures = [
-                client.submit(_mc_shard, scen, unc, draws, seed, i, count, d, pure=False)
-                for i, d in enumerate(dirs)
-            ]
-            client.gather(futures)
-            files = _fzc.mc_merge(dirs, target)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        files = _sharded(
+            client, shards, target,
+            lambda i, k, d: client.submit(_mc_shard, scen, unc, draws, seed, i, k, d, pricing,
+                                          pure=False),
+            _fzc.mc_merge,
+        )
     return McResult(
         summary=_csv(open(os.path.join(target, "summary.csv"), encoding="utf-8").read()),
+        out=target,
+        files=[os.fspath(p) for p in files],
+    )
+
+
+@dataclass
+class SensitivityResult:
+    """Result of :func:`sensitivity`: ``indices`` has the columns of ``sobol.csv``
+    (``output,param,s1,s1_conf,st,st_conf``) or ``morris.csv``
+    (``output,param,mu_star,mu_star_conf,sigma``); the other files (``runs.csv``,
+    ``sensitivity.json``) are in ``out`` (docs/formats/uncertainty.md, "fzc sensitivity")."""
+
+    indices: pd.DataFrame
+    out: str
+    files: List[str] = field(default_factory=list)
+
+
+def sensitivity(
+    scenario: Union["os.PathLike[str]", str, None] = None,
+    *,
+    samples: int,
+    seed: int,
+    out: Union["os.PathLike[str]", str],
+    method: str = "sobol",
+    levels: int = 4,
+    uncertainty: Union["os.PathLike[str]", str, None] = None,
+    pricing: Any = None,
+    client: Any = None,
+    shards: Optional[int] = None,
+    quiet: bool = False,
+) -> SensitivityResult:
+    """Which uncertain input decides each region's amount, as ``fzc sensitivity``.
+
+    ``method="sobol"``: first-order and total Sobol' indices from a Saltelli sample of
+    ``samples`` base points (``samples * (D + 2)`` runs for ``D`` inputs), with bootstrap
+    confidence intervals. ``method="morris"``: ``samples`` trajectories on a grid of
+    ``levels`` levels (``samples * (D + 1)`` runs). The inputs are the ``[[uncertainty]]``
+    stanzas of the scenario or of ``uncertainty``; the outputs are each region's
+    ``ledger_net`` and ``total_paid``. ``pricing``, ``client`` and ``shards`` as in
+    :func:`mc`: a Dask run is cut into shards of the sample and merged, byte-identical to the
+    single run.
+    """
+    if method not in ("sobol", "morris"):
+        raise ValueError(f"method={method!r}: expected \"sobol\" or \"morris\"")
+    if pricing is not None:
+        _check_scheme(pricing, "pricing")
+    scen, unc = _abs(scenario), _abs(uncertainty)
+    target = os.path.abspath(os.fspath(out))
+    if client is None:
+        files = _fzc.sensitivity(scen, unc, method, levels, samples, seed, 0, 1, target,
+                                 None if quiet else _Progress(), pricing)
+    else:
+        files = _sharded(
+            client, shards, target,
+            lambda i, k, d: client.submit(_sensitivity_shard, scen, unc, method, levels,
+                                          samples, seed, i, k, d, pricing, pure=False),
+            _fzc.sensitivity_merge,
+        )
+    name = "sobol.csv" if method == "sobol" else "morris.csv"
+    return SensitivityResult(
+        indices=_csv(open(os.path.join(target, name), encoding="utf-8").read()),
         out=target,
         files=[os.fspath(p) for p in files],
     )

@@ -54,8 +54,23 @@ def mc(
     shard_count: int,
     out: str,
     progress: Optional[Callable[[str, str, int], None]] = ...,
+    pricing: Optional[Any] = ...,
 ) -> List[str]: ...
 def mc_merge(shards: List[str], out: str) -> List[str]: ...
+def sensitivity(
+    scenario: Optional[str],
+    uncertainty: Optional[str],
+    method: str,
+    levels: int,
+    samples: int,
+    seed: int,
+    shard_index: int,
+    shard_count: int,
+    out: str,
+    progress: Optional[Callable[[str, str, int], None]] = ...,
+    pricing: Optional[Any] = ...,
+) -> List[str]: ...
+def sensitivity_merge(shards: List[str], out: str) -> List[str]: ...
 def cssf_flows(
     regions: str,
     balance_path: Optional[str] = ...,
