@@ -59,4 +59,26 @@ pub trait DemandEstimator: Send + Sync {
     fn pixel_population(&self, pixel: &DemandPixel) -> Option<f64>;
     /// The θ zone of the pixel.
     fn zone(&self, pixel: &DemandPixel) -> DemandZone;
+    /// The population (or weight) and zone of many pixels at once, in order: for each pixel
+    /// what [`DemandEstimator::pixel_population`] and [`DemandEstimator::zone`] give. The CSSF
+    /// layer calls this once per window of raster rows, so an estimator that crosses a
+    /// boundary per call (a Python object) crosses it once per window. The default calls the
+    /// per-pixel methods.
+    ///
+    /// # Errors
+    /// A message saying what failed (an estimator that cannot fail never returns one); the
+    /// layer stops with it, naming the estimator.
+    fn estimate(
+        &self,
+        pixels: &[DemandPixel],
+        out: &mut Vec<(Option<f64>, DemandZone)>,
+    ) -> Result<(), String> {
+        out.clear();
+        out.extend(
+            pixels
+                .iter()
+                .map(|p| (self.pixel_population(p), self.zone(p))),
+        );
+        Ok(())
+    }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use fzc_core::{FlowModel, LonLat, MassUnit, RegionId};
+use fzc_core::{DemandEstimator, FlowModel, LonLat, MassUnit, RegionId};
 use fzc_cssf_flow::{
     BreakpointModel, Core, ImpactFactor, Intensity, Mass, PopulationKind, SupplyUnit,
     UnmappedClasses,
@@ -20,10 +20,11 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::FzcError;
-use crate::PluginError;
+
+use crate::demand::PyDemandEstimator;
 use crate::flow::PyFlowModel;
 use crate::pricing::Failures;
-use crate::run::PyProgress;
+use crate::run::{PyProgress, error};
 
 fn choice<T: Copy>(what: &str, value: &str, options: &[(&str, T)]) -> PyResult<T> {
     options
@@ -280,13 +281,6 @@ fn flow_notes(outcome: &FlowsOutcome) -> Vec<String> {
     notes
 }
 
-fn error(failures: &Failures, e: &anyhow::Error) -> PyErr {
-    match failures.first() {
-        Some(first) => PluginError::new_err(first),
-        None => FzcError::new_err(format!("{e:#}")),
-    }
-}
-
 /// `fzc cssf flows`: CSSDR, roles, cores and flows of a balance (a CSV path, or columns)
 /// over region polygons; with `out` writes the three files. Returns `{"regions", "flows":
 /// CSV text, "notes", "written"}`.
@@ -359,7 +353,7 @@ pub fn cssf_flows<'py>(
     agri_classes=vec![1], urban_classes=vec![5], urban_mask=None, supply_unit="as-paper",
     unmapped="error", raster_crs=None, coverage="exact", max_outside_share=1e-9,
     id_field=None, k=0.6, intensity="surplus-over-range", mass="demand", core="centroid",
-    model=None, out=None, progress=None))]
+    model=None, out=None, progress=None, demand_estimator=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn cssf_run<'py>(
     py: Python<'py>,
@@ -389,6 +383,7 @@ pub fn cssf_run<'py>(
     model: Option<Py<PyAny>>,
     out: Option<PathBuf>,
     progress: Option<Py<PyAny>>,
+    demand_estimator: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     if core == "given" {
         return Err(PyValueError::new_err(
@@ -424,6 +419,10 @@ pub fn cssf_run<'py>(
     let flow_model = model
         .map(|m| PyFlowModel::new(py, m, failures.clone()))
         .transpose()?;
+    let estimator: Option<Arc<dyn DemandEstimator>> = demand_estimator
+        .map(|e| PyDemandEstimator::new(py, e, failures.clone()))
+        .transpose()?
+        .map(|e| Arc::new(e) as Arc<dyn DemandEstimator>);
     let sink = PyProgress::new(progress);
     let result = py.allow_threads(|| -> anyhow::Result<_> {
         let job = FlowsJob {
@@ -433,7 +432,7 @@ pub fn cssf_run<'py>(
             model: breakpoint,
             flow_model: flow_model.as_ref().map(|m| m as &dyn FlowModel),
         };
-        cssf_job::run(&inputs, None::<Arc<_>>, &job, out.as_deref(), &sink)
+        cssf_job::run(&inputs, estimator, &job, out.as_deref(), &sink)
     });
     let outcome = result.map_err(|e| error(&failures, &e))?;
     let layers = &outcome.layers;
@@ -519,7 +518,7 @@ pub fn cssf_supply<'py>(
 #[pyo3(signature = (regions, emissions, out, *, emissions_unit="t", population=None,
     population_kind="count", census=None, class_weights=None, lulc=None, lulc_map=None,
     agri_classes=vec![1], urban_classes=vec![5], urban_mask=None, raster_crs=None,
-    coverage="exact", max_outside_share=1e-9, id_field=None, progress=None))]
+    coverage="exact", max_outside_share=1e-9, id_field=None, progress=None, estimator=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn cssf_demand<'py>(
     py: Python<'py>,
@@ -541,8 +540,13 @@ pub fn cssf_demand<'py>(
     max_outside_share: f64,
     id_field: Option<String>,
     progress: Option<Py<PyAny>>,
+    estimator: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let regions = regions_input(&regions, id_field, coverage, max_outside_share)?;
+    let failures = Failures::default();
+    let estimator = estimator
+        .map(|e| PyDemandEstimator::new(py, e, failures.clone()))
+        .transpose()?;
     let inputs = DemandInputs {
         lulc,
         ..demand_inputs(
@@ -557,8 +561,11 @@ pub fn cssf_demand<'py>(
     };
     let sink = PyProgress::new(progress);
     let (outcome, written) = py
-        .allow_threads(|| cssf_job::demand(&inputs, &regions, None, &out, &sink))
-        .map_err(|e| FzcError::new_err(format!("{e:#}")))?;
+        .allow_threads(|| {
+            let plugin = estimator.as_ref().map(|e| e as &dyn DemandEstimator);
+            cssf_job::demand(&inputs, &regions, plugin, &out, &sink)
+        })
+        .map_err(|e| error(&failures, &e))?;
     let dict = layer_dict(py, &outcome.notes, written)?;
     dict.set_item("estimator", outcome.estimator.clone())?;
     Ok(dict)

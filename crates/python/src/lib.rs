@@ -12,6 +12,7 @@
 use std::path::PathBuf;
 
 mod cssf;
+mod demand;
 mod flow;
 mod pricing;
 mod run;

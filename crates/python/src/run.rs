@@ -14,6 +14,7 @@ use fzc_pipeline::{Loaded, Plugins};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::demand::PyDemandEstimator;
 use crate::flow::PyFlowModel;
 use crate::pricing::{Failures, PyPricing, describe};
 use crate::{FzcError, PluginError};
@@ -100,7 +101,20 @@ fn register(
     if let Some(dict) = plugins {
         for (name, object) in dict.iter() {
             let name: String = name.extract()?;
-            if object.hasattr("flows")? {
+            if object.hasattr("estimate")? {
+                let object = object.unbind();
+                let failures = failures.clone();
+                out.add_demand_estimator_factory(
+                    &name,
+                    Box::new(move |_spec: &fzc_scenario::PluginSpec| {
+                        Python::with_gil(|py| {
+                            PyDemandEstimator::new(py, object.clone_ref(py), failures.clone())
+                                .map(|m| Box::new(m) as Box<dyn fzc_core::DemandEstimator>)
+                                .map_err(|e| anyhow::anyhow!("{}", describe(py, &e)))
+                        })
+                    }),
+                );
+            } else if object.hasattr("flows")? {
                 let object = object.unbind();
                 let failures = failures.clone();
                 out.add_flow_model_factory(
@@ -124,7 +138,7 @@ fn register(
 
 /// A library error as a Python exception: `PluginError` with the Python plugin's own failure
 /// (traceback included) when one failed, else `FzcError` with the whole error chain.
-fn error(failures: &Failures, e: &anyhow::Error) -> PyErr {
+pub(crate) fn error(failures: &Failures, e: &anyhow::Error) -> PyErr {
     // The run's own message repeats the plugin's failure inside its context chain; the
     // plugin's text alone (with its traceback) is the clearer of the two.
     match failures.first() {

@@ -29,6 +29,8 @@ from . import _fzc
 
 __all__ = [
     "Comparison",
+    "DemandEstimator",
+    "DemandPixels",
     "Ect",
     "FlowModel",
     "FlowOutput",
@@ -44,6 +46,9 @@ __all__ = [
     "PricingScheme",
     "McResult",
     "SensitivityResult",
+    "ZONE_AGRICULTURAL",
+    "ZONE_RURAL",
+    "ZONE_URBAN",
     "compare",
     "cssf",
     "EctTables",
@@ -426,6 +431,88 @@ class FlowModel:
         raise NotImplementedError(f"{type(self).__name__}.flows")
 
 
+#: Zone codes of :meth:`DemandEstimator.estimate` (the θ zones of Eq 12).
+ZONE_AGRICULTURAL = 0
+ZONE_URBAN = 1
+ZONE_RURAL = 2
+
+
+@dataclass
+class DemandPixels:
+    """A window of pixels for :meth:`DemandEstimator.estimate`: four float64 arrays of equal
+    length, NaN meaning no data (or no such layer). ``population``: the population raster's
+    value (a count or a density, as given); ``land_class``: the land-use code after the
+    class map; ``urban``: the urban mask's value (non-zero = urban); ``area_km2``: the
+    pixel's area on the WGS84 ellipsoid."""
+
+    population: np.ndarray
+    land_class: np.ndarray
+    urban: np.ndarray
+    area_km2: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.area_km2)
+
+
+class DemandEstimator:
+    """Base class of CSSF demand estimators (Eq 12) written in Python.
+
+    Subclass it, set ``name`` and ``scaling`` and implement :meth:`estimate`. Pass an
+    instance as ``fzc.cssf.demand(..., estimator=obj)``, ``fzc.cssf.run(...,
+    demand_estimator=obj)``, or ``fzc.run(scenario, plugins={"<name>": obj})`` for a
+    scenario whose ``[cssf.rasters] demand`` is ``"plugin:<name>"``. θ is calibrated per
+    region from its emissions as for the built-in estimators.
+
+    ``scaling``: ``"as-is"`` when the populations are persons, ``"to-region-total"`` when
+    they are relative weights to be rescaled to each region's census total (dasymetric).
+    """
+
+    name: str = "python"
+    scaling: str = "as-is"
+
+    def estimate(self, pixels: DemandPixels) -> Tuple[Any, Any]:
+        """``(population, zone)`` for every pixel of the window, vectorised: ``population``
+        a float array (persons, or weights; NaN for no data, else finite and >= 0) and
+        ``zone`` an int array of :data:`ZONE_AGRICULTURAL`, :data:`ZONE_URBAN` or
+        :data:`ZONE_RURAL` (or the strings ``"agricultural"``, ``"urban"``, ``"rural"``).
+        Called once per window of raster rows."""
+        raise NotImplementedError(f"{type(self).__name__}.estimate")
+
+
+_ZONE_NAMES = {"agricultural": ZONE_AGRICULTURAL, "urban": ZONE_URBAN, "rural": ZONE_RURAL}
+
+
+def _demand_call(obj: Any, population: bytes, land_class: bytes, urban: bytes,
+                 area_km2: bytes) -> Tuple[bytes, bytes]:
+    """Called by the native module once per window: the window as arrays, the estimator's
+    answer back as bytes (float64 populations, uint8 zones)."""
+    def column(b: bytes) -> np.ndarray:
+        return np.frombuffer(b, dtype="<f8").copy()
+
+    pixels = DemandPixels(column(population), column(land_class), column(urban),
+                          column(area_km2))
+    result = obj.estimate(pixels)
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise TypeError(f"estimate() returned {type(result).__name__}; expected a tuple "
+                        "(population, zone)")
+    pop = np.asarray(result[0], dtype="<f8").reshape(-1)
+    zone_in = np.asarray(result[1]).reshape(-1)
+    if zone_in.dtype.kind in "UO":
+        unknown = sorted({str(z) for z in zone_in} - set(_ZONE_NAMES))
+        if unknown:
+            raise ValueError(f"estimate() gave zones {unknown}; expected agricultural, urban "
+                             "or rural (or 0, 1, 2)")
+        zone = np.array([_ZONE_NAMES[str(z)] for z in zone_in], dtype=np.uint8)
+    else:
+        codes = zone_in.astype(np.int64)
+        if codes.size and (codes.min() < 0 or codes.max() > 2):
+            bad = codes[(codes < 0) | (codes > 2)][0]
+            raise ValueError(f"estimate() gave zone {bad}; expected 0 (agricultural), "
+                             "1 (urban) or 2 (rural)")
+        zone = codes.astype(np.uint8)
+    return pop.tobytes(), zone.tobytes()
+
+
 def _flow_regions(ids: Sequence[str], supply: Sequence[float], demand: Sequence[float],
                   cores: Sequence[Optional[Tuple[float, float]]],
                   shapes: Sequence[Any]) -> List[FlowRegion]:
@@ -535,10 +622,11 @@ def _path(value: Union["os.PathLike[str]", str, None]) -> Optional[str]:
 
 
 def _check_scheme(obj: Any, where: str) -> None:
-    if not callable(getattr(obj, "price", None)) and not callable(getattr(obj, "flows", None)):
+    if not any(callable(getattr(obj, m, None)) for m in ("price", "flows", "estimate")):
         raise TypeError(
             f"{where}: got {type(obj).__name__}, expected a fzc.PricingScheme (an object with "
-            "price(inp), name and parameters()) or a fzc.FlowModel (flows(regions), name)"
+            "price(inp), name and parameters()), a fzc.FlowModel (flows(regions), name) or a "
+            "fzc.DemandEstimator (estimate(pixels), name, scaling)"
         )
 
 

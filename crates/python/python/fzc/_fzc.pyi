@@ -113,6 +113,7 @@ def cssf_run(
     model: Optional[Any] = ...,
     out: Optional[str] = ...,
     progress: Optional[Callable[[str, str, int], None]] = ...,
+    demand_estimator: Optional[Any] = ...,
 ) -> Dict[str, Any]: ...
 def cssf_supply(
     lulc: str,
@@ -149,6 +150,7 @@ def cssf_demand(
     max_outside_share: float = ...,
     id_field: Optional[str] = ...,
     progress: Optional[Callable[[str, str, int], None]] = ...,
+    estimator: Optional[Any] = ...,
 ) -> Dict[str, Any]: ...
 def write_geotiff(
     path: str,

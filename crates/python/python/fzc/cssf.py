@@ -286,11 +286,14 @@ def demand(
     coverage: str = "exact",
     max_outside_share: float = 1e-9,
     id_field: Optional[str] = None,
+    estimator: Any = None,
     out: Optional[PathLike] = None,
     quiet: bool = False,
 ) -> CssfLayer:
     """Demand (Eq 12) per region and per pixel, as ``fzc cssf demand``: θ is calibrated so
-    that each region's demand equals its emissions.
+    that each region's demand equals its emissions. ``estimator``: a
+    :class:`fzc.DemandEstimator` in place of the built-in one (as ``--plugin``); without a
+    population raster or class weights it decides the populations alone.
 
     Population comes from ``population`` (a raster of counts, or of densities with
     ``population_kind="density-per-km2"``), or from ``census`` totals (``region,
@@ -315,7 +318,7 @@ def demand(
             urban_classes=[int(c) for c in urban_classes],
             urban_mask=inp.raster(urban_mask, "urban_mask"), raster_crs=raster_crs,
             coverage=coverage, max_outside_share=float(max_outside_share),
-            id_field=reg.id_field, progress=_progress(quiet),
+            id_field=reg.id_field, progress=_progress(quiet), estimator=estimator,
         )
         return _layer(raw, target, "demand", out is not None)
 
@@ -412,6 +415,7 @@ def run(
     mass: str = "demand",
     core: str = "centroid",
     model: Any = None,
+    demand_estimator: Any = None,
     out: Optional[PathLike] = None,
     quiet: bool = False,
 ) -> CssfRun:
@@ -420,8 +424,9 @@ def run(
     The arguments are the CLI's flags (``fzc cssf run --help``): the land-use raster
     ``lulc`` and the InVEST-style ``pools`` table give supply; ``emissions`` per region and
     either a ``population`` raster or ``census`` totals with ``class_weights`` give demand;
-    ``regions`` is a path or a GeoDataFrame. With ``out``, every file of ``fzc cssf run
-    --out`` is written (``supply.tif``, ``demand.tif``, ``cssdr.tif`` and the tables), all
+    ``regions`` is a path or a GeoDataFrame. ``model`` (a :class:`fzc.FlowModel`) and
+    ``demand_estimator`` (a :class:`fzc.DemandEstimator`) replace the built-in flow model and
+    demand estimator. With ``out``, every file of ``fzc cssf run --out`` is written (``supply.tif``, ``demand.tif``, ``cssdr.tif`` and the tables), all
     or nothing; the per-pixel layers are only available that way.
     """
     def p(value: Optional[PathLike]) -> Optional[str]:
@@ -439,6 +444,7 @@ def run(
             coverage=coverage, max_outside_share=float(max_outside_share),
             id_field=reg.id_field, k=k, intensity=intensity, mass=mass, core=core,
             model=model, out=p(out), progress=_progress(quiet),
+            demand_estimator=demand_estimator,
         )
     ids, supply, demand, cssdr = raw["balance"]
     return CssfRun(

@@ -197,6 +197,8 @@ pub(crate) struct DemandRows<'m, 'a> {
     areas: PixelAreas,
     width: usize,
     pixels: Vec<DemandPixel>,
+    /// The estimator's `(population, zone)` of each of `pixels`.
+    estimates: Vec<(Option<f64>, DemandZone)>,
     covered: Vec<bool>,
 }
 
@@ -233,6 +235,26 @@ impl DemandRows<'_, '_> {
             urban: urban[i],
             area_km2: areas.km2(row0 + i / width),
         }));
+        // The estimator's population and zone of the window, in one call.
+        let estimator = self.model.estimator.get();
+        estimator
+            .estimate(&self.pixels, &mut self.estimates)
+            .map_err(|message| ScenarioError::Layer {
+                path: PathBuf::from(format!("demand estimator {:?}", estimator.name())),
+                what: "computing CSSF demand (Eq 12)",
+                message,
+            })?;
+        if self.estimates.len() != self.pixels.len() {
+            return Err(ScenarioError::Layer {
+                path: PathBuf::from(format!("demand estimator {:?}", estimator.name())),
+                what: "computing CSSF demand (Eq 12)",
+                message: format!(
+                    "estimate gave {} values for {} pixels",
+                    self.estimates.len(),
+                    self.pixels.len()
+                ),
+            });
+        }
         Ok(())
     }
 
@@ -246,7 +268,6 @@ impl DemandRows<'_, '_> {
         buf: &mut [f64],
     ) -> Result<(), ScenarioError> {
         self.read_pixels(row0, rows)?;
-        let estimator = self.model.estimator.get();
         buf.fill(0.0);
         self.covered.clear();
         self.covered.resize(buf.len(), false);
@@ -255,9 +276,8 @@ impl DemandRows<'_, '_> {
                 for run in mask.runs(r) {
                     for c in run.col..run.col + run.len {
                         let i = (r - row0) * self.width + c;
-                        let px = &self.pixels[i];
-                        if let Some(p) = estimator.pixel_population(px) {
-                            buf[i] += run.fraction * scale * p * theta.of(estimator.zone(px));
+                        if let (Some(p), zone) = self.estimates[i] {
+                            buf[i] += run.fraction * scale * p * theta.of(zone);
                             self.covered[i] = true;
                         }
                     }
@@ -319,7 +339,6 @@ impl<'a> DemandModel<'a> {
         };
         let sums = {
             let mut rows = model.rows_from(rasters, on);
-            let estimator = model.estimator.get();
             // Pass 1: population (or weight) per region and zone.
             let zone_list = [
                 DemandZone::Agricultural,
@@ -342,11 +361,11 @@ impl<'a> DemandModel<'a> {
                 }
                 for (z, zone) in zone_list.iter().enumerate() {
                     let values = &mut layer_buf[..n * width];
-                    for (v, px) in values.iter_mut().zip(&rows.pixels) {
-                        *v = match estimator.pixel_population(px) {
-                            None => f64::NAN,
-                            Some(p) if estimator.zone(px) == *zone => p,
-                            Some(_) => 0.0,
+                    for (v, estimate) in values.iter_mut().zip(&rows.estimates) {
+                        *v = match *estimate {
+                            (None, _) => f64::NAN,
+                            (Some(p), z) if z == *zone => p,
+                            (Some(_), _) => 0.0,
                         };
                     }
                     on.masks.accumulate(row0, values, |_| 1.0, &mut sums[z]);
@@ -455,6 +474,7 @@ impl<'a> DemandModel<'a> {
             areas: PixelAreas::for_grid(&on.window),
             width: on.window.width,
             pixels: Vec::new(),
+            estimates: Vec::new(),
             covered: Vec::new(),
         }
     }
@@ -477,6 +497,7 @@ impl<'a> DemandModel<'a> {
             areas: PixelAreas::for_grid(&on.window),
             width: on.window.width,
             pixels: Vec::new(),
+            estimates: Vec::new(),
             covered: Vec::new(),
         })
     }
