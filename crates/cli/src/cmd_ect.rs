@@ -14,7 +14,9 @@ use crate::ui::{self, Ui};
 pub struct EctArgs {
     /// The MRIO table: a pymrio `save_all` folder or zip, EXIOBASE 3 as downloaded
     /// (`IOT_2022_pxp.zip`, or its folder), Eora26 (`Eora26_2015_bp.zip`), an OECD ICIO CSV
-    /// (`ICIO2023_2019.csv`, or its zip), a folder of long CSVs, or a CEADs `.mat` (v5 to v7.3).
+    /// (`ICIO2023_2019.csv`, or its zip), a GLORIA release folder (or its
+    /// `GLORIA_MRIOs_59_2022.zip`, the ReadMe and satellite accounts beside it), a folder of
+    /// long CSVs, or a CEADs `.mat` (v5 to v7.3).
     #[arg(long, value_name = "PATH")]
     mrio: PathBuf,
     /// Its format; detected from the path when omitted.
@@ -78,6 +80,7 @@ enum FormatArg {
     Eora26,
     Csv,
     CeadsMat,
+    Gloria,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -101,6 +104,7 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
         FormatArg::Eora26 => MrioFormat::Eora26,
         FormatArg::Csv => MrioFormat::Csv,
         FormatArg::CeadsMat => MrioFormat::CeadsMat,
+        FormatArg::Gloria => MrioFormat::Gloria,
     });
     let years = args
         .years

@@ -828,3 +828,32 @@ fn side_files_the_format_ignores_are_refused() {
     }
     assert!(!out.exists(), "nothing written");
 }
+
+/// A GLORIA release folder through `fzc ect` without --format: every mass stressor.
+#[test]
+fn a_gloria_release_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gloria");
+    let (ok, _, stderr) = fzc(&[
+        "ect",
+        "--mrio",
+        "tests/fixtures/gloria/release",
+        "--stressor",
+        "all",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    let regions = read(&out, "ect-regions.csv");
+    let header = regions.lines().next().unwrap();
+    assert!(header.starts_with("extension,stressor,"), "{header}");
+    // Three mass rows × three regions (DYE dropped).
+    assert_eq!(regions.lines().count(), 1 + 3 * 3, "{regions}");
+    assert!(
+        regions.contains("'ch4_total_EDGAR_consistent'"),
+        "{regions}"
+    );
+    assert!(!regions.contains("DYE"));
+    // `all` takes the mass rows only: energy (TJ) and land (1000 ha) are not in it.
+    assert!(!regions.contains("Energy use") && !regions.contains("Cropland"));
+}

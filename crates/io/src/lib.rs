@@ -10,6 +10,8 @@
 //! - [`read_mrio_csv`]: fzc's long-format CSV set (`mrio-csv.md`);
 //! - [`read_ceads_mat`]: the CEADs city MRIO MATLAB file, with our own parser of the
 //!   MAT v5/v7 subset it needs ([`mat_v5`]), plus an emissions CSV (`ceads-mat.md`);
+//! - [`read_eora26`] and [`read_gloria`]: Eora26 and GLORIA as their publishers ship them
+//!   (`eora26.md`, `gloria.md`); EXIOBASE 3 and OECD ICIO through [`read_mrio`];
 //! - [`read_mrio`] dispatches on a [`MrioFormat`], detected from the path when not given.
 //!
 //! A large table takes seconds to read: [`read_mrio_with_progress`] (and
@@ -70,6 +72,8 @@ mod eora26;
 mod error;
 mod geojson_regions;
 mod geotiff;
+mod gloria;
+mod headerless;
 pub mod mat_v5;
 mod mat_v73;
 mod mrio_csv;
@@ -106,6 +110,7 @@ pub use geotiff::{
     KNOWN_GEOGRAPHIC_EPSG, MAX_COMPRESSION_RATIO, MEMORY_BUDGET_ENV, check_budget, check_same_grid,
     known_geographic_list, memory_budget, parse_raster_crs, write_geotiff,
 };
+pub use gloria::{read_gloria, read_gloria_with_progress};
 pub use mrio_csv::{
     read_carbon_coefficients, read_energy_satellite, read_mrio_csv, read_mrio_csv_with_progress,
 };

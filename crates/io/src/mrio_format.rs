@@ -30,6 +30,9 @@ pub enum MrioFormat {
     /// The CEADs city MRIO MATLAB file, with emissions from a CSV
     /// (`docs/formats/ceads-mat.md`).
     CeadsMat,
+    /// GLORIA as distributed: a folder with `GLORIA_MRIOs_<v>_<year>.zip`, the satellite
+    /// accounts and the ReadMe workbook (`docs/formats/gloria.md`).
+    Gloria,
 }
 
 impl MrioFormat {
@@ -40,7 +43,9 @@ impl MrioFormat {
     /// - an `Eora26_<year>_<price>.zip`, or a folder with `Eora26_…_T.txt`, is Eora26;
     /// - a file named like the OECD's (`ICIO2023_2019.csv`, `ICIO2021_2018.zip`) is ICIO;
     /// - a folder with `Z.csv` is the CSV set;
-    /// - a file ending in `.mat` is CEADs.
+    /// - a file ending in `.mat` is CEADs;
+    /// - a folder with `GLORIA_MRIOs_<v>_<year>` and a `GLORIA_ReadMe_*.xlsx`, or that
+    ///   `GLORIA_MRIOs_…` entry itself, is GLORIA.
     ///
     /// # Errors
     /// [`IoError::Structure`] saying what was looked for when nothing matches.
@@ -50,6 +55,9 @@ impl MrioFormat {
         }
         if crate::eora26::is_eora26(path) {
             return Ok(MrioFormat::Eora26);
+        }
+        if crate::gloria::is_gloria(path) {
+            return Ok(MrioFormat::Gloria);
         }
         if path.is_dir() {
             if path.join(PARAMETERS).is_file() {
@@ -75,8 +83,9 @@ impl MrioFormat {
         Err(IoError::structure(
             Location::file(path),
             "cannot tell the MRIO format: expected a pymrio save_all folder (with \
-             file_parameters.json), a zip archive of one (EXIOBASE 3 as downloaded), a folder \
-             with Z.csv, or a .mat file; or name it with --format",
+             file_parameters.json), a zip archive of one (EXIOBASE 3 as downloaded), an \
+             Eora26 or OECD ICIO file, a GLORIA release folder, a folder with Z.csv, or a .mat \
+             file; or name it with --format",
         ))
     }
 }
@@ -125,8 +134,9 @@ impl std::str::FromStr for MrioFormat {
             "oecd-icio" => Ok(MrioFormat::OecdIcio),
             "eora26" => Ok(MrioFormat::Eora26),
             "ceads-mat" => Ok(MrioFormat::CeadsMat),
+            "gloria" => Ok(MrioFormat::Gloria),
             other => Err(format!(
-                "unknown MRIO format {other:?}: expected pymrio, exiobase3, eora26, oecd-icio, csv or ceads-mat"
+                "unknown MRIO format {other:?}: expected pymrio, exiobase3, eora26, gloria, oecd-icio, csv or ceads-mat"
             )),
         }
     }
@@ -174,6 +184,7 @@ pub fn read_mrio_with_progress(
         MrioFormat::Exiobase3 => read_exiobase3(path, progress),
         MrioFormat::Csv => read_mrio_csv_with_progress(path, progress),
         MrioFormat::Eora26 => crate::read_eora26_with_progress(path, progress),
+        MrioFormat::Gloria => crate::read_gloria_with_progress(path, progress),
         MrioFormat::OecdIcio => match &side.emissions {
             Some(e) => crate::read_oecd_icio_with_progress(path, e, progress),
             None => Err(IoError::structure(

@@ -39,6 +39,7 @@ pub(crate) enum FormatKey {
     Eora26,
     Csv,
     CeadsMat,
+    Gloria,
 }
 
 /// `[ect] method`: how emissions are attributed to pairs of regions.
@@ -130,6 +131,7 @@ pub(crate) fn ect_from_mrio(
         FormatKey::Eora26 => MrioFormat::Eora26,
         FormatKey::Csv => MrioFormat::Csv,
         FormatKey::CeadsMat => MrioFormat::CeadsMat,
+        FormatKey::Gloria => MrioFormat::Gloria,
     });
     let side = fzc_io::SideFiles {
         emissions: input.emissions.clone(),
