@@ -16,7 +16,7 @@ pub struct EctArgs {
     /// (`IOT_2022_pxp.zip`, or its folder), Eora26 (`Eora26_2015_bp.zip`), an OECD ICIO CSV
     /// (`ICIO2023_2019.csv`, or its zip), a GLORIA release folder (or its
     /// `GLORIA_MRIOs_59_2022.zip`, the ReadMe and satellite accounts beside it), a folder of
-    /// long CSVs, or a CEADs `.mat` (v5 to v7.3).
+    /// long CSVs, a CEADs city `.mat` (v5 to v7.3), or a CEADs provincial `.xlsx`.
     #[arg(long, value_name = "PATH")]
     mrio: PathBuf,
     /// Its format; detected from the path when omitted.
@@ -32,7 +32,8 @@ pub struct EctArgs {
     #[arg(long, value_name = "NAME", required = true)]
     stressor: Vec<String>,
     /// Emissions per region and sector, for a CEADs `.mat` or an OECD ICIO table (which hold
-    /// none): stressor,region,sector,value[UNIT] with the table's labels.
+    /// none), or stressors beyond a CEADs provincial workbook's CO2 row:
+    /// stressor,region,sector,value[UNIT] with the table's labels.
     #[arg(long, value_name = "CSV")]
     emissions: Option<PathBuf>,
     /// City names in table order (header `region`), for a CEADs `.mat` table; default
@@ -81,6 +82,7 @@ enum FormatArg {
     Csv,
     CeadsMat,
     Gloria,
+    CeadsXlsx,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -105,6 +107,7 @@ pub fn run(args: &EctArgs, ui: Ui) -> anyhow::Result<()> {
         FormatArg::Csv => MrioFormat::Csv,
         FormatArg::CeadsMat => MrioFormat::CeadsMat,
         FormatArg::Gloria => MrioFormat::Gloria,
+        FormatArg::CeadsXlsx => MrioFormat::CeadsXlsx,
     });
     let years = args
         .years

@@ -11,7 +11,8 @@
 //! - [`read_ceads_mat`]: the CEADs city MRIO MATLAB file, with our own parser of the
 //!   MAT v5/v7 subset it needs ([`mat_v5`]), plus an emissions CSV (`ceads-mat.md`);
 //! - [`read_eora26`] and [`read_gloria`]: Eora26 and GLORIA as their publishers ship them
-//!   (`eora26.md`, `gloria.md`); EXIOBASE 3 and OECD ICIO through [`read_mrio`];
+//!   (`eora26.md`, `gloria.md`); [`read_ceads_xlsx`]: the CEADs provincial MRIO workbooks
+//!   (`ceads-xlsx.md`); EXIOBASE 3 and OECD ICIO through [`read_mrio`];
 //! - [`read_mrio`] dispatches on a [`MrioFormat`], detected from the path when not given.
 //!
 //! A large table takes seconds to read: [`read_mrio_with_progress`] (and
@@ -64,6 +65,7 @@
 
 mod atomic;
 mod ceads_mat;
+mod ceads_xlsx;
 mod concordance_csv;
 mod csv_columns;
 mod demand_tables;
@@ -94,6 +96,7 @@ mod staged_dir;
 
 pub use atomic::write_atomically;
 pub use ceads_mat::{CEADS_SECTORS, read_ceads_mat};
+pub use ceads_xlsx::read_ceads_xlsx;
 pub use concordance_csv::{read_concordance, read_region_map};
 pub use demand_tables::{read_census, read_region_emissions};
 pub use ect_tables::{

@@ -33,6 +33,9 @@ pub enum MrioFormat {
     /// GLORIA as distributed: a folder with `GLORIA_MRIOs_<v>_<year>.zip`, the satellite
     /// accounts and the ReadMe workbook (`docs/formats/gloria.md`).
     Gloria,
+    /// A CEADs China provincial MRIO workbook (xlsx), with its CO2 row and optionally
+    /// emissions from a CSV (`docs/formats/ceads-xlsx.md`).
+    CeadsXlsx,
 }
 
 impl MrioFormat {
@@ -45,7 +48,9 @@ impl MrioFormat {
     /// - a folder with `Z.csv` is the CSV set;
     /// - a file ending in `.mat` is CEADs;
     /// - a folder with `GLORIA_MRIOs_<v>_<year>` and a `GLORIA_ReadMe_*.xlsx`, or that
-    ///   `GLORIA_MRIOs_…` entry itself, is GLORIA.
+    ///   `GLORIA_MRIOs_…` entry itself, is GLORIA;
+    /// - an `.xlsx` workbook with a `Table_<year>_English Version` sheet is a CEADs
+    ///   provincial table.
     ///
     /// # Errors
     /// [`IoError::Structure`] saying what was looked for when nothing matches.
@@ -58,6 +63,9 @@ impl MrioFormat {
         }
         if crate::gloria::is_gloria(path) {
             return Ok(MrioFormat::Gloria);
+        }
+        if crate::ceads_xlsx::is_ceads_xlsx(path) {
+            return Ok(MrioFormat::CeadsXlsx);
         }
         if path.is_dir() {
             if path.join(PARAMETERS).is_file() {
@@ -84,8 +92,8 @@ impl MrioFormat {
             Location::file(path),
             "cannot tell the MRIO format: expected a pymrio save_all folder (with \
              file_parameters.json), a zip archive of one (EXIOBASE 3 as downloaded), an \
-             Eora26 or OECD ICIO file, a GLORIA release folder, a folder with Z.csv, or a .mat \
-             file; or name it with --format",
+             Eora26 or OECD ICIO file, a GLORIA release folder, a CEADs provincial .xlsx, a \
+             folder with Z.csv, or a .mat file; or name it with --format",
         ))
     }
 }
@@ -135,8 +143,9 @@ impl std::str::FromStr for MrioFormat {
             "eora26" => Ok(MrioFormat::Eora26),
             "ceads-mat" => Ok(MrioFormat::CeadsMat),
             "gloria" => Ok(MrioFormat::Gloria),
+            "ceads-xlsx" => Ok(MrioFormat::CeadsXlsx),
             other => Err(format!(
-                "unknown MRIO format {other:?}: expected pymrio, exiobase3, eora26, gloria, oecd-icio, csv or ceads-mat"
+                "unknown MRIO format {other:?}: expected pymrio, exiobase3, eora26, gloria, oecd-icio, csv, ceads-mat or ceads-xlsx"
             )),
         }
     }
@@ -145,7 +154,8 @@ impl std::str::FromStr for MrioFormat {
 /// The files that go with a source that does not hold everything itself (CEADs `.mat`).
 #[derive(Debug, Clone, Default)]
 pub struct SideFiles {
-    /// Emissions per region and sector (required for CEADs and OECD ICIO).
+    /// Emissions per region and sector (required for CEADs `.mat` and OECD ICIO; extra
+    /// stressors for a CEADs provincial workbook).
     pub emissions: Option<PathBuf>,
     /// City names in table order (optional for CEADs; default `city001`, …).
     pub city_names: Option<PathBuf>,
@@ -185,6 +195,7 @@ pub fn read_mrio_with_progress(
         MrioFormat::Csv => read_mrio_csv_with_progress(path, progress),
         MrioFormat::Eora26 => crate::read_eora26_with_progress(path, progress),
         MrioFormat::Gloria => crate::read_gloria_with_progress(path, progress),
+        MrioFormat::CeadsXlsx => crate::read_ceads_xlsx(path, side.emissions.as_deref()),
         MrioFormat::OecdIcio => match &side.emissions {
             Some(e) => crate::read_oecd_icio_with_progress(path, e, progress),
             None => Err(IoError::structure(

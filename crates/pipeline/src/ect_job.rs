@@ -153,12 +153,15 @@ pub fn series_paths(
 
 /// A side file the table's format does not use is refused, not ignored.
 fn refuse_ignored_side_files(job: &EctJob, format: MrioFormat, path: &Path) -> anyhow::Result<()> {
-    let takes_emissions = matches!(format, MrioFormat::CeadsMat | MrioFormat::OecdIcio);
+    let takes_emissions = matches!(
+        format,
+        MrioFormat::CeadsMat | MrioFormat::OecdIcio | MrioFormat::CeadsXlsx
+    );
     if job.side.emissions.is_some() && !takes_emissions {
         anyhow::bail!(
-            "{}: --emissions is for a CEADs .mat or an OECD ICIO table, which hold no \
-             emissions; this table is {format:?} and carries its own stressors (choose one \
-             with --stressor)",
+            "{}: --emissions is for a CEADs .mat or provincial .xlsx, or an OECD ICIO table; \
+             this table is {format:?} and carries its own stressors (choose one with \
+             --stressor)",
             path.display()
         );
     }

@@ -40,6 +40,7 @@ pub(crate) enum FormatKey {
     Csv,
     CeadsMat,
     Gloria,
+    CeadsXlsx,
 }
 
 /// `[ect] method`: how emissions are attributed to pairs of regions.
@@ -132,6 +133,7 @@ pub(crate) fn ect_from_mrio(
         FormatKey::Csv => MrioFormat::Csv,
         FormatKey::CeadsMat => MrioFormat::CeadsMat,
         FormatKey::Gloria => MrioFormat::Gloria,
+        FormatKey::CeadsXlsx => MrioFormat::CeadsXlsx,
     });
     let side = fzc_io::SideFiles {
         emissions: input.emissions.clone(),
