@@ -136,3 +136,13 @@ seed("oecd_icio", "icio-2021-as-2023", archive([
 ]))
 seed("eora26", "eora26-2015-bp", read("tests/fixtures/eora26/Eora26_2015_bp.zip"))
 seed("mat_v73", "small-ceads-v73", read("tests/fixtures/mrio/small-ceads-v73.mat"))
+
+# GLORIA (a release folder as an archive of its three downloads) and the CEADs provincial
+# workbook.
+seed("gloria", "gloria-059-2022", archive([
+    (name, read(f"tests/fixtures/gloria/release/{name}"))
+    for name in ["GLORIA_MRIOs_59_2022.zip", "GLORIA_SatelliteAccounts_059_2022.zip",
+                 "GLORIA_ReadMe_059.xlsx"]
+]))
+seed("ceads_xlsx", "ceads-provincial-2018",
+     read("tests/fixtures/ceads-provincial/CEADs China provincial MRIO 2018.xlsx"))

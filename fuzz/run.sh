@@ -18,7 +18,8 @@ MAX_TIME="${MAX_TIME:-0}"
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
     TARGETS=(geotiff mat_v5 ceads_mat pymrio_folder mrio_csv geojson_regions
-             shapefile_regions scenario_toml csv_tables mrio_zip oecd_icio eora26 mat_v73)
+             shapefile_regions scenario_toml csv_tables mrio_zip oecd_icio eora26 mat_v73
+             gloria ceads_xlsx)
 fi
 nice -n 10 cargo +nightly fuzz build >/dev/null
 mkdir -p logs

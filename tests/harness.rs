@@ -41,6 +41,8 @@ pub const TARGETS: &[Target] = &[
     ("oecd_icio", oecd_icio),
     ("eora26", eora26),
     ("mat_v73", mat_v73),
+    ("gloria", gloria),
+    ("ceads_xlsx", ceads_xlsx),
 ];
 
 /// Splits an archive input into `(relative path, contents)` entries (see the module docs).
@@ -303,6 +305,26 @@ pub fn eora26(data: &[u8]) {
     let dir = scratch();
     put(dir.path(), Path::new("Eora26_2015_bp.zip"), data);
     if let Ok(mrio) = fzc_io::read_eora26(&dir.path().join("Eora26_2015_bp.zip")) {
+        check_mrio(&mrio);
+    }
+}
+
+/// An archive holding a GLORIA release (`GLORIA_MRIOs_59_2022.zip`,
+/// `GLORIA_SatelliteAccounts_059_2022.zip`, `GLORIA_ReadMe_059.xlsx`), read from its folder
+/// through detection: the two zips, the comma-separated tables in them and the xlsx labels.
+pub fn gloria(data: &[u8]) {
+    let dir = unpack(data);
+    if let Ok(mrio) = fzc_io::read_mrio(dir.path(), None, &fzc_io::SideFiles::default()) {
+        check_mrio(&mrio);
+    }
+}
+
+/// A CEADs provincial MRIO workbook (`.xlsx`): the workbook zip, its sheets' XML through
+/// calamine, and the table's layout.
+pub fn ceads_xlsx(data: &[u8]) {
+    let dir = scratch();
+    put(dir.path(), Path::new("provinces.xlsx"), data);
+    if let Ok(mrio) = fzc_io::read_ceads_xlsx(&dir.path().join("provinces.xlsx"), None) {
         check_mrio(&mrio);
     }
 }
