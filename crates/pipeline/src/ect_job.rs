@@ -12,7 +12,7 @@ use fzc_ect_mrio::{
     compute_ect_many_with_progress,
 };
 use fzc_io::{
-    LabelledAccounts, MrioFormat, SideFiles, read_concordance, read_mrio_with_progress,
+    LabelledAccounts, MrioData, MrioFormat, SideFiles, read_concordance, read_mrio_with_progress,
     read_region_map, write_ect_bilateral, write_ect_bilateral_long, write_ect_bilateral_parquet,
     write_ect_regions, write_ect_regions_long, write_ect_regions_parquet,
 };
@@ -182,82 +182,139 @@ fn refuse_ignored_side_files(job: &EctJob, format: MrioFormat, path: &Path) -> a
 /// The readers' and the engine's errors, with the table (and year) as context.
 pub fn run_ect(job: &EctJob, progress: &dyn Progress) -> anyhow::Result<EctRun> {
     let tables = series_paths(&job.mrio, job.years.as_deref())?;
-    if job.coefficients.is_some() && job.energy.is_none() {
-        anyhow::bail!("carbon coefficients are for Eq 1: give the energy-use table too (--energy)");
-    }
-    let coefficients = match &job.coefficients {
-        Some(path) => fzc_io::read_carbon_coefficients(path)?,
-        None => fzc_ect_mrio::CarbonCoefficients::ipcc_2006(),
-    };
-    let concordance = job.aggregate.as_deref().map(read_concordance).transpose()?;
-    let region_map = job.region_map.as_deref().map(read_region_map).transpose()?;
-    let options = EctOptions {
-        method: job.method,
-        ..EctOptions::default()
-    };
-    let mut run = EctRun {
-        results: Vec::new(),
-        skipped: Vec::new(),
-        long_form: job.years.is_some()
-            || job.stressors.len() > 1
-            || job.stressors.iter().any(|s| s == "all"),
-    };
+    let shared = Shared::of(job)?;
+    let mut run = EctRun::empty(job);
     for (year, path) in tables {
-        let at = |what: &str| match year {
-            Some(y) => format!("{what} {} (year {y})", path.display()),
-            None => format!("{what} {}", path.display()),
-        };
         let format = match job.format {
             Some(f) => f,
             None => MrioFormat::detect(&path)?,
         };
         refuse_ignored_side_files(job, format, &path)?;
-        let mut data = read_mrio_with_progress(&path, Some(format), &job.side, progress)?;
-        if let Some(energy) = &job.energy {
-            let row = fzc_io::read_energy_satellite(energy, &data.table, &coefficients)?;
-            data.stressors.push(row);
-        }
-        let selection = data.select_stressors(job.extension.as_deref(), &job.stressors)?;
-        run.skipped
-            .extend(selection.skipped.iter().map(|s| match year {
-                Some(y) => format!("{y}: {s}"),
-                None => s.clone(),
-            }));
-        let (labels, mut satellites): (Vec<(String, String)>, Vec<_>) = selection
-            .stressors
-            .into_iter()
-            .map(|s| ((s.extension, s.label), s.satellite))
-            .unzip();
-        let mut table = data.table;
-        if let (Some(concordance), Some(file)) = (&concordance, &job.aggregate) {
-            let (t, sats) = aggregate_sectors(&table, &satellites, concordance)
-                .with_context(|| format!("aggregating sectors with {}", file.display()))?;
-            table = t;
-            satellites = sats;
-        }
-        let sectors = table.sector_count();
-        let all = compute_ect_many_with_progress(table, &satellites, &options, progress)
-            .with_context(|| at("computing ECT from"))?;
-        for (((extension, label), satellite), accounts) in
-            labels.into_iter().zip(&satellites).zip(all)
-        {
-            let accounts = match (&region_map, &job.region_map) {
-                (Some(map), Some(file)) => aggregate_regions(&accounts, map)
-                    .with_context(|| format!("aggregating regions with {}", file.display()))?,
-                _ => accounts,
-            };
-            run.results.push(EctResult {
-                year,
-                extension,
-                label,
-                name: satellite.name.clone(),
-                source: path.clone(),
-                sectors,
-                accounts,
-            });
-        }
+        let data = read_mrio_with_progress(&path, Some(format), &job.side, progress)?;
+        add_table(&mut run, data, (year, &path), job, &shared, progress)?;
     }
     Ok(run)
+}
+
+/// [`run_ect`] on a table already in memory (`fzc.ect_tables` on a pymrio system or numpy
+/// arrays): the same selection, aggregation, factorisation and region map, `job.mrio` naming
+/// the table in messages. `job.years`, `job.format` and the side files do not apply.
+///
+/// # Errors
+/// A year series; as [`run_ect`].
+pub fn run_ect_data(
+    data: MrioData,
+    job: &EctJob,
+    progress: &dyn Progress,
+) -> anyhow::Result<EctRun> {
+    if job.years.is_some() {
+        anyhow::bail!("a year series needs a table per year on disk (`{{year}}` in its path)");
+    }
+    let shared = Shared::of(job)?;
+    let mut run = EctRun::empty(job);
+    add_table(&mut run, data, (None, &job.mrio), job, &shared, progress)?;
+    Ok(run)
+}
+
+/// What every table of a job shares: Eq 1's coefficients, the concordance, the region map.
+struct Shared {
+    coefficients: fzc_ect_mrio::CarbonCoefficients,
+    concordance: Option<fzc_ect_mrio::Concordance>,
+    region_map: Option<fzc_ect_mrio::RegionMap>,
+    options: EctOptions,
+}
+
+impl Shared {
+    fn of(job: &EctJob) -> anyhow::Result<Self> {
+        if job.coefficients.is_some() && job.energy.is_none() {
+            anyhow::bail!(
+                "carbon coefficients are for Eq 1: give the energy-use table too (--energy)"
+            );
+        }
+        Ok(Self {
+            coefficients: match &job.coefficients {
+                Some(path) => fzc_io::read_carbon_coefficients(path)?,
+                None => fzc_ect_mrio::CarbonCoefficients::ipcc_2006(),
+            },
+            concordance: job.aggregate.as_deref().map(read_concordance).transpose()?,
+            region_map: job.region_map.as_deref().map(read_region_map).transpose()?,
+            options: EctOptions {
+                method: job.method,
+                ..EctOptions::default()
+            },
+        })
+    }
+}
+
+impl EctRun {
+    fn empty(job: &EctJob) -> Self {
+        EctRun {
+            results: Vec::new(),
+            skipped: Vec::new(),
+            long_form: job.years.is_some()
+                || job.stressors.len() > 1
+                || job.stressors.iter().any(|s| s == "all"),
+        }
+    }
+}
+
+/// One table of a job: select the stressors, aggregate sectors, one factorisation for all,
+/// sum regions; the results appended to `run`.
+fn add_table(
+    run: &mut EctRun,
+    mut data: MrioData,
+    (year, path): (Option<i32>, &Path),
+    job: &EctJob,
+    shared: &Shared,
+    progress: &dyn Progress,
+) -> anyhow::Result<()> {
+    let at = |what: &str| match year {
+        Some(y) => format!("{what} {} (year {y})", path.display()),
+        None => format!("{what} {}", path.display()),
+    };
+    if let Some(energy) = &job.energy {
+        let row = fzc_io::read_energy_satellite(energy, &data.table, &shared.coefficients)?;
+        data.stressors.push(row);
+    }
+    let selection = data.select_stressors(job.extension.as_deref(), &job.stressors)?;
+    run.skipped
+        .extend(selection.skipped.iter().map(|s| match year {
+            Some(y) => format!("{y}: {s}"),
+            None => s.clone(),
+        }));
+    let (labels, mut satellites): (Vec<(String, String)>, Vec<_>) = selection
+        .stressors
+        .into_iter()
+        .map(|s| ((s.extension, s.label), s.satellite))
+        .unzip();
+    let mut table = data.table;
+    if let (Some(concordance), Some(file)) = (&shared.concordance, &job.aggregate) {
+        let (t, sats) = aggregate_sectors(&table, &satellites, concordance)
+            .with_context(|| format!("aggregating sectors with {}", file.display()))?;
+        table = t;
+        satellites = sats;
+    }
+    let sectors = table.sector_count();
+    let all = compute_ect_many_with_progress(table, &satellites, &shared.options, progress)
+        .with_context(|| at("computing ECT from"))?;
+    for (((extension, label), satellite), accounts) in labels.into_iter().zip(&satellites).zip(all)
+    {
+        let accounts = match (&shared.region_map, &job.region_map) {
+            (Some(map), Some(file)) => aggregate_regions(&accounts, map)
+                .with_context(|| format!("aggregating regions with {}", file.display()))?,
+            _ => accounts,
+        };
+        run.results.push(EctResult {
+            year,
+            extension,
+            label,
+            name: satellite.name.clone(),
+            source: path.to_path_buf(),
+            sectors,
+            accounts,
+        });
+    }
+    Ok(())
 }
 
 /// Writes `ect-regions.csv` and `ect-bilateral.csv` (short form for one stressor of one

@@ -196,12 +196,143 @@ fn ect_job<'py>(
         Ok((run, files))
     });
     let (run, files) = result.map_err(|e| FzcError::new_err(format!("{e:#}")))?;
+    ect_run_dict(py, &run, files)
+}
+
+/// What [`ect_job`] and [`ect_data_job`] return: the files, the warnings, the stressors `all`
+/// left out, and whether the tables are in long form.
+fn ect_run_dict<'py>(
+    py: Python<'py>,
+    run: &fzc_pipeline::ect_job::EctRun,
+    files: Vec<PathBuf>,
+) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     dict.set_item("written", files)?;
     dict.set_item("warnings", run.warnings())?;
     dict.set_item("skipped", run.skipped.clone())?;
     dict.set_item("long_form", run.long_form)?;
     Ok(dict)
+}
+
+/// One stressor row of an in-memory table: `(extension, name, compartment, unit, F (n),
+/// F_Y (m))`.
+type StressorTuple = (String, String, Option<String>, String, Vec<f64>, Vec<f64>);
+
+/// [`ect_job`] on a table in memory (a pymrio system's DataFrames or numpy arrays): `z`
+/// (n × n) and `y` (n × m, summed per region) as column-major float64 bytes, and every
+/// stressor row the caller has, from which `stressors` (names, or `all`) are selected as
+/// `fzc ect` selects them. Writes and returns as [`ect_job`]; `label` names the table in
+/// messages.
+#[pyfunction]
+#[pyo3(signature = (z, y, regions, sectors, rows, stressors, out, label="the in-memory table",
+    monetary_unit="", extension=None, method="final-demand", aggregate=None, region_map=None,
+    parquet=false, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn ect_data_job<'py>(
+    py: Python<'py>,
+    z: &Bound<'py, PyBytes>,
+    y: &Bound<'py, PyBytes>,
+    regions: Vec<String>,
+    sectors: Vec<String>,
+    rows: Vec<StressorTuple>,
+    stressors: Vec<String>,
+    out: PathBuf,
+    label: &str,
+    monetary_unit: &str,
+    extension: Option<String>,
+    method: &str,
+    aggregate: Option<PathBuf>,
+    region_map: Option<PathBuf>,
+    parquet: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    if stressors.is_empty() {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "stressor: give at least one name, or \"all\"",
+        ));
+    }
+    let regions = labels("region", regions, |s| RegionId::new(s))?;
+    let sectors = labels("sector", sectors, |s| SectorId::new(s))?;
+    let (m, n) = (regions.len(), regions.len() * sectors.len());
+    let table = MrioTable {
+        regions,
+        sectors,
+        z: matrix("Z", z.as_bytes(), n, n)?,
+        y: matrix("Y", y.as_bytes(), n, m)?,
+        x: None,
+        monetary_unit: monetary_unit.to_owned(),
+    };
+    table.validate().map_err(mrio_error)?;
+    let source = PathBuf::from(label);
+    let mut stressor_rows = Vec::with_capacity(rows.len());
+    for (extension, name, compartment, unit, f, f_y) in rows {
+        if f.len() != n || f_y.len() != m {
+            return Err(InputError::new_err(format!(
+                "stressor {extension}/{name}: F has {} values and F_Y {}, expected {n} and {m}",
+                f.len(),
+                f_y.len()
+            )));
+        }
+        let first_invalid = f
+            .iter()
+            .position(|v| !(v.is_finite() && *v >= 0.0))
+            .map(|i| {
+                (
+                    fzc_io::Location::cell(&source, i + 1, format!("{extension}/{name}")),
+                    f[i].to_string(),
+                )
+            })
+            .or_else(|| {
+                f_y.iter()
+                    .position(|v| !(v.is_finite() && *v >= 0.0))
+                    .map(|r| {
+                        (
+                            fzc_io::Location::cell(
+                                &source,
+                                r + 1,
+                                format!("{extension}/{name} F_Y"),
+                            ),
+                            f_y[r].to_string(),
+                        )
+                    })
+            });
+        stressor_rows.push(fzc_io::StressorRow {
+            unit_at: fzc_io::Location::cell(&source, 1, format!("{extension}/{name} unit")),
+            extension,
+            name,
+            compartment,
+            unit,
+            by_sector: f,
+            final_users: f_y,
+            first_invalid,
+        });
+    }
+    let data = fzc_io::MrioData {
+        source: source.clone(),
+        table,
+        stressors: stressor_rows,
+    };
+    let job = fzc_pipeline::ect_job::EctJob {
+        mrio: source,
+        years: None,
+        format: None,
+        side: SideFiles::default(),
+        extension,
+        stressors,
+        method: parse_method(method)?,
+        aggregate,
+        region_map,
+        energy: None,
+        coefficients: None,
+    };
+    let sink = run::PyProgress::new(progress);
+    let result = py.allow_threads(|| -> anyhow::Result<_> {
+        let run = fzc_pipeline::ect_job::run_ect_data(data, &job, &sink)?;
+        let files = fzc_pipeline::ect_job::write_ect(&run, &out, parquet)?;
+        Ok((run, files))
+    });
+    let (run, files) = result.map_err(|e| FzcError::new_err(format!("{e:#}")))?;
+    ect_run_dict(py, &run, files)
 }
 
 /// Reads `rows × cols` float64 values stored column-major (Fortran order) in `bytes`.
@@ -320,6 +451,7 @@ fn _fzc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ect_path, m)?)?;
     m.add_function(wrap_pyfunction!(ect_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(ect_job, m)?)?;
+    m.add_function(wrap_pyfunction!(ect_data_job, m)?)?;
     m.add("ZONING_HEADER", fzc_scenario::ZONING_HEADER)?;
     m.add("LEDGER_HEADER", fzc_scenario::LEDGER_HEADER)?;
     m.add_function(wrap_pyfunction!(run::run, m)?)?;

@@ -196,3 +196,36 @@ def test_ect_tables_equal_the_cli_files_for_several_stressors_and_years(tmp_path
         fzc.ect_tables(tmp_path / "t-{year}", stressor="CO2", years="2019..2021", quiet=True)
     with pytest.raises(ValueError, match="years"):
         fzc.ect_tables(tmp_path / "t-{year}", stressor="CO2", years="20x9", quiet=True)
+
+
+def test_ect_tables_in_memory_equal_the_same_table_on_disk(tmp_path):
+    """A pymrio IOSystem in memory gives the tables its saved folder gives: every mass
+    stressor of every extension, a region map as a DataFrame; a fzc.Mrio likewise."""
+    io = pymrio.load_test()
+    io.save_all(tmp_path / "saved")
+    regions = list(dict.fromkeys(io.Z.index.get_level_values(0)))
+    region_map = pd.DataFrame({"from_region": regions,
+                               "to_region": ["north" if i % 2 else "south"
+                                             for i in range(len(regions))]})
+    on_disk = fzc.ect_tables(tmp_path / "saved", stressor="all", region_map=region_map,
+                             quiet=True)
+    in_memory = fzc.ect_tables(io, stressor="all", region_map=region_map, quiet=True)
+    assert len(in_memory.regions) > 0 and set(in_memory.regions["region"]) == {"north", "south"}
+    pd.testing.assert_frame_equal(in_memory.regions, on_disk.regions,
+                                  check_exact=False, rtol=1e-12, atol=1e-9)
+    pd.testing.assert_frame_equal(in_memory.bilateral, on_disk.bilateral,
+                                  check_exact=False, rtol=1e-12, atol=1e-9)
+    assert in_memory.skipped == on_disk.skipped
+    # One stressor of a fzc.Mrio: the same accounts as fzc.ect on it.
+    mrio = fzc.Mrio(Z=io.Z.to_numpy(), Y=io.Y.to_numpy(),
+                    F=io.emissions.F.iloc[0].to_numpy(), regions=regions,
+                    sectors=list(dict.fromkeys(io.Z.index.get_level_values(1))), unit="kg",
+                    stressor="emission_type1")
+    tables = fzc.ect_tables(mrio, stressor="emission_type1", quiet=True)
+    single = fzc.ect(mrio, stressor="emission_type1")
+    np.testing.assert_allclose(tables.regions["net"], single.regions["net"], rtol=1e-12,
+                               atol=1e-9)
+    with pytest.raises(ValueError, match="year series"):
+        fzc.ect_tables(io, stressor="all", years=[2019, 2020], quiet=True)
+    with pytest.raises(fzc.FzcError, match="nowhere"):
+        fzc.ect_tables(io, stressor="nowhere", quiet=True)

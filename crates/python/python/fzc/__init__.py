@@ -139,8 +139,9 @@ def _ect_arrays(mrio: Mrio, method: str) -> Dict[str, Any]:
     )
 
 
-def _from_pymrio(io: Any, stressor: str, extension: Optional[str]) -> Mrio:
-    """Reads a pymrio IOSystem's DataFrames (no files). Z's index must be (region, sector)."""
+def _pymrio_table(io: Any) -> Tuple[Any, Any, List[Any], List[Any], Any]:
+    """``(Z, Y per region, regions, sectors, full index)`` of a pymrio IOSystem's
+    DataFrames (no files). Z's index must be (region, sector)."""
     if io.Y is None or (io.Z is None and io.A is None):
         raise InputError(
             "pymrio IOSystem: Y and Z (or A) must be present (io.calc_all() is not needed, "
@@ -162,6 +163,40 @@ def _from_pymrio(io: Any, stressor: str, extension: Optional[str]) -> Mrio:
     z = z.reindex(index=full, columns=full)
     y = io.Y.reindex(index=full)
     y = y.T.groupby(level=0, sort=False).sum().reindex(regions).T
+    return z, y, regions, sectors, full
+
+
+def _pymrio_unit(io: Any) -> str:
+    return str(io.unit.iloc[0, 0]) if getattr(io, "unit", None) is not None else ""
+
+
+def _pymrio_rows(io: Any, regions: List[Any], full: Any) -> List[Tuple[Any, ...]]:
+    """Every stressor row of every extension: ``(extension, name, compartment, unit, F,
+    F_Y per region)``, as ``fzc ect`` lists a pymrio folder's."""
+    rows = []
+    # The attribute name (e.g. "emissions"), as save_all names the extension's folder.
+    for attr in io.get_extensions(data=False):
+        ext = getattr(io, attr)
+        for row in ext.F.index:
+            parts = row if isinstance(row, tuple) else (row,)
+            unit = "t"
+            if getattr(ext, "unit", None) is not None and row in ext.unit.index:
+                unit = str(ext.unit.loc[row].iloc[0])
+            f = ext.F.loc[row].reindex(full).to_numpy(dtype=np.float64)
+            f_y = np.zeros(len(regions))
+            if getattr(ext, "F_Y", None) is not None and row in ext.F_Y.index:
+                fy = ext.F_Y.loc[row]
+                f_y = fy.groupby(level=0, sort=False).sum().reindex(regions).to_numpy(
+                    dtype=np.float64)
+            rows.append((str(attr), str(parts[0]),
+                         str(parts[1]) if len(parts) > 1 else None, unit,
+                         f.tolist(), f_y.tolist()))
+    return rows
+
+
+def _from_pymrio(io: Any, stressor: str, extension: Optional[str]) -> Mrio:
+    """One stressor of a pymrio IOSystem as a :class:`Mrio` (no files)."""
+    z, y, regions, sectors, full = _pymrio_table(io)
     candidates = []
     for ext in io.get_extensions(data=True):
         if extension is not None and ext.name != extension:
@@ -189,9 +224,7 @@ def _from_pymrio(io: Any, stressor: str, extension: Optional[str]) -> Mrio:
     unit = "t"
     if getattr(ext, "unit", None) is not None and row in ext.unit.index:
         unit = str(ext.unit.loc[row].iloc[0])
-    mon = ""
-    if getattr(io, "unit", None) is not None:
-        mon = str(io.unit.iloc[0, 0])
+    mon = _pymrio_unit(io)
     return Mrio(
         Z=z.to_numpy(dtype=np.float64), Y=y.to_numpy(dtype=np.float64), F=f, F_Y=f_y,
         regions=[str(r) for r in regions], sectors=[str(s) for s in sectors],
@@ -246,14 +279,14 @@ class EctTables:
 
 
 def ect_tables(
-    mrio: Union["os.PathLike[str]", str],
+    mrio: Union["os.PathLike[str]", str, Mrio, object],
     *,
     stressor: Union[str, Sequence[str]],
     years: Union[str, Sequence[int], None] = None,
     extension: Optional[str] = None,
     method: str = "final-demand",
-    aggregate: Union["os.PathLike[str]", str, None] = None,
-    region_map: Union["os.PathLike[str]", str, None] = None,
+    aggregate: Union["os.PathLike[str]", str, pd.DataFrame, None] = None,
+    region_map: Union["os.PathLike[str]", str, pd.DataFrame, None] = None,
     out: Union["os.PathLike[str]", str, None] = None,
     parquet: bool = False,
     quiet: bool = False,
@@ -261,6 +294,11 @@ def ect_tables(
     """``fzc ect`` on tables as files, with everything the CLI takes: several stressors (or
     ``"all"``, one factorisation per table), a year series (``mrio`` with ``{year}``,
     ``years="2015..2022"`` or a list), a sector concordance (``aggregate``) and a region map.
+
+    ``mrio`` may also be in memory: a ``pymrio.IOSystem`` (every row of every extension is a
+    candidate stressor, as in its folder) or a :class:`Mrio` (its one stressor). A year
+    series needs tables on disk. ``aggregate`` (``from_sector,to_sector``) and
+    ``region_map`` (``from_region,to_region``) are CSV paths or DataFrames.
 
     With ``out`` the files stay there (all or nothing, as ``fzc ect --out``); without it they
     are written to a temporary folder and read back. The tables equal the CLI's files.
@@ -272,11 +310,53 @@ def ect_tables(
         years if isinstance(years, str) else ",".join(str(int(y)) for y in years))
     with tempfile.TemporaryDirectory(prefix="fzc-ect-") as tmp:
         target = tmp if out is None else os.fspath(out)
-        raw = _fzc.ect_job(
-            os.fspath(mrio), names, target, years=year_text, extension=extension,
-            method=method, aggregate=_path(aggregate), region_map=_path(region_map),
-            parquet=parquet, progress=None if quiet else _Progress(),
-        )
+
+        def table_path(value: Any, name: str) -> Optional[str]:
+            if isinstance(value, pd.DataFrame):
+                path = os.path.join(tmp, f".{name}.csv")
+                value.to_csv(path, index=False)
+                return path
+            return _path(value)
+
+        agg, rmap = table_path(aggregate, "aggregate"), table_path(region_map, "region_map")
+        progress = None if quiet else _Progress()
+        if isinstance(mrio, (str, os.PathLike)):
+            raw = _fzc.ect_job(os.fspath(mrio), names, target, years=year_text,
+                               extension=extension, method=method, aggregate=agg,
+                               region_map=rmap, parquet=parquet, progress=progress)
+        else:
+            if years is not None:
+                raise ValueError("years: a year series needs a table per year on disk "
+                                 "(a path with {year}); this table is in memory")
+            if isinstance(mrio, Mrio):
+                regions = [str(r) for r in mrio.regions]
+                sectors = [str(x) for x in mrio.sectors]
+                m = len(regions)
+                z = np.asarray(mrio.Z, dtype=np.float64)
+                y = _per_region(mrio.Y, m, "Y")
+                f_y = (np.zeros(m) if mrio.F_Y is None else _per_region(
+                    np.asarray(mrio.F_Y, dtype=np.float64).reshape(1, -1), m, "F_Y")[0])
+                rows = [("", mrio.stressor, None, mrio.unit,
+                         np.asarray(mrio.F, dtype=np.float64).reshape(-1).tolist(),
+                         f_y.tolist())]
+                label, mon = "the fzc.Mrio table", mrio.monetary_unit
+            elif hasattr(mrio, "Z") and hasattr(mrio, "get_extensions"):
+                zf, yf, regions_raw, sectors_raw, full = _pymrio_table(mrio)
+                regions = [str(r) for r in regions_raw]
+                sectors = [str(x) for x in sectors_raw]
+                z = zf.to_numpy(dtype=np.float64)
+                y = yf.to_numpy(dtype=np.float64)
+                rows = _pymrio_rows(mrio, regions_raw, full)
+                label, mon = "the pymrio IOSystem", _pymrio_unit(mrio)
+            else:
+                raise TypeError(f"mrio: got {type(mrio).__name__}, expected a path, a "
+                                "pymrio.IOSystem or fzc.Mrio")
+            raw = _fzc.ect_data_job(
+                z.tobytes(order="F"), np.asarray(y, dtype=np.float64).tobytes(order="F"),
+                regions, sectors, rows, names, target, label=label, monetary_unit=mon,
+                extension=extension, method=method, aggregate=agg, region_map=rmap,
+                parquet=parquet, progress=progress,
+            )
         tables = EctTables(
             regions=pd.read_csv(os.path.join(target, "ect-regions.csv"),
                                 keep_default_na=False, na_values=[]),

@@ -1,7 +1,7 @@
 """Type stubs of the native module fzc._fzc."""
 
 from os import PathLike
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 class FzcError(Exception): ...
 class InputError(FzcError): ...
@@ -166,6 +166,23 @@ def write_geotiff(
 def read_geotiff(
     path: str, raster_crs: Optional[str] = ...
 ) -> Tuple[bytes, int, int, Tuple[float, float, float, float], str]: ...
+def ect_data_job(
+    z: bytes,
+    y: bytes,
+    regions: List[str],
+    sectors: List[str],
+    rows: Sequence[Tuple[Any, ...]],
+    stressors: List[str],
+    out: str,
+    label: str = ...,
+    monetary_unit: str = ...,
+    extension: Optional[str] = ...,
+    method: str = ...,
+    aggregate: Optional[str] = ...,
+    region_map: Optional[str] = ...,
+    parquet: bool = ...,
+    progress: Optional[Callable[[str, str, int], None]] = ...,
+) -> Dict[str, Any]: ...
 def ect_job(
     path: str,
     stressors: List[str],
