@@ -12,7 +12,6 @@ use fzc_core::{NoProgress, Progress, RegionId, SectorId};
 use fzc_ect_mrio::MrioTable;
 
 use crate::number::{classify, parse_cell};
-use crate::pymrio_txt::ROWS_PER_REPORT;
 use crate::region_major::{region_id, sector_id};
 use crate::{IoError, Location, MrioData, StressorRow};
 
@@ -90,7 +89,10 @@ impl CsvFile {
     }
 
     /// All data rows, reported to `progress` as one task of unknown length
-    /// (`reading <file name>`).
+    /// (`reading <file name>`). The text is parsed on every core: it is cut at line breaks
+    /// into pieces parsed in parallel and joined in order, so rows, line numbers and the
+    /// first error are those of a sequential read. A file with a quote character is parsed
+    /// in one piece (a quoted field may hold a line break).
     fn rows_with_progress(&mut self, progress: &dyn Progress) -> Result<Vec<Row>, IoError> {
         let name = self
             .path
@@ -99,27 +101,81 @@ impl CsvFile {
             .to_string_lossy()
             .into_owned();
         progress.begin(&format!("reading {name}"), 0);
-        let mut out = Vec::new();
-        let mut read = || -> Result<(), IoError> {
-            for record in self.reader.records() {
-                let record = record.map_err(|e| csv_error(&self.path, e))?;
-                let line = record
-                    .position()
-                    .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
-                out.push(Row {
-                    line,
-                    cells: record,
-                });
-                if (out.len() as u64).is_multiple_of(ROWS_PER_REPORT) {
-                    progress.advance(ROWS_PER_REPORT);
-                }
-            }
-            progress.advance(out.len() as u64 % ROWS_PER_REPORT);
-            Ok(())
-        };
-        let result = read();
+        let result = self.parse_rows(progress);
         progress.finish();
-        result.map(|()| out)
+        result
+    }
+
+    fn parse_rows(&mut self, progress: &dyn Progress) -> Result<Vec<Row>, IoError> {
+        use rayon::prelude::*;
+        // The reader stands at the first record, past the header.
+        let position = self.reader.position().clone();
+        let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+        let first_line = usize::try_from(position.line()).unwrap_or(usize::MAX);
+        let size = std::fs::metadata(&self.path)
+            .map_err(|e| IoError::os(&self.path, e))?
+            .len();
+        if size < MIN_PIECE as u64 || rayon::current_num_threads() < 2 {
+            return self.sequential_rows(progress);
+        }
+        crate::check_budget(&self.path, "the text of this table", u128::from(size))?;
+        let parsed = {
+            let bytes = std::fs::read(&self.path).map_err(|e| IoError::os(&self.path, e))?;
+            let body = bytes.get(start..).unwrap_or_default();
+            let pieces = pieces_at_line_breaks(body, rayon::current_num_threads() * 4);
+            if pieces.len() < 2 {
+                None
+            } else {
+                // The line each piece starts on.
+                let mut starts = Vec::with_capacity(pieces.len());
+                let mut line = first_line;
+                for piece in &pieces {
+                    starts.push(line);
+                    line += piece.iter().filter(|&&b| b == b'\n').count();
+                }
+                let width = self.headers.len();
+                let path = &self.path;
+                let parsed: Vec<Result<Vec<Row>, IoError>> = pieces
+                    .par_iter()
+                    .zip(starts.par_iter())
+                    .map(|(piece, &first)| {
+                        let rows = parse_piece(path, piece, first, width)?;
+                        progress.advance(rows.len() as u64);
+                        Ok(rows)
+                    })
+                    .collect();
+                Some(parsed)
+            }
+        };
+        let Some(parsed) = parsed.filter(|p| p.iter().all(Result::is_ok)) else {
+            // One piece (a quote in the text), or a bad piece: the sequential reader (still
+            // at the first record) reads it, and names the first bad row as it always has.
+            return self.sequential_rows(progress);
+        };
+        let mut out =
+            Vec::with_capacity(parsed.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum());
+        for piece in parsed {
+            out.extend(piece?);
+        }
+        Ok(out)
+    }
+
+    /// The rows read one after the other by the header's reader (which checks that every
+    /// record has the header's width).
+    fn sequential_rows(&mut self, progress: &dyn Progress) -> Result<Vec<Row>, IoError> {
+        let mut out = Vec::new();
+        for record in self.reader.records() {
+            let record = record.map_err(|e| csv_error(&self.path, e))?;
+            let line = record
+                .position()
+                .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+            out.push(Row {
+                line,
+                cells: record,
+            });
+        }
+        progress.advance(out.len() as u64);
+        Ok(out)
     }
 
     fn cell<'r>(&self, row: &'r Row, col: usize) -> &'r str {
@@ -147,6 +203,64 @@ impl CsvFile {
     fn number(&self, row: &Row, col: usize) -> Result<f64, IoError> {
         parse_cell(self.cell(row, col), || self.at(row, col))
     }
+}
+
+/// One parsed cell of Z: row index, column index, value.
+type ZCell = (usize, usize, f64);
+
+/// The smallest piece of a CSV body parsed on its own (smaller files are read sequentially).
+const MIN_PIECE: usize = 1 << 20;
+
+/// `body` cut into about `count` pieces of whole lines (one piece when it holds a quote
+/// character, or is under 1 MiB).
+fn pieces_at_line_breaks(body: &[u8], count: usize) -> Vec<&[u8]> {
+    if body.len() < MIN_PIECE || count <= 1 || body.contains(&b'"') {
+        return vec![body];
+    }
+    let target = (body.len() / count).max(MIN_PIECE);
+    let mut pieces = Vec::with_capacity(count + 1);
+    let mut from = 0;
+    while from < body.len() {
+        let cut = (from + target).min(body.len());
+        let end = match body[cut..].iter().position(|&b| b == b'\n') {
+            Some(k) => cut + k + 1,
+            None => body.len(),
+        };
+        pieces.push(&body[from..end]);
+        from = end;
+    }
+    pieces
+}
+
+/// The records of one piece of a CSV body (no header), each checked to have `width`
+/// fields; `first` is the file's line number of the piece's first line. An error here only
+/// says that the piece is bad: the caller reads the file again sequentially for the message.
+fn parse_piece(path: &Path, piece: &[u8], first: usize, width: usize) -> Result<Vec<Row>, IoError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(piece);
+    let line_of = |p: Option<&csv::Position>| {
+        first + p.map_or(1, |p| usize::try_from(p.line()).unwrap_or(usize::MAX)) - 1
+    };
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            IoError::structure(Location::line(path, line_of(e.position())), "not valid CSV")
+        })?;
+        let line = line_of(record.position());
+        if record.len() != width {
+            return Err(IoError::structure(
+                Location::line(path, line),
+                "a record of another width than the header",
+            ));
+        }
+        out.push(Row {
+            line,
+            cells: record,
+        });
+    }
+    Ok(out)
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> IoError {
@@ -305,16 +419,33 @@ pub fn read_mrio_csv_with_progress(
     )?;
     let mut z = Mat::<f64>::zeros(n, n);
     let mut seen = vec![false; n * n];
-    for row in &z_rows {
-        let i = labels.index(&zf, row, cols[0], cols[1])?;
-        let j = labels.index(&zf, row, cols[2], cols[3])?;
-        set_once(
-            &mut seen,
-            i * n + j,
-            Location::line(&zf.path, row.line),
-            "(from, to) pair",
-        )?;
-        z[(i, j)] = zf.number(row, zv)?;
+    // Labels looked up and values parsed on every core, a block of rows at a time; the
+    // cells are then set in row order, so a repeated pair is found as in a sequential read.
+    for block in z_rows.chunks(1 << 16) {
+        use rayon::prelude::*;
+        let parsed: Vec<Result<Vec<ZCell>, IoError>> = block
+            .par_chunks(4096)
+            .map(|rows| {
+                rows.iter()
+                    .map(|row| {
+                        let i = labels.index(&zf, row, cols[0], cols[1])?;
+                        let j = labels.index(&zf, row, cols[2], cols[3])?;
+                        Ok((i, j, zf.number(row, zv)?))
+                    })
+                    .collect()
+            })
+            .collect();
+        for (rows, cells) in block.chunks(4096).zip(parsed) {
+            for (row, (i, j, value)) in rows.iter().zip(cells?) {
+                set_once(
+                    &mut seen,
+                    i * n + j,
+                    Location::line(&zf.path, row.line),
+                    "(from, to) pair",
+                )?;
+                z[(i, j)] = value;
+            }
+        }
     }
     drop(seen);
 
@@ -743,6 +874,7 @@ mod tests {
 
     #[test]
     fn progress_reports_every_row_of_z_y_and_x() {
+        use crate::pymrio_txt::ROWS_PER_REPORT;
         // 4 regions × 7 sectors, every flow non-zero: 784 Z rows, 224 Y rows, so both whole
         // batches of ROWS_PER_REPORT and a remainder are reported.
         let (m, n_sec) = (4, 7);
@@ -781,6 +913,67 @@ mod tests {
             .collect();
         assert_eq!(tasks, want);
         assert!(want[0].1 > ROWS_PER_REPORT && !want[0].1.is_multiple_of(ROWS_PER_REPORT));
+    }
+
+    /// A set whose Z.csv is over a few MiB, so that it is parsed in pieces on every core;
+    /// Z's value at (i, j) is `i * n + j + 0.5`.
+    fn big_set(dir: &Path) -> (usize, PathBuf) {
+        let (m, n_sec) = (24, 10);
+        let n = m * n_sec;
+        let label = |i: usize| format!("region{:02},sector{}", i / n_sec, i % n_sec);
+        let mut z = String::from("from_region,from_sector,to_region,to_sector,value[t]\n");
+        for i in 0..n {
+            for j in 0..n {
+                z.push_str(&format!(
+                    "{},{},{}\n",
+                    label(i),
+                    label(j),
+                    (i * n + j) as f64 + 0.5
+                ));
+            }
+        }
+        std::fs::write(dir.join("Z.csv"), &z).unwrap();
+        let mut y = String::from("region,sector,demand_region,value\n");
+        for i in 0..n {
+            y.push_str(&format!("{},region{:02},1000\n", label(i), i / n_sec));
+        }
+        std::fs::write(dir.join("Y.csv"), y).unwrap();
+        let mut e = String::from("stressor,region,sector,value[t]\n");
+        for i in 0..n {
+            e.push_str(&format!("CO2,{},1\n", label(i)));
+        }
+        std::fs::write(dir.join("emissions.csv"), e).unwrap();
+        assert!(z.len() > 2 * MIN_PIECE, "{} bytes", z.len());
+        (n, dir.join("Z.csv"))
+    }
+
+    #[test]
+    fn a_big_table_is_parsed_in_pieces_with_the_lines_of_a_sequential_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let (n, z_path) = big_set(dir.path());
+        let text = std::fs::read(&z_path).unwrap();
+        assert!(
+            pieces_at_line_breaks(&text, 8).len() > 1,
+            "the parallel path is taken"
+        );
+        let data = read_mrio_csv(dir.path()).unwrap();
+        for (i, j) in [(0, 0), (7, 200), (n - 1, n - 1), (123, 45)] {
+            assert_eq!(data.table.z[(i, j)], (i * n + j) as f64 + 0.5);
+        }
+        // A bad number deep in the file: the error names its line, counted across pieces.
+        let bad_row = 50_000;
+        let lines: Vec<&str> = std::str::from_utf8(&text).unwrap().lines().collect();
+        let mut edited: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+        let cells: Vec<&str> = lines[bad_row].split(',').collect();
+        edited[bad_row] = format!("{},{},{},{},x", cells[0], cells[1], cells[2], cells[3]);
+        std::fs::write(&z_path, edited.join("\n") + "\n").unwrap();
+        let e = read_mrio_csv(dir.path()).unwrap_err().to_string();
+        assert!(e.contains(&format!("line {}", bad_row + 1)), "{e}");
+        // A row of another width deep in the file: the sequential reader's message.
+        edited[bad_row] = format!("{},{}", cells[0], cells[1]);
+        std::fs::write(&z_path, edited.join("\n") + "\n").unwrap();
+        let e = read_mrio_csv(dir.path()).unwrap_err().to_string();
+        assert!(e.contains(&format!("line {}", bad_row + 1)), "{e}");
     }
 
     #[test]
