@@ -18,7 +18,7 @@ use crate::{IoError, Location};
 ///   parts (this is the layout of the BTH boundaries folder).
 ///
 /// A lone file of several features read without `id_field` takes its ids from the property
-/// `id`, or else `name` ([`DEFAULT_ID_PROPERTIES`]), when every feature has it, and is refused
+/// `id`, or else `name` (`DEFAULT_ID_PROPERTIES`), when every feature has it, and is refused
 /// (listing the properties) otherwise; a lone file of one feature is one region named by its
 /// file stem. Numeric ids are
 /// written as their JSON text. Regions are returned sorted by id; ring orientation is left as

@@ -525,9 +525,14 @@ impl Plan {
     }
 
     /// A copy of `scenario` with `values` (from [`Plan::values`]) put in, without the
-    /// per-cell noise of `ect.mrio.y` / `ect.mrio.f` ([`Plan::apply_draw`] adds it). For a year series
+    /// per-cell noise of `ect.mrio.y` / `ect.mrio.f` ([`Plan::apply_draw`] adds it). Drawn
+    /// carbon densities (`pools.*`) recompute the CSSF transfers. For a year series
     /// (`[ect] years`) the copy is the last year's scenario alone (its `ect_series` emptied):
     /// an analysis perturbs one year's inputs, and each run zones that year only.
+    ///
+    /// # Errors
+    /// When drawn densities cannot be run through the flow model (the land-use raster cannot
+    /// be read again, or the model fails).
     pub fn apply(
         &self,
         scenario: &Scenario,
