@@ -77,8 +77,11 @@ fn read_v73_unguarded(path: &Path) -> Result<Vec<MatVariable>, IoError> {
             return Ok(MatValue::Unsupported(0));
         };
         let cells = u128::from(*cols) * u128::from(*rows);
+        // Two 64-bit dimensions make up to 128 bits of cells: the byte count saturates
+        // rather than wrap (fuzz finding 3).
+        let bytes = cells.saturating_mul(8);
         // A compressed dataset may hold up to MAX_COMPRESSION_RATIO times its bytes.
-        if cells * 8 > u128::from(file_bytes) * u128::from(MAX_COMPRESSION_RATIO) {
+        if bytes > u128::from(file_bytes) * u128::from(MAX_COMPRESSION_RATIO) {
             return Err(IoError::structure(
                 Location::file(path),
                 format!(
@@ -87,7 +90,7 @@ fn read_v73_unguarded(path: &Path) -> Result<Vec<MatVariable>, IoError> {
                 ),
             ));
         }
-        check_budget(path, &format!("dataset {name}"), cells * 8)?;
+        check_budget(path, &format!("dataset {name}"), bytes)?;
         let data = ds
             .read_f64()
             .map_err(|e| hdf5_error(path, &format!("reading {name}"), e))?;
@@ -144,4 +147,23 @@ fn read_v73_unguarded(path: &Path) -> Result<Vec<MatVariable>, IoError> {
         out.push(MatVariable { name, value });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fuzz finding 3 (`fuzz/regressions/mat_v73/crash-262c…`): a dataset whose two 64-bit
+    /// dimensions multiply past what `cells * 8` holds in 128 bits. The guard around
+    /// [`read_v73_unguarded`] would turn the overflow panic into an error, so the unguarded
+    /// reader is called here: it must refuse the file without panicking.
+    #[test]
+    fn dimensions_whose_byte_count_overflows_are_refused_without_a_panic() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fuzz/regressions/mat_v73/crash-262cbd5c808eb752c2081894aa98adbf8e076285");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("table.mat");
+        std::fs::copy(&path, &file).unwrap();
+        assert!(read_v73_unguarded(&file).is_err());
+    }
 }
