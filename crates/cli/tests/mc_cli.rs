@@ -184,6 +184,41 @@ fn the_open_raster_example_and_an_mrio_scenario_run_under_uncertainty() {
         "{} distinct ect_net values of Beijing",
         ect.len()
     );
+
+    // fzc sensitivity on the MRIO scenario (per-cell noise is not a sensitivity input, so
+    // two standards are).
+    let inputs = dir.path().join("mrio-sobol.toml");
+    std::fs::write(
+        &inputs,
+        "[[uncertainty]]\nparam = \"standard.Hebei\"\ndist = \"uniform\"\nlow = 10\nhigh = 30\n\
+         [[uncertainty]]\nparam = \"standard.Beijing\"\ndist = \"uniform\"\nlow = 40\nhigh = 90\n",
+    )
+    .unwrap();
+    let out = dir.path().join("mrio-sobol");
+    ok(&fzc()
+        .args([
+            "sensitivity",
+            "crates/scenario/tests/data/mrio-small/scenario.toml",
+            "--uncertainty",
+        ])
+        .arg(&inputs)
+        .args([
+            "--method",
+            "sobol",
+            "--samples",
+            "32",
+            "--seed",
+            "3",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap());
+    let sobol = String::from_utf8(read(&out, "sobol.csv")).unwrap();
+    assert!(
+        sobol.contains("ledger_net.Hebei,standard.Hebei,"),
+        "{sobol}"
+    );
 }
 
 #[test]

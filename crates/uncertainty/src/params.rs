@@ -28,6 +28,11 @@
 //! stands for every matching transfer; each gets its own draw unless the stanza has a
 //! `group`.
 //!
+//! **A complete bilateral matrix** (`bilateral_rule = "given"`, as an MRIO layer has): NF is
+//! the sum of each region's row, so `ect.nf.*` is refused, and a drawn
+//! `ect.bilateral.<from>.<to>` moves NF of `from` by the change and NF of `to` by its
+//! opposite.
+//!
 //! **Σ NF = 0.** Eq 10 makes the region net transfers sum to zero. After the `ect.nf.*`
 //! draws, their total change is taken back from the regions whose `NF` is not drawn, in
 //! proportion to their `|NF|` (equally when those are all zero). Drawing every region's `NF`
@@ -582,7 +587,16 @@ impl Plan {
                 }
                 Input::EctBilateral(i) => {
                     if let Some(ect) = s.ect.as_mut() {
+                        let (from, to) = (ect.given[i].from, ect.given[i].to);
+                        let change = v - ect.given[i].tonnes.0;
                         ect.given[i].tonnes = TonnesCo2(v);
+                        // A complete matrix fixes NF as its row sums (NT[from,to] = v,
+                        // NT[to,from] = −v): both regions' NF move by the change, and Σ NF
+                        // stays 0.
+                        if ect.rule == fzc_scenario::BilateralRule::Given {
+                            ect.net[from] = TonnesCo2(ect.net[from].0 + change);
+                            ect.net[to] = TonnesCo2(ect.net[to].0 - change);
+                        }
                     }
                 }
                 Input::CssfTransfer(i) => {
@@ -860,6 +874,18 @@ fn resolve(s: &Scenario, name: &str) -> Result<Found, String> {
             let Some(ect) = &s.ect else {
                 return Err("the scenario has no ECT layer".to_owned());
             };
+            if ect.rule == fzc_scenario::BilateralRule::Given {
+                return Err(format!(
+                    "this ECT layer's bilateral matrix is complete (bilateral_rule = \"given\", \
+                     as an MRIO gives it), so {r}'s NF is the sum of its row; vary \
+                     ect.bilateral.<from>.<to>{}",
+                    if s.ect_model.is_some() {
+                        ", or the table itself with ect.mrio.y / ect.mrio.f"
+                    } else {
+                        ""
+                    }
+                ));
+            }
             Ok(vec![(name.to_owned(), Input::EctNf(i), ect.net[i].0)])
         }
         ["ect", "bilateral", from, to] => {
@@ -1005,7 +1031,9 @@ pub fn valid_names(s: &Scenario) -> String {
         ));
     }
     if let Some(ect) = &s.ect {
-        names.push(format!("ect.nf.<region> for {regions}"));
+        if ect.rule != fzc_scenario::BilateralRule::Given {
+            names.push(format!("ect.nf.<region> for {regions}"));
+        }
         for g in &ect.given {
             names.push(format!(
                 "ect.bilateral.{}.{}",

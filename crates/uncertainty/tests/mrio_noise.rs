@@ -276,3 +276,34 @@ fn sensitivity_refuses_per_cell_noise() {
     .unwrap_err();
     assert!(e.to_string().contains("fzc mc"), "{e}");
 }
+
+/// An MRIO layer's bilateral matrix is complete (`bilateral_rule = "given"`): a drawn pair
+/// moves both regions' NF, so every draw runs; `ect.nf.*` is refused with what to vary.
+#[test]
+fn a_complete_matrix_keeps_its_rows_summing_to_nf() {
+    let s = exiobase();
+    let ect = s.ect.as_ref().unwrap();
+    assert_eq!(ect.rule, fzc_scenario::BilateralRule::Given);
+    let pair = &ect.given[0];
+    let (from, to) = (s.regions[pair.from].as_str(), s.regions[pair.to].as_str());
+    let text = format!(
+        "[[uncertainty]]\nparam = \"ect.bilateral.{from}.{to}\"\ndist = \"uniform\"\nlow = 0.5\nhigh = 2.0\nscale = \"relative\"\n"
+    );
+    let plan = Plan::new(&s, &spec(&text)).unwrap();
+    for draw in 0..20 {
+        let values = plan
+            .values(draw, &fzc_uncertainty::uniforms(1, draw, plan.slots()))
+            .unwrap();
+        let drawn = plan.apply(&s, &values).unwrap();
+        let nf = &drawn.ect.as_ref().unwrap().net;
+        let change = values[0] - pair.tonnes.0;
+        assert!((nf[pair.from].0 - (ect.net[pair.from].0 + change)).abs() <= 1e-6);
+        assert!((nf[pair.to].0 - (ect.net[pair.to].0 - change)).abs() <= 1e-6);
+        fzc_scenario::run(&drawn).unwrap();
+    }
+    let e = stanza_error(
+        &s,
+        "[[uncertainty]]\nparam = \"ect.nf.China\"\ndist = \"uniform\"\nlow = 1\nhigh = 2\n",
+    );
+    assert!(e.contains("complete") && e.contains("ect.mrio.y"), "{e}");
+}
