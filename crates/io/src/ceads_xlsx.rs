@@ -17,14 +17,15 @@
 //! fzc is stricter than MARIO on the cells: an empty cell is 0, but text in a number's place
 //! or a negative intermediate flow is an error naming the sheet, row and column.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use calamine::{Data, Range, Reader, Xlsx, open_workbook};
+use calamine::Data;
 use faer::Mat;
 use fzc_core::{RegionId, SectorId};
 use fzc_ect_mrio::MrioTable;
 
 use crate::mrio_csv::{labels_of, read_emissions_csv};
+use crate::xlsx::{Workbook, has_sheet, text};
 use crate::{IoError, Location, MrioData, StressorRow, check_budget};
 
 /// The largest workbook read (the 2018 table, 31 × 42, is about 10 MB).
@@ -45,20 +46,7 @@ pub(crate) fn is_ceads_xlsx(path: &Path) -> bool {
         && path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-        && open_workbook::<Xlsx<_>, _>(path).is_ok_and(|book| {
-            book.sheet_names()
-                .iter()
-                .any(|s| table_sheet_year(s).is_some())
-        })
-}
-
-/// A cell as MARIO's `_text`: trimmed, newlines as spaces; numbers as written.
-fn text(cell: Option<&Data>) -> String {
-    match cell {
-        None | Some(Data::Empty) => String::new(),
-        Some(Data::Float(f)) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-        Some(other) => other.to_string().replace('\n', " ").trim().to_owned(),
-    }
+        && has_sheet(path, |s| table_sheet_year(s).is_some())
 }
 
 /// A code cell as MARIO's `_code`: a whole number zero-padded to two digits.
@@ -67,88 +55,6 @@ fn code(cell: Option<&Data>) -> String {
     match t.parse::<f64>() {
         Ok(v) if v.fract() == 0.0 && v >= 0.0 && !t.is_empty() => format!("{:02}", v as u64),
         _ => t,
-    }
-}
-
-/// Excel's column name of a 0-based column: A, B, …, Z, AA, …
-fn column_name(mut col: usize) -> String {
-    let mut name = Vec::new();
-    loop {
-        name.push(b'A' + (col % 26) as u8);
-        if col < 26 {
-            break;
-        }
-        col = col / 26 - 1;
-    }
-    name.reverse();
-    String::from_utf8(name).unwrap_or_default()
-}
-
-/// A sheet's cells by absolute (0-based) row and column.
-struct Sheet {
-    range: Range<Data>,
-    shown: PathBuf,
-}
-
-impl Sheet {
-    fn cell(&self, row: usize, col: usize) -> Option<&Data> {
-        let (r, c) = (u32::try_from(row).ok()?, u32::try_from(col).ok()?);
-        self.range.get_value((r, c))
-    }
-
-    fn height(&self) -> usize {
-        self.range.end().map_or(0, |(r, _)| r as usize + 1)
-    }
-
-    fn width(&self) -> usize {
-        self.range.end().map_or(0, |(_, c)| c as usize + 1)
-    }
-
-    fn at(&self, row: usize, col: usize, label: &str) -> Location {
-        Location::cell(
-            &self.shown,
-            row + 1,
-            format!("{} ({label})", column_name(col)),
-        )
-    }
-
-    /// A number cell: empty is 0; text is an error naming the cell.
-    fn number(&self, row: usize, col: usize, label: &dyn Fn() -> String) -> Result<f64, IoError> {
-        match self.cell(row, col) {
-            None | Some(Data::Empty) => Ok(0.0),
-            Some(Data::Float(v)) => Ok(*v),
-            #[allow(clippy::cast_precision_loss)] // workbook integers
-            Some(Data::Int(v)) => Ok(*v as f64),
-            Some(other) => {
-                let t = other.to_string();
-                t.trim().parse::<f64>().map_err(|_| {
-                    IoError::value(self.at(row, col, &label()), t.as_str(), "a number")
-                })
-            }
-        }
-    }
-
-    /// Column `header` of a metadata sheet: its non-empty cells below the header row.
-    fn column(&self, header: &str) -> Result<Vec<Data>, IoError> {
-        let first = self.range.start().map_or(0, |(r, _)| r as usize);
-        let matches = |c: usize, exact: bool| {
-            let t = text(self.cell(first, c)).to_ascii_lowercase();
-            let h = header.to_ascii_lowercase();
-            if exact { t == h } else { t.starts_with(&h) }
-        };
-        let col = (0..self.width())
-            .find(|&c| matches(c, true))
-            .or_else(|| (0..self.width()).find(|&c| matches(c, false)))
-            .ok_or_else(|| {
-                IoError::structure(
-                    Location::line(&self.shown, first + 1),
-                    format!("no column {header:?} in the header row"),
-                )
-            })?;
-        Ok((first + 1..self.height())
-            .filter_map(|r| self.cell(r, col).cloned())
-            .filter(|d| !text(Some(d)).is_empty())
-            .collect())
     }
 }
 
@@ -162,21 +68,7 @@ impl Sheet {
 /// flow; the errors of the emissions CSV.
 #[allow(clippy::too_many_lines)] // the layout is found step by step, as MARIO finds it
 pub fn read_ceads_xlsx(path: &Path, emissions: Option<&Path>) -> Result<MrioData, IoError> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| IoError::os(path, e))?
-        .len();
-    if size > WORKBOOK_MAX_BYTES {
-        return Err(IoError::structure(
-            Location::file(path),
-            format!("{size} bytes; a CEADs provincial workbook is far below {WORKBOOK_MAX_BYTES}"),
-        ));
-    }
-    let mut book: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| {
-        IoError::structure(
-            Location::file(path),
-            format!("not a readable xlsx workbook: {e}"),
-        )
-    })?;
+    let mut book = Workbook::open(path, WORKBOOK_MAX_BYTES)?;
     let names = book.sheet_names();
     let tables: Vec<&String> = names
         .iter()
@@ -208,15 +100,6 @@ pub fn read_ceads_xlsx(path: &Path, emissions: Option<&Path>) -> Result<MrioData
             ));
         }
     };
-    let mut sheet = |name: &str| -> Result<Sheet, IoError> {
-        let range = book.worksheet_range(name).map_err(|e| {
-            IoError::structure(Location::file(path), format!("sheet {name:?}: {e}"))
-        })?;
-        Ok(Sheet {
-            range,
-            shown: path.join(name),
-        })
-    };
     let sector_sheet_name = names
         .iter()
         .find(|s| s.trim().to_ascii_lowercase().starts_with("sector"))
@@ -233,22 +116,22 @@ pub fn read_ceads_xlsx(path: &Path, emissions: Option<&Path>) -> Result<MrioData
             format!("no Province sheet (sheets: {})", names.join(", ")),
         ));
     }
-    let province_sheet = sheet("Province")?;
+    let province_sheet = book.sheet("Province")?;
     let provinces: Vec<String> = province_sheet
         .column("Province")?
         .iter()
-        .map(|d| text(Some(d)))
+        .map(|(d, _)| text(Some(d)))
         .collect();
-    let sector_sheet = sheet(&sector_sheet_name)?;
+    let sector_sheet = book.sheet(&sector_sheet_name)?;
     let codes: Vec<String> = sector_sheet
         .column("No.")?
         .iter()
-        .map(|d| code(Some(d)))
+        .map(|(d, _)| code(Some(d)))
         .collect();
     let sectors: Vec<String> = sector_sheet
         .column("Sector")?
         .iter()
-        .map(|d| text(Some(d)))
+        .map(|(d, _)| text(Some(d)))
         .collect();
     if provinces.is_empty() || sectors.is_empty() || codes.len() != sectors.len() {
         return Err(IoError::structure(
@@ -262,7 +145,7 @@ pub fn read_ceads_xlsx(path: &Path, emissions: Option<&Path>) -> Result<MrioData
             ),
         ));
     }
-    let table = sheet(&table_name)?;
+    let table = book.sheet(&table_name)?;
     let (m, n_sec) = (provinces.len(), sectors.len());
     let n = m * n_sec;
     let first_row = (0..table.height().min(50))
@@ -517,12 +400,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn column_names_and_codes() {
-        assert_eq!(column_name(0), "A");
-        assert_eq!(column_name(25), "Z");
-        assert_eq!(column_name(26), "AA");
-        assert_eq!(column_name(701), "ZZ");
-        assert_eq!(column_name(702), "AAA");
+    fn codes_and_sheet_names() {
         assert_eq!(code(Some(&Data::Float(3.0))), "03");
         assert_eq!(code(Some(&Data::String("EX".into()))), "EX");
         assert_eq!(table_sheet_year("Table_2018_English Version"), Some("2018"));

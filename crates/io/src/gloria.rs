@@ -26,6 +26,7 @@ use fzc_ect_mrio::MrioTable;
 
 use crate::headerless::{Rule, read_grid};
 use crate::pymrio_source::Source;
+use crate::xlsx::{Sheet, Workbook, text};
 use crate::{IoError, Location, MrioData, StressorRow, check_budget};
 
 /// The largest ReadMe workbook read (the real one is well under 1 MB).
@@ -168,85 +169,36 @@ struct Labels {
 }
 
 fn read_readme(path: &Path) -> Result<Labels, IoError> {
-    use calamine::{Data, Reader, Xlsx, open_workbook};
-    let size = std::fs::metadata(path)
-        .map_err(|e| IoError::os(path, e))?
-        .len();
-    if size > README_MAX_BYTES {
-        return Err(IoError::structure(
-            Location::file(path),
-            format!("{size} bytes; a GLORIA ReadMe is well under {README_MAX_BYTES} bytes"),
-        ));
-    }
-    let mut book: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| {
-        IoError::structure(
-            Location::file(path),
-            format!("not a readable xlsx workbook: {e}"),
-        )
-    })?;
-    let mut sheet = |name: &str| -> Result<Vec<Vec<String>>, IoError> {
-        let range = book.worksheet_range(name).map_err(|e| {
-            IoError::structure(
-                Location::file(path),
-                format!("sheet {name:?}: {e} (a GLORIA ReadMe has the sheets Regions, Sectors, \"Value added and final demand\" and Satellites)"),
-            )
-        })?;
-        Ok(range
-            .rows()
-            .map(|row| {
-                row.iter()
-                    .map(|c| match c {
-                        Data::Empty => String::new(),
-                        other => other.to_string().trim().to_owned(),
-                    })
-                    .collect()
-            })
-            .collect())
-    };
-    // The non-empty cells under `header` (first row), with their 1-based sheet rows.
-    let column = |rows: &[Vec<String>],
-                  sheet: &str,
-                  header: &str|
-     -> Result<Vec<(String, usize)>, IoError> {
-        let at = Location::file(path);
-        let Some(k) = rows
-            .first()
-            .and_then(|h| h.iter().position(|c| c == header))
-        else {
+    let mut book = Workbook::open(path, README_MAX_BYTES)?;
+    let mut sheet = |name: &str| -> Result<Sheet, IoError> {
+        if !book.sheet_names().iter().any(|s| s == name) {
             return Err(IoError::structure(
-                at,
+                Location::file(path),
                 format!(
-                    "sheet {sheet:?} has no column {header:?} in its first row (found: {})",
-                    rows.first().map(|h| h.join(", ")).unwrap_or_default()
+                    "no sheet {name:?} (a GLORIA ReadMe has the sheets Regions, Sectors, \
+                     \"Value added and final demand\" and Satellites)"
                 ),
             ));
-        };
-        Ok(rows
-            .iter()
-            .enumerate()
-            .skip(1)
-            .filter_map(|(i, r)| {
-                r.get(k)
-                    .filter(|c| !c.is_empty())
-                    .map(|c| (c.clone(), i + 1))
-            })
-            .collect())
+        }
+        book.sheet(name)
     };
     let regions_sheet = sheet("Regions")?;
     let sectors_sheet = sheet("Sectors")?;
     let fd_sheet = sheet("Value added and final demand")?;
     let sat_sheet = sheet("Satellites")?;
+    let cells = |s: &Sheet, header: &str| -> Result<Vec<(String, usize)>, IoError> {
+        Ok(s.column(header)?
+            .into_iter()
+            .map(|(d, row)| (text(Some(&d)), row))
+            .collect())
+    };
     let plain = |v: Vec<(String, usize)>| v.into_iter().map(|(c, _)| c).collect::<Vec<_>>();
-    let regions = plain(column(&regions_sheet, "Regions", "Region_acronyms")?);
-    let sectors = plain(column(&sectors_sheet, "Sectors", "Sector_names")?);
-    let final_demand = plain(column(
-        &fd_sheet,
-        "Value added and final demand",
-        "Final_demand_names",
-    )?);
-    let indicators = column(&sat_sheet, "Satellites", "Sat_indicator")?;
-    let heads = column(&sat_sheet, "Satellites", "Sat_head_indicator")?;
-    let units = column(&sat_sheet, "Satellites", "Sat_unit")?;
+    let regions = plain(cells(&regions_sheet, "Region_acronyms")?);
+    let sectors = plain(cells(&sectors_sheet, "Sector_names")?);
+    let final_demand = plain(cells(&fd_sheet, "Final_demand_names")?);
+    let indicators = cells(&sat_sheet, "Sat_indicator")?;
+    let heads = cells(&sat_sheet, "Sat_head_indicator")?;
+    let units = cells(&sat_sheet, "Sat_unit")?;
     if indicators.len() != heads.len() || indicators.len() != units.len() {
         return Err(IoError::structure(
             Location::file(path),

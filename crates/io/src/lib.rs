@@ -93,6 +93,7 @@ mod region_major;
 mod reproject;
 mod shapefile_regions;
 mod staged_dir;
+mod xlsx;
 
 pub use atomic::write_atomically;
 pub use ceads_mat::{CEADS_SECTORS, read_ceads_mat};
