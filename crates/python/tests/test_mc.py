@@ -148,3 +148,24 @@ def test_sensitivity_errors(tmp_path):
     with pytest.raises(fzc.FzcError, match="samples"):
         fzc.sensitivity(samples=1, seed=1, out=tmp_path / "x", uncertainty=STANZAS, quiet=True)
     assert not (tmp_path / "x").exists()
+
+
+def test_mc_with_mrio_noise_and_densities_equals_the_cli(tmp_path):
+    """Per-cell noise on an MRIO's Y and F (the EXIOBASE example) and drawn carbon densities
+    (the open raster example) run from Python exactly as from the CLI."""
+    for scenario, stanzas in [
+        (ROOT / "examples" / "exiobase-synthetic" / "scenario.toml",
+         ROOT / "examples" / "exiobase-synthetic" / "uncertainty.toml"),
+        (ROOT / "examples" / "bth-2020-open" / "scenario.toml", None),
+    ]:
+        if stanzas is None:
+            stanzas = tmp_path / "pools.toml"
+            stanzas.write_text('[[uncertainty]]\nparam = "pools.*.c_soil"\ndist = "lognormal"\n'
+                               'mean = 1.0\ncv = 0.3\nscale = "relative"\n')
+        name = scenario.parent.name
+        subprocess.run([str(fzc_bin()), "--quiet", "mc", str(scenario), "--uncertainty",
+                        str(stanzas), "--draws", "40", "--seed", "5", "--out",
+                        str(tmp_path / f"cli-{name}")], check=True, capture_output=True)
+        fzc.mc(scenario, draws=40, seed=5, uncertainty=stanzas, out=tmp_path / f"py-{name}",
+               quiet=True)
+        same_files(tmp_path / f"py-{name}", tmp_path / f"cli-{name}")
