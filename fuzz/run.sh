@@ -5,6 +5,9 @@
 #   fuzz/run.sh                    # every target, 1,000,000 executions each
 #   RUNS=200000 fuzz/run.sh geotiff mat_v5
 #   MAX_TIME=300 fuzz/run.sh       # also stop each target after 300 s
+#   FUZZ_FLAGS=-O fuzz/run.sh gloria   # release build: no overflow checks, as users run fzc
+#                                      # (libFuzzer aborts on any panic, even one a reader's
+#                                      # catch_unwind guard would contain; see RELIABILITY.md)
 #
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`).
 # The committed seeds (fuzz/corpus/<target>/) are read only: new inputs go to
@@ -14,6 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 RUNS="${RUNS:-1000000}"
+read -r -a FLAGS <<< "${FUZZ_FLAGS:-}"
 MAX_TIME="${MAX_TIME:-0}"
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
@@ -21,14 +25,14 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
              shapefile_regions scenario_toml csv_tables mrio_zip oecd_icio eora26 mat_v73
              gloria ceads_xlsx)
 fi
-nice -n 10 cargo +nightly fuzz build >/dev/null
+nice -n 10 cargo +nightly fuzz build "${FLAGS[@]}" >/dev/null
 mkdir -p logs
 for t in "${TARGETS[@]}"; do
     mkdir -p "work/$t" "artifacts/$t"
     before=$(ls "artifacts/$t" | wc -l)
     log="logs/$t.log"
     set +e
-    nice -n 10 cargo +nightly fuzz run "$t" "work/$t" "corpus/$t" -- \
+    nice -n 10 cargo +nightly fuzz run "${FLAGS[@]}" "$t" "work/$t" "corpus/$t" -- \
         -runs="$RUNS" -max_total_time="$MAX_TIME" -rss_limit_mb=2048 -malloc_limit_mb=2048 \
         -timeout=10 -print_final_stats=1 -close_fd_mask=1 >"$log" 2>&1
     rc=$?
