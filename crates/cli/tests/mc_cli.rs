@@ -138,6 +138,38 @@ fn the_open_raster_example_and_an_mrio_scenario_run_under_uncertainty() {
     let draws = String::from_utf8(read(&out, "draws.csv")).unwrap();
     assert_eq!(draws.lines().count(), 1 + 20 * 13);
 
+    // fzc sensitivity on the open example, over two carbon densities (each run recomputes
+    // supply and the flows).
+    let densities = dir.path().join("densities.toml");
+    std::fs::write(
+        &densities,
+        "[[uncertainty]]\nparam = \"pools.2.c_soil\"\ndist = \"uniform\"\nlow = 100\nhigh = 200\n\
+         [[uncertainty]]\nparam = \"pools.1.c_soil\"\ndist = \"uniform\"\nlow = 80\nhigh = 140\n",
+    )
+    .unwrap();
+    let out = dir.path().join("open-sobol");
+    ok(&fzc()
+        .args([
+            "sensitivity",
+            "examples/bth-2020-open/scenario.toml",
+            "--uncertainty",
+        ])
+        .arg(&densities)
+        .args([
+            "--method",
+            "sobol",
+            "--samples",
+            "16",
+            "--seed",
+            "4",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap());
+    let sobol = String::from_utf8(read(&out, "sobol.csv")).unwrap();
+    assert!(sobol.contains("total_paid,pools.2.c_soil,"), "{sobol}");
+
     let mrio = dir.path().join("mrio.toml");
     std::fs::write(
         &mrio,
