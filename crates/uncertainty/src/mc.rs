@@ -498,6 +498,7 @@ pub fn run_mc(
     // The channel holds one block, so memory stays bounded by two blocks.
     type Block = (u64, Vec<Result<DrawResult, UncertaintyError>>);
     let (blocks, received) = std::sync::mpsc::sync_channel::<Block>(1);
+    let names = param_names(plan);
     let written = std::thread::scope(|scope| {
         let writer = scope.spawn(|| -> Result<(), UncertaintyError> {
             for (first, results) in received {
@@ -506,7 +507,7 @@ pub fn run_mc(
                     write_draw(
                         d,
                         &result?,
-                        plan,
+                        &names,
                         &mut draws_file,
                         &mut params_file,
                         &mut summary,
@@ -566,7 +567,7 @@ pub fn run_mc(
         first_draw: range.start,
         end_draw: range.end,
         stanzas: plan.spec().describe(),
-        parameters: param_names(plan),
+        parameters: names,
     };
     write_manifest(&staging.path("mc.json"), &manifest)?;
     staging.commit(out, &FILES)
@@ -585,7 +586,7 @@ fn write_manifest(path: &Path, manifest: &McManifest) -> Result<(), UncertaintyE
 fn write_draw(
     draw: u64,
     result: &DrawResult,
-    plan: &Plan,
+    names: &[String],
     draws: &mut impl Write,
     params: &mut impl Write,
     summary: &mut Summary,
@@ -613,7 +614,7 @@ fn write_draw(
             &r.standard,
         ])?;
     }
-    for (name, v) in param_names(plan).iter().zip(&result.values) {
+    for (name, v) in names.iter().zip(&result.values) {
         let value = format_value(*v);
         writeln!(params, "{draw},{name},{value}").map_err(os)?;
         parquet.param_row(&[&text, name, &value])?;
