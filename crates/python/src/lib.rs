@@ -171,13 +171,31 @@ fn ect_job<'py>(
                 .map_err(|m| pyo3::exceptions::PyValueError::new_err(format!("years: {m}")))
         })
         .transpose()?;
+    let job = ect_job_of(
+        path, years, extension, stressors, method, aggregate, region_map,
+    )?;
+    run_ect_job(py, &job, None, &out, parquet, progress)
+}
+
+fn no_stressor() -> PyErr {
+    pyo3::exceptions::PyValueError::new_err("stressor: give at least one name, or \"all\"")
+}
+
+/// The `fzc ect` job of [`ect_job`] and [`ect_data_job`].
+fn ect_job_of(
+    mrio: PathBuf,
+    years: Option<Vec<i32>>,
+    extension: Option<String>,
+    stressors: Vec<String>,
+    method: &str,
+    aggregate: Option<PathBuf>,
+    region_map: Option<PathBuf>,
+) -> PyResult<fzc_pipeline::ect_job::EctJob> {
     if stressors.is_empty() {
-        return Err(pyo3::exceptions::PyValueError::new_err(
-            "stressor: give at least one name, or \"all\"",
-        ));
+        return Err(no_stressor());
     }
-    let job = fzc_pipeline::ect_job::EctJob {
-        mrio: path,
+    Ok(fzc_pipeline::ect_job::EctJob {
+        mrio,
         years,
         format: None,
         side: SideFiles::default(),
@@ -188,11 +206,26 @@ fn ect_job<'py>(
         region_map,
         energy: None,
         coefficients: None,
-    };
+    })
+}
+
+/// Runs `job` on its files, or on `data` already in memory, and writes the tables into `out`
+/// (all or nothing), with the GIL released.
+fn run_ect_job<'py>(
+    py: Python<'py>,
+    job: &fzc_pipeline::ect_job::EctJob,
+    data: Option<fzc_io::MrioData>,
+    out: &std::path::Path,
+    parquet: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
     let sink = run::PyProgress::new(progress);
     let result = py.allow_threads(|| -> anyhow::Result<_> {
-        let run = fzc_pipeline::ect_job::run_ect(&job, &sink)?;
-        let files = fzc_pipeline::ect_job::write_ect(&run, &out, parquet)?;
+        let run = match data {
+            Some(data) => fzc_pipeline::ect_job::run_ect_data(data, job, &sink)?,
+            None => fzc_pipeline::ect_job::run_ect(job, &sink)?,
+        };
+        let files = fzc_pipeline::ect_job::write_ect(&run, out, parquet)?;
         Ok((run, files))
     });
     let (run, files) = result.map_err(|e| FzcError::new_err(format!("{e:#}")))?;
@@ -247,9 +280,7 @@ fn ect_data_job<'py>(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     if stressors.is_empty() {
-        return Err(pyo3::exceptions::PyValueError::new_err(
-            "stressor: give at least one name, or \"all\"",
-        ));
+        return Err(no_stressor());
     }
     let regions = labels("region", regions, |s| RegionId::new(s))?;
     let sectors = labels("sector", sectors, |s| SectorId::new(s))?;
@@ -312,27 +343,10 @@ fn ect_data_job<'py>(
         table,
         stressors: stressor_rows,
     };
-    let job = fzc_pipeline::ect_job::EctJob {
-        mrio: source,
-        years: None,
-        format: None,
-        side: SideFiles::default(),
-        extension,
-        stressors,
-        method: parse_method(method)?,
-        aggregate,
-        region_map,
-        energy: None,
-        coefficients: None,
-    };
-    let sink = run::PyProgress::new(progress);
-    let result = py.allow_threads(|| -> anyhow::Result<_> {
-        let run = fzc_pipeline::ect_job::run_ect_data(data, &job, &sink)?;
-        let files = fzc_pipeline::ect_job::write_ect(&run, &out, parquet)?;
-        Ok((run, files))
-    });
-    let (run, files) = result.map_err(|e| FzcError::new_err(format!("{e:#}")))?;
-    ect_run_dict(py, &run, files)
+    let job = ect_job_of(
+        source, None, extension, stressors, method, aggregate, region_map,
+    )?;
+    run_ect_job(py, &job, Some(data), &out, parquet, progress)
 }
 
 /// Reads `rows × cols` float64 values stored column-major (Fortran order) in `bytes`.

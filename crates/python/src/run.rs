@@ -268,13 +268,50 @@ pub fn mc(
     pricing: Option<Py<PyAny>>,
 ) -> PyResult<Vec<PathBuf>> {
     check_shard(shard_index, shard_count)?;
+    let options = fzc_uncertainty::McOptions {
+        draws,
+        seed,
+        shard: fzc_uncertainty::Shard {
+            index: shard_index,
+            count: shard_count,
+        },
+    };
+    analysis(
+        py,
+        (scenario, uncertainty),
+        pricing,
+        progress,
+        |scenario, scheme, plan, sink| {
+            Ok(fzc_uncertainty::run_mc(
+                scenario, scheme, plan, &options, &out, sink,
+            )?)
+        },
+    )
+}
+
+/// The common part of `fzc.mc` and `fzc.sensitivity`: the stanzas (the scenario's or those
+/// of `uncertainty`), the loaded scenario, its plan, and the scheme (`pricing`, a Python
+/// object, else the scenario's), then `run` with the GIL released.
+fn analysis<T: Send>(
+    py: Python<'_>,
+    (scenario, uncertainty): (Option<PathBuf>, Option<PathBuf>),
+    pricing: Option<Py<PyAny>>,
+    progress: Option<Py<PyAny>>,
+    run: impl FnOnce(
+        &fzc_scenario::Scenario,
+        &dyn fzc_core::PricingScheme,
+        &fzc_uncertainty::Plan,
+        &dyn fzc_core::Progress,
+    ) -> anyhow::Result<T>
+    + Send,
+) -> PyResult<T> {
     let failures = Failures::default();
     let python_scheme = pricing
         .map(|p| PyPricing::new(py, p, failures.clone()))
         .transpose()?;
     let sink = PyProgress::new(progress);
     let registry = Plugins::new();
-    let result = py.allow_threads(|| -> anyhow::Result<Vec<PathBuf>> {
+    let result = py.allow_threads(|| -> anyhow::Result<T> {
         let spec = fzc_uncertainty::stanzas_for(scenario.as_deref(), uncertainty.as_deref())?;
         let loaded = fzc_pipeline::load(scenario.as_deref(), &registry, &sink)?;
         let plugin = fzc_pipeline::plugin_scheme(&loaded, &registry)?;
@@ -285,17 +322,7 @@ pub fn mc(
             (None, Some(p)) => p.as_ref(),
             (None, None) => &scenario.pricing.scheme,
         };
-        let options = fzc_uncertainty::McOptions {
-            draws,
-            seed,
-            shard: fzc_uncertainty::Shard {
-                index: shard_index,
-                count: shard_count,
-            },
-        };
-        Ok(fzc_uncertainty::run_mc(
-            scenario, scheme, &plan, &options, &out, &sink,
-        )?)
+        run(scenario, scheme, &plan, &sink)
     });
     result.map_err(|e| error(&failures, &e))
 }
@@ -341,37 +368,26 @@ pub fn sensitivity(
             )));
         }
     };
-    let failures = Failures::default();
-    let python_scheme = pricing
-        .map(|p| PyPricing::new(py, p, failures.clone()))
-        .transpose()?;
-    let sink = PyProgress::new(progress);
-    let registry = Plugins::new();
-    let result = py.allow_threads(|| -> anyhow::Result<Vec<PathBuf>> {
-        let spec = fzc_uncertainty::stanzas_for(scenario.as_deref(), uncertainty.as_deref())?;
-        let loaded = fzc_pipeline::load(scenario.as_deref(), &registry, &sink)?;
-        let plugin = fzc_pipeline::plugin_scheme(&loaded, &registry)?;
-        let scenario = &loaded.scenario;
-        let plan = fzc_uncertainty::Plan::new(scenario, &spec)?;
-        let scheme: &dyn fzc_core::PricingScheme = match (&python_scheme, &plugin) {
-            (Some(p), _) => p,
-            (None, Some(p)) => p.as_ref(),
-            (None, None) => &scenario.pricing.scheme,
-        };
-        let options = fzc_uncertainty::SensitivityOptions {
-            method,
-            samples,
-            seed,
-            shard: fzc_uncertainty::Shard {
-                index: shard_index,
-                count: shard_count,
-            },
-        };
-        Ok(fzc_uncertainty::run_sensitivity(
-            scenario, scheme, &plan, &options, &out, &sink,
-        )?)
-    });
-    result.map_err(|e| error(&failures, &e))
+    analysis(
+        py,
+        (scenario, uncertainty),
+        pricing,
+        progress,
+        |scenario, scheme, plan, sink| {
+            let options = fzc_uncertainty::SensitivityOptions {
+                method,
+                samples,
+                seed,
+                shard: fzc_uncertainty::Shard {
+                    index: shard_index,
+                    count: shard_count,
+                },
+            };
+            Ok(fzc_uncertainty::run_sensitivity(
+                scenario, scheme, plan, &options, &out, sink,
+            )?)
+        },
+    )
 }
 
 /// `fzc sensitivity merge`: joins shard folders into `out`, byte-identical to one process's
