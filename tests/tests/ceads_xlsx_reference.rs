@@ -18,14 +18,6 @@ fn workbook() -> PathBuf {
     fixtures().join("CEADs China provincial MRIO 2018.xlsx")
 }
 
-fn assert_close(what: &str, at: &str, ours: f64, theirs: f64) {
-    let diff = (ours - theirs).abs();
-    assert!(
-        diff <= 1e-9 * ours.abs().max(theirs.abs()) || diff <= 1e-12,
-        "{what} of {at}: fzc {ours}, MARIO {theirs}, difference {diff:e}"
-    );
-}
-
 #[test]
 fn the_co2_accounts_agree_with_mario_to_1e_9() {
     assert_eq!(
@@ -53,10 +45,22 @@ fn the_co2_accounts_agree_with_mario_to_1e_9() {
             .position(|id| id.as_str() == &row[1])
             .unwrap();
         let num = |k: usize| row[k].parse::<f64>().unwrap();
-        assert_close("consumption vs D_cba", &row[1], consumption[r], num(2));
-        assert_close("production vs D_pba", &row[1], production[r], num(3));
-        assert_close("inflow vs D_exp", &row[1], inflow[r], num(4));
-        assert_close("outflow vs D_imp", &row[1], outflow[r], num(5));
+        fzc_tests::assert_close(
+            "MARIO",
+            "consumption vs D_cba",
+            &row[1],
+            consumption[r],
+            num(2),
+        );
+        fzc_tests::assert_close(
+            "MARIO",
+            "production vs D_pba",
+            &row[1],
+            production[r],
+            num(3),
+        );
+        fzc_tests::assert_close("MARIO", "inflow vs D_exp", &row[1], inflow[r], num(4));
+        fzc_tests::assert_close("MARIO", "outflow vs D_imp", &row[1], outflow[r], num(5));
         compared += 1;
     }
     assert_eq!(compared, 4);

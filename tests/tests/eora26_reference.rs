@@ -18,14 +18,6 @@ fn archive() -> PathBuf {
     fixtures().join("Eora26_2015_bp.zip")
 }
 
-fn assert_close(what: &str, at: &str, ours: f64, theirs: f64) {
-    let diff = (ours - theirs).abs();
-    assert!(
-        diff <= 1e-9 * ours.abs().max(theirs.abs()) || diff <= 1e-12,
-        "{what} of {at}: fzc {ours}, pymrio {theirs}, difference {diff:e}"
-    );
-}
-
 #[test]
 fn mass_stressors_agree_with_pymrio_to_1e_9() {
     assert_eq!(MrioFormat::detect(&archive()).unwrap(), MrioFormat::Eora26);
@@ -58,21 +50,23 @@ fn mass_stressors_agree_with_pymrio_to_1e_9() {
             let num = |k: usize| row[k].parse::<f64>().unwrap();
             let at = format!("{wanted} {}", &row[2]);
             let f_y = acc.final_users[r];
-            assert_close("F_Y", &at, f_y, num(7));
-            assert_close(
+            fzc_tests::assert_close("pymrio", "F_Y", &at, f_y, num(7));
+            fzc_tests::assert_close(
+                "pymrio",
                 "consumption + F_Y vs D_cba_reg",
                 &at,
                 consumption[r] + f_y,
                 num(3),
             );
-            assert_close(
+            fzc_tests::assert_close(
+                "pymrio",
                 "production + F_Y vs D_pba_reg",
                 &at,
                 production[r] + f_y,
                 num(4),
             );
-            assert_close("inflow vs D_exp_reg", &at, inflow[r], num(5));
-            assert_close("outflow vs D_imp_reg", &at, outflow[r], num(6));
+            fzc_tests::assert_close("pymrio", "inflow vs D_exp_reg", &at, inflow[r], num(5));
+            fzc_tests::assert_close("pymrio", "outflow vs D_imp_reg", &at, outflow[r], num(6));
             compared += 1;
         }
     }

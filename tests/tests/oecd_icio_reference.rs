@@ -20,14 +20,6 @@ fn side(edition: &str) -> SideFiles {
     }
 }
 
-fn assert_close(what: &str, at: &str, ours: f64, theirs: f64) {
-    let diff = (ours - theirs).abs();
-    assert!(
-        diff <= 1e-9 * ours.abs().max(theirs.abs()) || diff <= 1e-12,
-        "{what} of {at}: fzc {ours}, pymrio {theirs}, difference {diff:e}"
-    );
-}
-
 #[test]
 fn both_editions_and_the_zip_agree_with_pymrio_to_1e_9() {
     let mut reader = csv::Reader::from_path(fixtures().join("reference.csv")).unwrap();
@@ -64,10 +56,22 @@ fn both_editions_and_the_zip_agree_with_pymrio_to_1e_9() {
                 .unwrap();
             let num = |k: usize| row[k].parse::<f64>().unwrap();
             let at = format!("{case} {}", &row[1]);
-            assert_close("consumption vs D_cba_reg", &at, consumption[r], num(2));
-            assert_close("production vs D_pba_reg", &at, production[r], num(3));
-            assert_close("inflow vs D_exp_reg", &at, inflow[r], num(4));
-            assert_close("outflow vs D_imp_reg", &at, outflow[r], num(5));
+            fzc_tests::assert_close(
+                "pymrio",
+                "consumption vs D_cba_reg",
+                &at,
+                consumption[r],
+                num(2),
+            );
+            fzc_tests::assert_close(
+                "pymrio",
+                "production vs D_pba_reg",
+                &at,
+                production[r],
+                num(3),
+            );
+            fzc_tests::assert_close("pymrio", "inflow vs D_exp_reg", &at, inflow[r], num(4));
+            fzc_tests::assert_close("pymrio", "outflow vs D_imp_reg", &at, outflow[r], num(5));
             compared += 1;
         }
     }
