@@ -77,11 +77,28 @@ fn read_v73_unguarded(path: &Path) -> Result<Vec<MatVariable>, IoError> {
             return Ok(MatValue::Unsupported(0));
         };
         let cells = u128::from(*cols) * u128::from(*rows);
+        // The read holds the stored elements and the f64 copy: the element size is a
+        // header field too, and a small dataset of huge elements is as large as a huge one
+        // of small elements (fuzz finding 7: 40.5 GB asked by a 22 KB file).
+        let element = ds
+            .element_size()
+            .map_err(|e| hdf5_error(path, &format!("datatype of {name}"), e))?;
+        if !matches!(element, 1 | 2 | 4 | 8) {
+            return Err(IoError::structure(
+                Location::file(path),
+                format!(
+                    "dataset {name} declares elements of {element} bytes; a numeric MATLAB \
+                     array has elements of 1, 2, 4 or 8 bytes"
+                ),
+            ));
+        }
         // Two 64-bit dimensions make up to 128 bits of cells: the byte count saturates
         // rather than wrap (fuzz finding 3).
-        let bytes = cells.saturating_mul(8);
+        let stored = cells.saturating_mul(u128::from(element));
+        let bytes = stored.saturating_add(cells.saturating_mul(8));
         // A compressed dataset may hold up to MAX_COMPRESSION_RATIO times its bytes.
-        if bytes > u128::from(file_bytes) * u128::from(MAX_COMPRESSION_RATIO) {
+        let can_hold = u128::from(file_bytes) * u128::from(MAX_COMPRESSION_RATIO);
+        if stored > can_hold {
             return Err(IoError::structure(
                 Location::file(path),
                 format!(
@@ -89,6 +106,25 @@ fn read_v73_unguarded(path: &Path) -> Result<Vec<MatVariable>, IoError> {
                      {file_bytes} bytes can hold"
                 ),
             ));
+        }
+        // Each chunk is inflated whole, so its declared extent is bounded the same way.
+        let chunk = ds
+            .chunk_shape()
+            .map_err(|e| hdf5_error(path, &format!("chunk shape of {name}"), e))?;
+        if let Some(chunk) = chunk {
+            let chunk_bytes = chunk.iter().fold(u128::from(element), |acc, &d| {
+                acc.saturating_mul(u128::from(d))
+            });
+            if chunk_bytes > can_hold {
+                return Err(IoError::structure(
+                    Location::file(path),
+                    format!(
+                        "dataset {name} declares chunks of {chunk:?} values, more than a file \
+                         of {file_bytes} bytes can hold"
+                    ),
+                ));
+            }
+            check_budget(path, &format!("a chunk of dataset {name}"), chunk_bytes)?;
         }
         check_budget(path, &format!("dataset {name}"), bytes)?;
         let data = ds
@@ -165,5 +201,24 @@ mod tests {
         let file = dir.path().join("table.mat");
         std::fs::copy(&path, &file).unwrap();
         assert!(read_v73_unguarded(&file).is_err());
+    }
+
+    /// Fuzz finding 7 (`fuzz/regressions/mat_v73/oom-9bec…`): a 22 KB file whose dataset
+    /// declares a modest shape but elements of a huge size, so the HDF5 reader's buffer
+    /// (shape × element size) asked for 40.5 GB. It must be refused before any read, with
+    /// an error that names the dataset and its element size.
+    #[test]
+    fn a_huge_declared_element_size_is_refused_before_the_read() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fuzz/regressions/mat_v73/oom-9bec55d6e3845fb4422cd19ca5c01e9476be9ec3");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("table.mat");
+        std::fs::copy(&path, &file).unwrap();
+        let message = read_v73_unguarded(&file).unwrap_err().to_string();
+        assert!(message.contains("table.mat"), "{message}");
+        assert!(
+            message.contains("dataset MRIO/Z declares elements of 29440 bytes"),
+            "{message}"
+        );
     }
 }
