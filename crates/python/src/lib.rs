@@ -24,7 +24,7 @@ use fzc_io::{MrioFormat, SideFiles, read_mrio};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::PyDict;
 
 create_exception!(
     _fzc,
@@ -252,7 +252,8 @@ fn ect_run_dict<'py>(
 type StressorTuple = (String, String, Option<String>, String, Vec<f64>, Vec<f64>);
 
 /// [`ect_job`] on a table in memory (a pymrio system's DataFrames or numpy arrays): `z`
-/// (n × n) and `y` (n × m, summed per region) as column-major float64 bytes, and every
+/// (n × n) and `y` (n × m, summed per region) as float64 numpy arrays of any layout, read
+/// in place by [`matrix`], and every
 /// stressor row the caller has, from which `stressors` (names, or `all`) are selected as
 /// `fzc ect` selects them. Writes and returns as [`ect_job`]; `label` names the table in
 /// messages.
@@ -263,8 +264,8 @@ type StressorTuple = (String, String, Option<String>, String, Vec<f64>, Vec<f64>
 #[allow(clippy::too_many_arguments)]
 fn ect_data_job<'py>(
     py: Python<'py>,
-    z: &Bound<'py, PyBytes>,
-    y: &Bound<'py, PyBytes>,
+    z: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
     regions: Vec<String>,
     sectors: Vec<String>,
     rows: Vec<StressorTuple>,
@@ -288,8 +289,8 @@ fn ect_data_job<'py>(
     let table = MrioTable {
         regions,
         sectors,
-        z: matrix("Z", z.as_bytes(), n, n)?,
-        y: matrix("Y", y.as_bytes(), n, m)?,
+        z: matrix("Z", z, n, n)?,
+        y: matrix("Y", y, n, m)?,
         x: None,
         monetary_unit: monetary_unit.to_owned(),
     };
@@ -349,25 +350,89 @@ fn ect_data_job<'py>(
     run_ect_job(py, &job, Some(data), &out, parquet, progress)
 }
 
-/// Reads `rows × cols` float64 values stored column-major (Fortran order) in `bytes`.
-fn matrix(name: &str, bytes: &[u8], rows: usize, cols: usize) -> PyResult<Mat<f64>> {
-    let expected = rows
-        .checked_mul(cols)
-        .and_then(|c| c.checked_mul(8))
-        .ok_or_else(|| InputError::new_err(format!("{name}: {rows} × {cols} is too large")))?;
-    if bytes.len() != expected {
+/// Reads a `rows × cols` float64 numpy array straight from its memory into a faer matrix,
+/// whatever its strides (C order, Fortran order or a strided view): the one copy the
+/// factorisation needs, and no other (issue 11's "no copy of Z").
+///
+/// The array is located through numpy's array interface (`__array_interface__`: data
+/// address, shape, strides, type string) of an object that must be a `numpy.ndarray` of
+/// little-endian float64, so the address is numpy's own and stays valid while `array` is
+/// borrowed here with the GIL held (no Python code runs during the copy).
+fn matrix(name: &str, array: &Bound<'_, PyAny>, rows: usize, cols: usize) -> PyResult<Mat<f64>> {
+    let kind = array.get_type();
+    let qualified = format!(
+        "{}.{}",
+        kind.module()
+            .map_or_else(|_| String::new(), |m| m.to_string()),
+        kind.qualname()
+            .map_or_else(|_| String::new(), |q| q.to_string())
+    );
+    if qualified != "numpy.ndarray" {
         return Err(InputError::new_err(format!(
-            "{name}: {} bytes, expected {rows} × {cols} float64 values ({expected} bytes)",
-            bytes.len()
+            "{name}: expected a numpy.ndarray of float64, got {qualified}"
         )));
     }
-    let value = |i: usize, j: usize| {
-        let at = 8 * (j * rows + i);
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&bytes[at..at + 8]);
-        f64::from_le_bytes(b)
+    let interface = array.getattr("__array_interface__")?;
+    let get = |key: &str| interface.get_item(key);
+    let typestr: String = get("typestr")?.extract()?;
+    if typestr != "<f8" {
+        return Err(InputError::new_err(format!(
+            "{name}: dtype {typestr}, expected little-endian float64 (<f8)"
+        )));
+    }
+    let shape: Vec<usize> = get("shape")?.extract()?;
+    if shape != [rows, cols] {
+        return Err(InputError::new_err(format!(
+            "{name}: shape {shape:?}, expected ({rows}, {cols})"
+        )));
+    }
+    let (address, _read_only): (usize, bool) = get("data")?.extract()?;
+    let strides: Option<Vec<isize>> = get("strides")?.extract()?;
+    // No strides means C order (numpy's convention for the interface).
+    let (row_step, col_step) = match strides.as_deref() {
+        None => (isize::try_from(8 * cols).unwrap_or(isize::MAX), 8),
+        Some([r, c]) => (*r, *c),
+        Some(other) => {
+            return Err(InputError::new_err(format!(
+                "{name}: {} strides for a 2-D array",
+                other.len()
+            )));
+        }
     };
-    Ok(Mat::from_fn(rows, cols, value))
+    if rows == 0 || cols == 0 {
+        return Ok(Mat::zeros(rows, cols));
+    }
+    if address == 0 {
+        return Err(InputError::new_err(format!(
+            "{name}: the array has no data"
+        )));
+    }
+    let base = address as *const u8;
+    let value = |i: usize, j: usize| -> f64 {
+        // In bounds: numpy's interface describes memory that holds every (i, j) of `shape`
+        // at `data + i·strides[0] + j·strides[1]`, and the array is alive and borrowed.
+        // Strides in bytes may be any multiple of one byte: read without assuming alignment.
+        #[allow(clippy::cast_possible_wrap)]
+        let offset = (i as isize) * row_step + (j as isize) * col_step;
+        unsafe { base.offset(offset).cast::<f64>().read_unaligned() }
+    };
+    let mut out = Mat::<f64>::zeros(rows, cols);
+    if row_step.unsigned_abs() < col_step.unsigned_abs() {
+        // Column-major memory: fill column by column, reading sequentially.
+        for j in 0..cols {
+            for i in 0..rows {
+                out[(i, j)] = value(i, j);
+            }
+        }
+    } else {
+        // Row-major memory: fill row by row, reading sequentially.
+        for i in 0..rows {
+            for j in 0..cols {
+                out[(i, j)] = value(i, j);
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn labels<T>(
@@ -381,15 +446,15 @@ fn labels<T>(
         .collect()
 }
 
-/// ECT from in-memory arrays: `z` (n × n), `y` (n × m, summed per region) as column-major
-/// float64 bytes, `f` (n) and `f_y` (m) per-sector and final-user emissions.
+/// ECT from in-memory arrays: `z` (n × n), `y` (n × m, summed per region) as float64 numpy
+/// arrays of any layout, read in place by [`matrix`], `f` (n) and `f_y` (m) per-sector and final-user emissions.
 #[pyfunction]
 #[pyo3(signature = (z, y, f, f_y, regions, sectors, unit, stressor="stressor", monetary_unit="", method="final-demand"))]
 #[allow(clippy::too_many_arguments)]
 fn ect_arrays<'py>(
     py: Python<'py>,
-    z: &Bound<'py, PyBytes>,
-    y: &Bound<'py, PyBytes>,
+    z: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
     f: Vec<f64>,
     f_y: Vec<f64>,
     regions: Vec<String>,
@@ -407,8 +472,8 @@ fn ect_arrays<'py>(
     let sectors = labels("sector", sectors, |s| SectorId::new(s))?;
     let n = regions.len() * sectors.len();
     let m = regions.len();
-    let z = matrix("Z", z.as_bytes(), n, n)?;
-    let y = matrix("Y", y.as_bytes(), n, m)?;
+    let z = matrix("Z", z, n, n)?;
+    let y = matrix("Y", y, n, m)?;
     if f.len() != n {
         return Err(InputError::new_err(format!(
             "F: {} values, expected one per region and sector ({n})",

@@ -229,3 +229,59 @@ def test_ect_tables_in_memory_equal_the_same_table_on_disk(tmp_path):
         fzc.ect_tables(io, stressor="all", years=[2019, 2020], quiet=True)
     with pytest.raises(fzc.FzcError, match="nowhere"):
         fzc.ect_tables(io, stressor="nowhere", quiet=True)
+
+
+def _synthetic(n_regions: int, n_sectors: int, seed: int = 7):
+    rng = np.random.default_rng(seed)
+    n = n_regions * n_sectors
+    # Values a float32 holds exactly, so a float32 copy describes the same table.
+    z = rng.uniform(0.0, 1.0, (n, n)).astype(np.float32).astype(np.float64)
+    y = rng.uniform(5.0, 50.0, (n, n_regions)) * n
+    kw = dict(F=rng.uniform(0.0, 10.0, n), regions=[f"r{i}" for i in range(n_regions)],
+              sectors=[f"s{i}" for i in range(n_sectors)], unit="t")
+    return z, y, kw
+
+
+def test_z_in_any_layout_gives_identical_accounts():
+    """Z and Y are read in place whatever their strides: C order, Fortran order, a strided
+    view into a larger array and a reversed view all give the same numbers, bit for bit; a
+    float32 array is converted (a copy) to the same values."""
+    z, y, kw = _synthetic(4, 5)
+    n = z.shape[0]
+    want = fzc.ect(fzc.Mrio(Z=np.ascontiguousarray(z), Y=y, **kw), stressor="CO2")
+    big = np.zeros((n + 3, 2 * n))
+    big[1:n + 1, ::2] = z
+    rev = np.ascontiguousarray(z[::-1, ::-1])[::-1, ::-1]
+    for layout in (np.asfortranarray(z), big[1:n + 1, ::2], rev, z.astype(np.float32)):
+        got = fzc.ect(fzc.Mrio(Z=layout, Y=np.asfortranarray(y), **kw), stressor="CO2")
+        pd.testing.assert_frame_equal(got.regions, want.regions, check_exact=True)
+        pd.testing.assert_frame_equal(got.bilateral, want.bilateral, check_exact=True)
+    with pytest.raises(fzc.FzcError, match="Z: shape"):
+        fzc.ect(fzc.Mrio(Z=z[:, :-1], Y=y, **kw), stressor="CO2")
+
+
+def test_z_is_not_copied_on_the_python_side():
+    """No n × n buffer is allocated in Python for fzc.ect on a float64 Z: the peak of
+    Python-side allocations (tracemalloc, which also sees numpy's data buffers) stays under
+    half of Z's size. The same measurement sees the copy that ``Z.tobytes()`` makes, so it
+    would catch one."""
+    import tracemalloc
+
+    z, y, kw = _synthetic(20, 20)
+    z_bytes = z.nbytes  # 400 x 400 float64: 1.28 MB
+    mrio = fzc.Mrio(Z=z, Y=y, **kw)
+    fzc.ect(mrio, stressor="CO2")  # warm up: imports and caches are not counted
+
+    def peak(call) -> int:
+        tracemalloc.start()
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        call()
+        top = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return top - base
+
+    assert peak(lambda: z.tobytes(order="F")) >= z_bytes  # the probe sees a copy
+    assert peak(lambda: fzc.ect(mrio, stressor="CO2")) < z_bytes // 2
+    assert peak(lambda: fzc.ect(fzc.Mrio(Z=np.asfortranarray(z), Y=y, **kw),
+                                stressor="CO2")) >= z_bytes  # asfortranarray copies: seen

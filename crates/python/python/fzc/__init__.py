@@ -113,6 +113,14 @@ def _per_region(values: np.ndarray, m: int, what: str) -> np.ndarray:
     return summed
 
 
+def _native_f8(a: np.ndarray) -> np.ndarray:
+    """``a`` as a plain numpy array of little-endian float64: ``a`` itself (no copy) when it
+    already is one, whatever its strides; otherwise a converted copy."""
+    if type(a) is np.ndarray and a.dtype == np.dtype("<f8"):
+        return a
+    return np.asarray(a, dtype="<f8").view(np.ndarray)
+
+
 def _ect_arrays(mrio: Mrio, method: str) -> Dict[str, Any]:
     regions = [str(r) for r in mrio.regions]
     sectors = [str(s) for s in mrio.sectors]
@@ -130,11 +138,10 @@ def _ect_arrays(mrio: Mrio, method: str) -> Dict[str, Any]:
         if mrio.F_Y is None
         else _per_region(np.asarray(mrio.F_Y, dtype=np.float64).reshape(1, -1), m, "F_Y")[0]
     )
-    # Column-major bytes: the layout faer's matrix is filled from.
-    zb = z.tobytes(order="F")
-    yb = y.tobytes(order="F")
+    # The arrays themselves: the native module reads Z and Y in place, in any layout, into
+    # the one matrix it factors (no copy of Z on this side).
     return _fzc.ect_arrays(
-        zb, yb, f.tolist(), f_y.tolist(), regions, sectors, mrio.unit,
+        _native_f8(z), _native_f8(y), f.tolist(), f_y.tolist(), regions, sectors, mrio.unit,
         stressor=mrio.stressor, monetary_unit=mrio.monetary_unit, method=method,
     )
 
@@ -352,7 +359,7 @@ def ect_tables(
                 raise TypeError(f"mrio: got {type(mrio).__name__}, expected a path, a "
                                 "pymrio.IOSystem or fzc.Mrio")
             raw = _fzc.ect_data_job(
-                z.tobytes(order="F"), np.asarray(y, dtype=np.float64).tobytes(order="F"),
+                _native_f8(z), _native_f8(np.asarray(y, dtype=np.float64)),
                 regions, sectors, rows, names, target, label=label, monetary_unit=mon,
                 extension=extension, method=method, aggregate=agg, region_map=rmap,
                 parquet=parquet, progress=progress,

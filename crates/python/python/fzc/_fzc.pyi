@@ -3,6 +3,8 @@
 from os import PathLike
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
+import numpy as np
+
 class FzcError(Exception): ...
 class InputError(FzcError): ...
 class MrioError(FzcError): ...
@@ -17,8 +19,8 @@ def ect_path(
     city_names: Optional[Union[str, "PathLike[str]"]] = ...,
 ) -> Dict[str, Any]: ...
 def ect_arrays(
-    z: bytes,
-    y: bytes,
+    z: np.ndarray,
+    y: np.ndarray,
     f: List[float],
     f_y: List[float],
     regions: List[str],
@@ -167,8 +169,8 @@ def read_geotiff(
     path: str, raster_crs: Optional[str] = ...
 ) -> Tuple[bytes, int, int, Tuple[float, float, float, float], str]: ...
 def ect_data_job(
-    z: bytes,
-    y: bytes,
+    z: np.ndarray,
+    y: np.ndarray,
     regions: List[str],
     sectors: List[str],
     rows: Sequence[Tuple[Any, ...]],
