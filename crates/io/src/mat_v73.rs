@@ -125,6 +125,35 @@ fn read_v73_unguarded(path: &Path) -> Result<Vec<MatVariable>, IoError> {
                 ));
             }
             check_budget(path, &format!("a chunk of dataset {name}"), chunk_bytes)?;
+            // The chunk index's addresses and stored sizes are header fields as well: the
+            // reader buffers the byte span they describe before it reads it (fuzz finding
+            // 8: 2 GiB asked by a chunk record pointing past the end of the file).
+            let chunks = ds
+                .chunks()
+                .map_err(|e| hdf5_error(path, &format!("chunk index of {name}"), e))?;
+            if let Some(c) = chunks.iter().find(|c| {
+                c.address
+                    .checked_add(c.storage_size)
+                    .is_none_or(|end| end > file_bytes)
+            }) {
+                return Err(IoError::structure(
+                    Location::file(path),
+                    format!(
+                        "dataset {name}: a chunk at offset {:?} declares {} bytes at byte {}, \
+                         beyond the end of the {file_bytes}-byte file",
+                        c.offset, c.storage_size, c.address
+                    ),
+                ));
+            }
+        } else if stored > u128::from(file_bytes) {
+            // Unchunked data are stored whole, uncompressed, inside the file.
+            return Err(IoError::structure(
+                Location::file(path),
+                format!(
+                    "dataset {name} declares {rows} × {cols} values of {element} bytes, more \
+                     than the {file_bytes}-byte file holds uncompressed"
+                ),
+            ));
         }
         check_budget(path, &format!("dataset {name}"), bytes)?;
         let data = ds
@@ -218,6 +247,23 @@ mod tests {
         assert!(message.contains("table.mat"), "{message}");
         assert!(
             message.contains("dataset MRIO/Z declares elements of 29440 bytes"),
+            "{message}"
+        );
+    }
+
+    /// Fuzz finding 8 (`fuzz/regressions/mat_v73/oom-7501…`): a chunk record whose address
+    /// and stored size point past the end of the file, so the HDF5 reader's span buffer
+    /// asked for 2 GiB before reading. It must be refused first, naming the dataset.
+    #[test]
+    fn a_chunk_beyond_the_end_of_the_file_is_refused_before_the_read() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fuzz/regressions/mat_v73/oom-75013b2bc73aaa6495f82c9e33ed8db8ecca87a0");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("table.mat");
+        std::fs::copy(&path, &file).unwrap();
+        let message = read_v73_unguarded(&file).unwrap_err().to_string();
+        assert!(
+            message.contains("table.mat") && message.contains("dataset"),
             "{message}"
         );
     }
