@@ -197,6 +197,31 @@ def test_a_python_scheme_in_compare_and_by_scenario_name(tmp_path):
     assert_frame_close(res.ledger, fzc.run(quiet=True).ledger, 1e-9)
 
 
+def test_the_flows_frame_a_scheme_receives_is_what_pandas_builds():
+    """The pricing input's ``flows`` comes from a fast internal pandas path; it must equal,
+    dtypes and index included, the frame pandas' public constructor builds from the same
+    columns, and the scheme must see the run's flows in it."""
+    seen = []
+
+    class Spy(Payer):
+        def price(self, inp):
+            seen.append(inp.flows.copy())
+            return super().price(inp)
+
+    fzc.run(pricing=Spy(), quiet=True)
+    (flows,) = seen
+    public = pd.DataFrame({c: flows[c].to_numpy(dtype=object if c == "layer" else None)
+                           for c in flows.columns})
+    pd.testing.assert_frame_equal(flows, public)
+    assert list(flows.columns) == ["payer", "payee", "layer", "tonnes"]
+    assert set(flows["layer"]) == {"ect", "cssf"} and (flows["tonnes"] > 0).all()
+    columns = [np.array([0, 1]), np.array([1, 0]), np.array(["ect", "cssf"], dtype=object),
+               np.array([1.5, 2.5])]
+    pd.testing.assert_frame_equal(
+        fzc._flow_frame(columns),
+        pd.DataFrame(dict(zip(["payer", "payee", "layer", "tonnes"], columns)), copy=False))
+
+
 # --- Plugin faults: PluginError, nothing written ------------------------------------------
 
 
