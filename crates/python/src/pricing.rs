@@ -20,7 +20,7 @@ use fzc_core::{
 };
 use fzc_plugin_host::conformance::pricing_output_violation;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyBytes, PyDict, PyList};
 
 /// The failures of Python plugins during one call into the library, first first.
 #[derive(Debug, Default, Clone)]
@@ -94,14 +94,28 @@ impl PyPricing {
             .import("fzc")
             .map_err(|e| format!("cannot import fzc: {}", describe(py, &e)))?;
         let regions: Vec<&str> = input.regions.iter().map(|r| r.as_str()).collect();
-        let standards: Vec<f64> = input.standards.iter().map(|s| s.0).collect();
-        let benchmarks: Vec<f64> = input.benchmarks.iter().map(|b| b.0).collect();
-        let population: Option<Vec<f64>> = input.population_persons.map(<[f64]>::to_vec);
-        let gdp: Option<Vec<f64>> = input.gdp.map(|g| g.iter().map(|y| y.0).collect());
-        let payer: Vec<usize> = input.flows.iter().map(|f| f.payer).collect();
-        let payee: Vec<usize> = input.flows.iter().map(|f| f.payee).collect();
+        // Numbers cross as little-endian bytes, which `fzc._pricing_input` views with numpy:
+        // a list of Python floats per array costs more than the rest of the call.
+        let floats = |values: &mut dyn Iterator<Item = f64>| -> Bound<'_, PyBytes> {
+            let bytes: Vec<u8> = values.flat_map(f64::to_le_bytes).collect();
+            PyBytes::new(py, &bytes)
+        };
+        let ints = |values: &mut dyn Iterator<Item = usize>| -> Bound<'_, PyBytes> {
+            let bytes: Vec<u8> = values
+                .flat_map(|v| i64::try_from(v).unwrap_or(i64::MAX).to_le_bytes())
+                .collect();
+            PyBytes::new(py, &bytes)
+        };
+        let standards = floats(&mut input.standards.iter().map(|s| s.0));
+        let benchmarks = floats(&mut input.benchmarks.iter().map(|b| b.0));
+        let population = input
+            .population_persons
+            .map(|p| floats(&mut p.iter().copied()));
+        let gdp = input.gdp.map(|g| floats(&mut g.iter().map(|y| y.0)));
+        let payer = ints(&mut input.flows.iter().map(|f| f.payer));
+        let payee = ints(&mut input.flows.iter().map(|f| f.payee));
         let layer: Vec<&str> = input.flows.iter().map(|f| f.layer.as_str()).collect();
-        let tonnes: Vec<f64> = input.flows.iter().map(|f| f.tonnes.0).collect();
+        let tonnes = floats(&mut input.flows.iter().map(|f| f.tonnes.0));
         let inp = fzc
             .getattr("_pricing_input")
             .and_then(|make| {
