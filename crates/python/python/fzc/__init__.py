@@ -462,7 +462,7 @@ def _flow_frame(columns: List[np.ndarray]) -> pd.DataFrame:
         arrays: List[Any] = list(columns)
         if _TEXT_DTYPE != np.dtype(object):
             arrays[2] = pd.array(arrays[2], dtype=_TEXT_DTYPE)
-        frame: pd.DataFrame = pd.DataFrame._from_arrays(  # type: ignore[attr-defined]
+        frame: pd.DataFrame = pd.DataFrame._from_arrays(
             arrays, columns=_FLOW_COLUMNS, index=pd.RangeIndex(len(columns[0])),
             verify_integrity=False,
         )
