@@ -218,52 +218,49 @@ fn read_v73_unguarded(path: &Path) -> Result<Vec<MatVariable>, IoError> {
 mod tests {
     use super::*;
 
-    /// Fuzz finding 3 (`fuzz/regressions/mat_v73/crash-262c…`): a dataset whose two 64-bit
-    /// dimensions multiply past what `cells * 8` holds in 128 bits. The guard around
-    /// [`read_v73_unguarded`] would turn the overflow panic into an error, so the unguarded
-    /// reader is called here: it must refuse the file without panicking.
-    #[test]
-    fn dimensions_whose_byte_count_overflows_are_refused_without_a_panic() {
+    /// The error [`read_v73_unguarded`] gives on a committed fuzz finding, copied to
+    /// `table.mat`. The guard around it would turn a panic into an error too, so the
+    /// unguarded reader is called: a finding must be refused without a panic.
+    fn refusal(finding: &str) -> String {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fuzz/regressions/mat_v73/crash-262cbd5c808eb752c2081894aa98adbf8e076285");
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("table.mat");
-        std::fs::copy(&path, &file).unwrap();
-        assert!(read_v73_unguarded(&file).is_err());
-    }
-
-    /// Fuzz finding 7 (`fuzz/regressions/mat_v73/oom-9bec…`): a 22 KB file whose dataset
-    /// declares a modest shape but elements of a huge size, so the HDF5 reader's buffer
-    /// (shape × element size) asked for 40.5 GB. It must be refused before any read, with
-    /// an error that names the dataset and its element size.
-    #[test]
-    fn a_huge_declared_element_size_is_refused_before_the_read() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fuzz/regressions/mat_v73/oom-9bec55d6e3845fb4422cd19ca5c01e9476be9ec3");
+            .join("../../fuzz/regressions/mat_v73")
+            .join(finding);
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("table.mat");
         std::fs::copy(&path, &file).unwrap();
         let message = read_v73_unguarded(&file).unwrap_err().to_string();
         assert!(message.contains("table.mat"), "{message}");
+        message
+    }
+
+    /// Fuzz finding 3 (`crash-262c…`): a dataset whose two 64-bit dimensions multiply past
+    /// what `cells * 8` holds in 128 bits.
+    #[test]
+    fn dimensions_whose_byte_count_overflows_are_refused_without_a_panic() {
+        refusal("crash-262cbd5c808eb752c2081894aa98adbf8e076285");
+    }
+
+    /// Fuzz finding 7 (`oom-9bec…`): a 22 KB file whose dataset declares a modest shape but
+    /// elements of a huge size, so the HDF5 reader's buffer (shape × element size) asked for
+    /// 40.5 GB. It must be refused before any read, naming the dataset and the size.
+    #[test]
+    fn a_huge_declared_element_size_is_refused_before_the_read() {
+        let message = refusal("oom-9bec55d6e3845fb4422cd19ca5c01e9476be9ec3");
         assert!(
             message.contains("dataset MRIO/Z declares elements of 29440 bytes"),
             "{message}"
         );
     }
 
-    /// Fuzz finding 8 (`fuzz/regressions/mat_v73/oom-7501…`): a chunk record whose address
-    /// and stored size point past the end of the file, so the HDF5 reader's span buffer
-    /// asked for 2 GiB before reading. It must be refused first, naming the dataset.
+    /// Fuzz finding 8 (`oom-7501…`): a chunk record whose address and stored size point
+    /// past the end of the file, so the HDF5 reader's span buffer asked for 2 GiB before
+    /// reading. It must be refused first, naming the dataset, the chunk and the file size.
     #[test]
     fn a_chunk_beyond_the_end_of_the_file_is_refused_before_the_read() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fuzz/regressions/mat_v73/oom-75013b2bc73aaa6495f82c9e33ed8db8ecca87a0");
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("table.mat");
-        std::fs::copy(&path, &file).unwrap();
-        let message = read_v73_unguarded(&file).unwrap_err().to_string();
+        let message = refusal("oom-75013b2bc73aaa6495f82c9e33ed8db8ecca87a0");
         assert!(
-            message.contains("table.mat") && message.contains("dataset"),
+            message.contains("dataset MRIO/Z: a chunk at offset")
+                && message.contains("beyond the end of the 19728-byte file"),
             "{message}"
         );
     }
