@@ -14,48 +14,13 @@ use crate::{IoError, Location};
 /// [`IoError`] naming file and line for a missing column, an empty or padded label, or a
 /// source sector mapped to two targets.
 pub fn read_concordance(path: &Path) -> Result<Concordance, IoError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(path)
-        .map_err(|e| IoError::structure(Location::file(path), e.to_string()))?;
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| IoError::structure(Location::line(path, 1), e.to_string()))?
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
-    let col = |name: &str| {
-        headers.iter().position(|h| h == name).ok_or_else(|| {
-            IoError::structure(
-                Location::line(path, 1),
-                format!("no column {name:?}; expected the header from_sector,to_sector"),
-            )
-        })
-    };
-    let (fc, tc) = (col("from_sector")?, col("to_sector")?);
-    let mut pairs = Vec::new();
-    let mut first_line = std::collections::BTreeMap::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| IoError::structure(Location::file(path), e.to_string()))?;
-        let line = record
-            .position()
-            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
-        let cell = |c: usize| record.get(c).unwrap_or_default();
-        let from = sector_id(cell(fc), || Location::cell(path, line, "from_sector"))?;
-        let to = sector_id(cell(tc), || Location::cell(path, line, "to_sector"))?;
-        if let Some((first, first_to)) = first_line.insert(from.clone(), (line, to.clone()))
-            && first_to != to
-        {
-            return Err(IoError::value(
-                Location::cell(path, line, "to_sector"),
-                to.as_str(),
-                format!(
-                    "{first_to}, the target of sector {from} on line {first}: each source sector maps to one target"
-                ),
-            ));
-        }
-        pairs.push((from, to));
-    }
+    let pairs = read_pairs(
+        path,
+        ("from_sector", "to_sector"),
+        "sector",
+        "each source sector maps to one target",
+        |text, at| sector_id(text, at),
+    )?;
     Concordance::new(pairs).map_err(|error| IoError::Mrio {
         path: path.to_path_buf(),
         error: Box::new(error),
@@ -69,6 +34,29 @@ pub fn read_concordance(path: &Path) -> Result<Concordance, IoError> {
 /// [`IoError`] naming the file, line and column for a missing header column, an empty label,
 /// or a region mapped to two targets; an empty map.
 pub fn read_region_map(path: &Path) -> Result<RegionMap, IoError> {
+    let pairs = read_pairs(
+        path,
+        ("from_region", "to_region"),
+        "region",
+        "each table region maps to one study region",
+        |text, at| region_id(text, at),
+    )?;
+    RegionMap::new(pairs).map_err(|error| IoError::Mrio {
+        path: path.to_path_buf(),
+        error: Box::new(error),
+    })
+}
+
+/// The `(from, to)` label pairs of a many-to-one mapping CSV whose header holds the two
+/// `columns` (in any order, among others), each label checked by `label`. A label mapped to
+/// two targets is an error naming both lines; `noun` and `rule` word it.
+fn read_pairs<T: Clone + Ord + std::fmt::Display>(
+    path: &Path,
+    columns: (&str, &str),
+    noun: &str,
+    rule: &str,
+    label: impl Fn(&str, &dyn Fn() -> Location) -> Result<T, IoError>,
+) -> Result<Vec<(T, T)>, IoError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(path)
@@ -79,15 +67,16 @@ pub fn read_region_map(path: &Path) -> Result<RegionMap, IoError> {
         .iter()
         .map(|h| h.trim().to_owned())
         .collect();
+    let (from_col, to_col) = columns;
     let col = |name: &str| {
         headers.iter().position(|h| h == name).ok_or_else(|| {
             IoError::structure(
                 Location::line(path, 1),
-                format!("no column {name:?}; expected the header from_region,to_region"),
+                format!("no column {name:?}; expected the header {from_col},{to_col}"),
             )
         })
     };
-    let (fc, tc) = (col("from_region")?, col("to_region")?);
+    let (fc, tc) = (col(from_col)?, col(to_col)?);
     let mut pairs = Vec::new();
     let mut first_line = std::collections::BTreeMap::new();
     for record in reader.records() {
@@ -96,25 +85,20 @@ pub fn read_region_map(path: &Path) -> Result<RegionMap, IoError> {
             .position()
             .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
         let cell = |c: usize| record.get(c).unwrap_or_default();
-        let from = region_id(cell(fc), || Location::cell(path, line, "from_region"))?;
-        let to = region_id(cell(tc), || Location::cell(path, line, "to_region"))?;
+        let from = label(cell(fc), &|| Location::cell(path, line, from_col))?;
+        let to = label(cell(tc), &|| Location::cell(path, line, to_col))?;
         if let Some((first, first_to)) = first_line.insert(from.clone(), (line, to.clone()))
             && first_to != to
         {
             return Err(IoError::value(
-                Location::cell(path, line, "to_region"),
-                to.as_str(),
-                format!(
-                    "{first_to}, the target of region {from} on line {first}: each table region maps to one study region"
-                ),
+                Location::cell(path, line, to_col),
+                &to.to_string(),
+                format!("{first_to}, the target of {noun} {from} on line {first}: {rule}"),
             ));
         }
         pairs.push((from, to));
     }
-    RegionMap::new(pairs).map_err(|error| IoError::Mrio {
-        path: path.to_path_buf(),
-        error: Box::new(error),
-    })
+    Ok(pairs)
 }
 
 #[cfg(test)]
