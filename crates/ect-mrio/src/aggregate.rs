@@ -4,19 +4,15 @@
 //! and emissions are summed, never averaged, so total output, total final demand and total
 //! emissions are preserved exactly (up to rounding).
 
-use std::collections::BTreeMap;
-
 use faer::Mat;
 use fzc_core::SectorId;
 
+use crate::many_to_one::ManyToOne;
 use crate::{MrioError, MrioTable, Satellite};
 
 /// A many-to-one mapping from source sectors to target sectors.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Concordance {
-    pairs: Vec<(SectorId, SectorId)>,
-    map: BTreeMap<SectorId, SectorId>,
-}
+pub struct Concordance(ManyToOne<SectorId>);
 
 impl Concordance {
     /// Builds a concordance from `(from, to)` pairs. Target sectors are ordered by their
@@ -26,58 +22,30 @@ impl Concordance {
     /// [`MrioError::Concordance`] when the list is empty or a source sector is mapped to two
     /// different targets (both named).
     pub fn new(pairs: Vec<(SectorId, SectorId)>) -> Result<Self, MrioError> {
-        if pairs.is_empty() {
-            return Err(MrioError::Concordance {
-                message: "it maps no sector".to_owned(),
-            });
-        }
-        let mut map = BTreeMap::new();
-        for (from, to) in &pairs {
-            if let Some(previous) = map.insert(from.clone(), to.clone())
-                && previous != *to
-            {
-                return Err(MrioError::Concordance {
-                    message: format!(
-                        "sector {from} is mapped to both {previous} and {to}; a concordance \
-                         must map each source sector to one target"
-                    ),
-                });
-            }
-        }
-        Ok(Self { pairs, map })
+        ManyToOne::new(
+            pairs,
+            "it maps no sector",
+            "sector",
+            "a concordance must map each source sector to one target",
+        )
+        .map(Self)
     }
 
     /// The target of a source sector, if mapped.
     pub fn target(&self, from: &SectorId) -> Option<&SectorId> {
-        self.map.get(from)
+        self.0.target(from)
     }
 
     /// Target sectors of the given source sectors, in order of first appearance in the
     /// concordance, and the index of each source's target.
     fn targets_for(&self, sectors: &[SectorId]) -> Result<(Vec<SectorId>, Vec<usize>), MrioError> {
-        let missing: Vec<SectorId> = sectors
-            .iter()
-            .filter(|s| !self.map.contains_key(*s))
-            .cloned()
-            .collect();
+        let missing = self.0.unmapped(sectors);
         if !missing.is_empty() {
-            return Err(MrioError::UnmappedSectors { sectors: missing });
+            return Err(MrioError::UnmappedSectors {
+                sectors: missing.into_iter().cloned().collect(),
+            });
         }
-        let present: std::collections::BTreeSet<&SectorId> = sectors.iter().collect();
-        let mut targets: Vec<SectorId> = Vec::new();
-        for (from, to) in &self.pairs {
-            if present.contains(from) && !targets.contains(to) {
-                targets.push(to.clone());
-            }
-        }
-        let index = sectors
-            .iter()
-            .map(|s| {
-                let to = &self.map[s];
-                targets.iter().position(|t| t == to).unwrap_or(0)
-            })
-            .collect();
-        Ok((targets, index))
+        Ok(self.0.targets_for(sectors))
     }
 }
 

@@ -85,6 +85,7 @@ mod error;
 mod factored;
 mod intensity;
 mod lu;
+mod many_to_one;
 mod model;
 mod region_map;
 mod region_matrix;

@@ -5,18 +5,14 @@
 //! table, so the accounts of a group are the sums of its members' flows, and flows between
 //! members of one group become that group's internal (diagonal) flows.
 
-use std::collections::BTreeMap;
-
 use fzc_core::RegionId;
 
+use crate::many_to_one::ManyToOne;
 use crate::{EctAccounts, MrioError, RegionMatrix};
 
 /// A many-to-one mapping from table regions to study regions.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RegionMap {
-    pairs: Vec<(RegionId, RegionId)>,
-    map: BTreeMap<RegionId, RegionId>,
-}
+pub struct RegionMap(ManyToOne<RegionId>);
 
 impl RegionMap {
     /// Builds a map from `(from, to)` pairs. Study regions are ordered by their first
@@ -26,38 +22,27 @@ impl RegionMap {
     /// [`MrioError::Concordance`] when the list is empty or a region is mapped to two
     /// different targets (both named).
     pub fn new(pairs: Vec<(RegionId, RegionId)>) -> Result<Self, MrioError> {
-        if pairs.is_empty() {
-            return Err(MrioError::Concordance {
-                message: "the region map maps no region".to_owned(),
-            });
-        }
-        let mut map = BTreeMap::new();
-        for (from, to) in &pairs {
-            if let Some(previous) = map.insert(from.clone(), to.clone())
-                && previous != *to
-            {
-                return Err(MrioError::Concordance {
-                    message: format!(
-                        "region {from} is mapped to both {previous} and {to}; a region map \
-                         must map each table region to one study region"
-                    ),
-                });
-            }
-        }
-        Ok(Self { pairs, map })
+        ManyToOne::new(
+            pairs,
+            "the region map maps no region",
+            "region",
+            "a region map must map each table region to one study region",
+        )
+        .map(Self)
     }
 
     /// The study region of a table region, if mapped.
     pub fn target(&self, from: &RegionId) -> Option<&RegionId> {
-        self.map.get(from)
+        self.0.target(from)
     }
 
     /// The study regions the given table regions map to (first appearance in the map) and
     /// the index of each table region's target.
     fn targets_for(&self, regions: &[RegionId]) -> Result<(Vec<RegionId>, Vec<usize>), MrioError> {
-        let missing: Vec<String> = regions
-            .iter()
-            .filter(|r| !self.map.contains_key(*r))
+        let missing: Vec<String> = self
+            .0
+            .unmapped(regions)
+            .into_iter()
             .map(|r| r.as_str().to_owned())
             .collect();
         if !missing.is_empty() {
@@ -69,21 +54,7 @@ impl RegionMap {
                 ),
             });
         }
-        let present: std::collections::BTreeSet<&RegionId> = regions.iter().collect();
-        let mut targets: Vec<RegionId> = Vec::new();
-        for (from, to) in &self.pairs {
-            if present.contains(from) && !targets.contains(to) {
-                targets.push(to.clone());
-            }
-        }
-        let index = regions
-            .iter()
-            .map(|r| {
-                let to = &self.map[r];
-                targets.iter().position(|t| t == to).unwrap_or(0)
-            })
-            .collect();
-        Ok((targets, index))
+        Ok(self.0.targets_for(regions))
     }
 }
 
