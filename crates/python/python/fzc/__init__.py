@@ -317,15 +317,8 @@ def ect_tables(
         years if isinstance(years, str) else ",".join(str(int(y)) for y in years))
     with tempfile.TemporaryDirectory(prefix="fzc-ect-") as tmp:
         target = tmp if out is None else os.fspath(out)
-
-        def table_path(value: Any, name: str) -> Optional[str]:
-            if isinstance(value, pd.DataFrame):
-                path = os.path.join(tmp, f".{name}.csv")
-                value.to_csv(path, index=False)
-                return path
-            return _path(value)
-
-        agg, rmap = table_path(aggregate, "aggregate"), table_path(region_map, "region_map")
+        agg = _table_path(aggregate, "aggregate", tmp)
+        rmap = _table_path(region_map, "region_map", tmp)
         progress = None if quiet else _Progress()
         if isinstance(mrio, (str, os.PathLike)):
             raw = _fzc.ect_job(os.fspath(mrio), names, target, years=year_text,
@@ -738,6 +731,21 @@ def _csv(text: str) -> pd.DataFrame:
 
 def _path(value: Union["os.PathLike[str]", str, None]) -> Optional[str]:
     return None if value is None else os.fspath(value)
+
+
+def _table_path(value: Any, name: str, folder: str) -> Optional[str]:
+    """A table argument as the path the library reads: a CSV path as given, or a DataFrame
+    written to ``<folder>/<name>.csv`` (the caller's temporary folder); None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, pd.DataFrame):
+        path = os.path.join(folder, f"{name}.csv")
+        value.to_csv(path, index=False)
+        return path
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name}: got {type(value).__name__}, expected a CSV path or a "
+                        "pandas DataFrame")
+    return os.fspath(value)
 
 
 def _check_scheme(obj: Any, where: str) -> None:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import _fzc
-from . import _csv, _path, _Progress
+from . import _csv, _path, _Progress, _table_path
 
 __all__ = ["CssfFlows", "CssfLayer", "CssfRun", "demand", "flows", "read_raster", "run",
            "supply"]
@@ -185,16 +185,7 @@ class _Inputs:
         return path
 
     def table(self, value: Any, name: str) -> Optional[str]:
-        if value is None:
-            return None
-        if isinstance(value, pd.DataFrame):
-            path = os.path.join(self.tmp.name, f"{name}.csv")
-            value.to_csv(path, index=False)
-            return path
-        if not isinstance(value, (str, os.PathLike)):
-            raise TypeError(f"{name}: got {type(value).__name__}, expected a CSV path or a "
-                            "pandas DataFrame")
-        return os.fspath(value)
+        return _table_path(value, name, self.tmp.name)
 
 
 def read_raster(path: Any, raster_crs: Optional[str] = None) -> Tuple[np.ndarray, Any, str]:
