@@ -57,10 +57,12 @@ fn read_pairs<T: Clone + Ord + std::fmt::Display>(
     rule: &str,
     label: impl Fn(&str, &dyn Fn() -> Location) -> Result<T, IoError>,
 ) -> Result<Vec<(T, T)>, IoError> {
+    let file = std::fs::File::open(path).map_err(|e| IoError::os(path, e))?;
+    let source = crate::UnixLines::new(file);
+    let lines = source.line_numbers();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
-        .from_path(path)
-        .map_err(|e| IoError::structure(Location::file(path), e.to_string()))?;
+        .from_reader(source);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| IoError::structure(Location::line(path, 1), e.to_string()))?
@@ -80,10 +82,13 @@ fn read_pairs<T: Clone + Ord + std::fmt::Display>(
     let mut pairs = Vec::new();
     let mut first_line = std::collections::BTreeMap::new();
     for record in reader.records() {
-        let record = record.map_err(|e| IoError::structure(Location::file(path), e.to_string()))?;
-        let line = record
-            .position()
-            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        let record = record.map_err(|e| {
+            IoError::structure(
+                Location::line(path, lines.line_of(e.position())),
+                e.to_string(),
+            )
+        })?;
+        let line = lines.line_of(record.position());
         let cell = |c: usize| record.get(c).unwrap_or_default();
         let from = label(cell(fc), &|| Location::cell(path, line, from_col))?;
         let to = label(cell(tc), &|| Location::cell(path, line, to_col))?;

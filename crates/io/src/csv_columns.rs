@@ -15,10 +15,12 @@ impl<'p> ColumnCsv<'p> {
     /// Reads the whole file (these tables are small: one row per class or region).
     pub fn read(path: &'p Path) -> Result<Self, IoError> {
         let file = std::fs::File::open(path).map_err(|e| IoError::os(path, e))?;
+        let source = crate::UnixLines::new(file);
+        let lines = source.line_numbers();
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .flexible(true)
-            .from_reader(file);
+            .from_reader(source);
         let headers = reader
             .headers()
             .map_err(|e| IoError::structure(Location::file(path), format!("CSV header: {e}")))?
@@ -26,10 +28,14 @@ impl<'p> ColumnCsv<'p> {
             .map(|h| h.trim_start_matches('\u{feff}').to_owned())
             .collect();
         let mut rows = Vec::new();
-        for (i, rec) in reader.records().enumerate() {
-            let line = i + 2;
-            let rec = rec
-                .map_err(|e| IoError::structure(Location::line(path, line), format!("CSV: {e}")))?;
+        for rec in reader.records() {
+            let rec = rec.map_err(|e| {
+                IoError::structure(
+                    Location::line(path, lines.line_of(e.position())),
+                    format!("CSV: {e}"),
+                )
+            })?;
+            let line = lines.line_of(rec.position());
             if rec.iter().all(str::is_empty) {
                 continue;
             }

@@ -76,6 +76,7 @@ mod geojson_regions;
 mod geotiff;
 mod gloria;
 mod headerless;
+mod line_breaks;
 pub mod mat_v5;
 mod mat_v73;
 mod mrio_csv;
@@ -115,6 +116,7 @@ pub use geotiff::{
     known_geographic_list, memory_budget, parse_raster_crs, write_geotiff,
 };
 pub use gloria::{read_gloria, read_gloria_with_progress};
+pub use line_breaks::{LineNumbers, UnixLines};
 pub use mrio_csv::{
     read_carbon_coefficients, read_energy_satellite, read_mrio_csv, read_mrio_csv_with_progress,
 };

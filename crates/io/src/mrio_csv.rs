@@ -19,7 +19,8 @@ use crate::{IoError, Location, MrioData, StressorRow};
 struct CsvFile {
     path: PathBuf,
     headers: Vec<String>,
-    reader: csv::Reader<std::fs::File>,
+    reader: csv::Reader<crate::UnixLines<std::fs::File>>,
+    lines: crate::LineNumbers,
 }
 
 /// A data row: its 1-based line and its cells.
@@ -30,14 +31,17 @@ struct Row {
 
 impl CsvFile {
     fn open(path: &Path) -> Result<Self, IoError> {
+        let file = std::fs::File::open(path).map_err(|e| IoError::os(path, e))?;
+        // Line breaks as `\n`, and lines counted past blank lines (line_breaks.rs).
+        let source = crate::UnixLines::new(file);
+        let lines = source.line_numbers();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
-            .from_path(path)
-            .map_err(|e| csv_error(path, e))?;
+            .from_reader(source);
         let headers = reader
             .headers()
-            .map_err(|e| csv_error(path, e))?
+            .map_err(|e| csv_error(path, &lines, e))?
             .iter()
             .map(|h| h.trim().to_owned())
             .collect();
@@ -45,6 +49,7 @@ impl CsvFile {
             path: path.to_path_buf(),
             headers,
             reader,
+            lines,
         })
     }
 
@@ -120,9 +125,11 @@ impl CsvFile {
         }
         crate::check_budget(&self.path, "the text of this table", u128::from(size))?;
         let parsed = {
-            let bytes = std::fs::read(&self.path).map_err(|e| IoError::os(&self.path, e))?;
+            let mut bytes = std::fs::read(&self.path).map_err(|e| IoError::os(&self.path, e))?;
+            // The reader's offsets are those of the text with `\n` line breaks.
+            crate::line_breaks::unix_lines(&mut bytes);
             let body = bytes.get(start..).unwrap_or_default();
-            let pieces = pieces_at_line_breaks(body, rayon::current_num_threads() * 4);
+            let pieces = pieces_at_line_breaks(body, rayon::current_num_threads() * 4, MIN_PIECE);
             if pieces.len() < 2 {
                 None
             } else {
@@ -165,10 +172,8 @@ impl CsvFile {
     fn sequential_rows(&mut self, progress: &dyn Progress) -> Result<Vec<Row>, IoError> {
         let mut out = Vec::new();
         for record in self.reader.records() {
-            let record = record.map_err(|e| csv_error(&self.path, e))?;
-            let line = record
-                .position()
-                .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+            let record = record.map_err(|e| csv_error(&self.path, &self.lines, e))?;
+            let line = self.lines.line_of(record.position());
             out.push(Row {
                 line,
                 cells: record,
@@ -211,13 +216,13 @@ type ZCell = (usize, usize, f64);
 /// The smallest piece of a CSV body parsed on its own (smaller files are read sequentially).
 const MIN_PIECE: usize = 1 << 20;
 
-/// `body` cut into about `count` pieces of whole lines (one piece when it holds a quote
-/// character, or is under 1 MiB).
-fn pieces_at_line_breaks(body: &[u8], count: usize) -> Vec<&[u8]> {
-    if body.len() < MIN_PIECE || count <= 1 || body.contains(&b'"') {
+/// `body` cut into about `count` pieces of whole lines, each at least `min_piece` bytes
+/// (one piece when it holds a quote character, or is under `min_piece`).
+fn pieces_at_line_breaks(body: &[u8], count: usize, min_piece: usize) -> Vec<&[u8]> {
+    if body.len() < min_piece || count <= 1 || body.contains(&b'"') {
         return vec![body];
     }
-    let target = (body.len() / count).max(MIN_PIECE);
+    let target = (body.len() / count).max(min_piece).max(1);
     let mut pieces = Vec::with_capacity(count + 1);
     let mut from = 0;
     while from < body.len() {
@@ -236,13 +241,13 @@ fn pieces_at_line_breaks(body: &[u8], count: usize) -> Vec<&[u8]> {
 /// fields; `first` is the file's line number of the piece's first line. An error here only
 /// says that the piece is bad: the caller reads the file again sequentially for the message.
 fn parse_piece(path: &Path, piece: &[u8], first: usize, width: usize) -> Result<Vec<Row>, IoError> {
+    let source = crate::UnixLines::new(piece);
+    let lines = source.line_numbers();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(piece);
-    let line_of = |p: Option<&csv::Position>| {
-        first + p.map_or(1, |p| usize::try_from(p.line()).unwrap_or(usize::MAX)) - 1
-    };
+        .from_reader(source);
+    let line_of = |p: Option<&csv::Position>| first + lines.line_of(p).max(1) - 1;
     let mut out = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
@@ -263,8 +268,8 @@ fn parse_piece(path: &Path, piece: &[u8], first: usize, width: usize) -> Result<
     Ok(out)
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> IoError {
-    let line = e.position().map(|p| p.line());
+fn csv_error(path: &Path, lines: &crate::LineNumbers, e: csv::Error) -> IoError {
+    let line = e.position().map(|p| lines.line(p));
     let message = e.to_string();
     match e.into_kind() {
         csv::ErrorKind::Io(source) => IoError::os(path, source),
@@ -953,7 +958,7 @@ mod tests {
         let (n, z_path) = big_set(dir.path());
         let text = std::fs::read(&z_path).unwrap();
         assert!(
-            pieces_at_line_breaks(&text, 8).len() > 1,
+            pieces_at_line_breaks(&text, 8, MIN_PIECE).len() > 1,
             "the parallel path is taken"
         );
         let data = read_mrio_csv(dir.path()).unwrap();
@@ -974,6 +979,72 @@ mod tests {
         std::fs::write(&z_path, edited.join("\n") + "\n").unwrap();
         let e = read_mrio_csv(dir.path()).unwrap_err().to_string();
         assert!(e.contains(&format!("line {}", bad_row + 1)), "{e}");
+    }
+
+    proptest! {
+        /// Parsing a body in pieces cut at line breaks gives, whenever every piece parses,
+        /// exactly the records and line numbers of the sequential read of the whole file
+        /// (header included), whatever the line endings (`\n`, `\r\n`, `\r`), blank lines,
+        /// spaces or widths. When a piece fails, the reader falls back to the sequential read,
+        /// so nothing else is needed. This found that csv miscounts the lines of CRLF text
+        /// (rust-csv #395), which every reader now avoids through `UnixLines`.
+        #[test]
+        fn pieces_parse_as_the_sequential_read(
+            lines in proptest::collection::vec(
+                (
+                    prop_oneof![8 => Just(3usize), 1 => Just(2usize), 1 => Just(0usize)],
+                    proptest::collection::vec("[a7. ]{0,3}", 3),
+                    prop_oneof![Just("\n"), Just("\r\n"), Just("\r"), Just("\n\n")],
+                ),
+                0..40,
+            ),
+            count in 2usize..9,
+            min_piece in 1usize..40,
+        ) {
+            let width = 3;
+            // Lines of three cells, with some of two and some blank, and every line ending.
+            let body: Vec<u8> = lines
+                .iter()
+                .flat_map(|(cells, texts, end)| {
+                    format!("{}{end}", texts[..*cells].join(",")).into_bytes()
+                })
+                .collect();
+            let mut text = b"region,sector,value\n".to_vec();
+            text.extend_from_slice(&body);
+            let source = crate::UnixLines::new(&text[..]);
+            let numbers = source.line_numbers();
+            let mut sequential = csv::ReaderBuilder::new().has_headers(true).from_reader(source);
+            let want: Result<Vec<(usize, Vec<String>)>, _> = sequential
+                .records()
+                .map(|r| r.map(|r| {
+                    let line = numbers.line_of(r.position());
+                    (line, r.iter().map(str::to_owned).collect())
+                }))
+                .collect();
+            let path = Path::new("Z.csv");
+            // As the reader does: line breaks as `\n`, then cut.
+            let mut body = body;
+            crate::line_breaks::unix_lines(&mut body);
+            let pieces = pieces_at_line_breaks(&body, count, min_piece);
+            prop_assert_eq!(pieces.concat(), body.clone(), "pieces cover the body in order");
+            let mut first = 2;
+            let mut got = Vec::new();
+            let mut all_ok = true;
+            for piece in &pieces {
+                match parse_piece(path, piece, first, width) {
+                    Ok(rows) => got.extend(
+                        rows.into_iter()
+                            .map(|r| (r.line, r.cells.iter().map(str::to_owned).collect())),
+                    ),
+                    Err(_) => all_ok = false,
+                }
+                first += piece.iter().filter(|&&b| b == b'\n').count();
+            }
+            if all_ok {
+                let want = want.expect("every piece parsed, so the whole file parses");
+                prop_assert_eq!(got, want);
+            }
+        }
     }
 
     #[test]

@@ -160,13 +160,15 @@ pub fn read_oecd_icio_with_progress(
     progress: &dyn Progress,
 ) -> Result<MrioData, IoError> {
     let (shown, text) = csv_text(path)?;
+    let source = crate::UnixLines::new(text.as_bytes());
+    let lines = source.line_numbers();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .from_reader(source);
     let mut records = reader.records();
     let csv_err = |e: csv::Error| {
-        let line = e.position().map_or(0, |p| p.line() as usize);
+        let line = lines.line_of(e.position());
         IoError::structure(Location::line(&shown, line), format!("not valid CSV: {e}"))
     };
     let header = match records.next() {
@@ -255,7 +257,9 @@ pub fn read_oecd_icio_with_progress(
     let result = (|| {
         for record in records {
             let record = record.map_err(csv_err)?;
-            line_no = record.position().map_or(line_no + 1, |p| p.line() as usize);
+            line_no = record.position().map_or(line_no + 1, |p| {
+                usize::try_from(lines.line(p)).unwrap_or(usize::MAX)
+            });
             let Some(label) = record.get(0).map(str::trim) else {
                 continue;
             };

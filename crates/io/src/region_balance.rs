@@ -33,9 +33,11 @@ pub struct RegionBalanceRow {
 /// duplicate region id.
 pub fn read_region_balance(path: &Path) -> Result<Vec<RegionBalanceRow>, IoError> {
     let file = std::fs::File::open(path).map_err(|e| IoError::os(path, e))?;
+    let source = crate::UnixLines::new(file);
+    let lines = source.line_numbers();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(file);
+        .from_reader(source);
     let headers = reader
         .headers()
         .map_err(|e| IoError::structure(Location::line(path, 1), e.to_string()))?
@@ -68,10 +70,14 @@ pub fn read_region_balance(path: &Path) -> Result<Vec<RegionBalanceRow>, IoError
         }
     };
     let mut rows: Vec<(RegionBalanceRow, usize)> = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        let record =
-            record.map_err(|e| IoError::structure(Location::line(path, line), e.to_string()))?;
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            IoError::structure(
+                Location::line(path, lines.line_of(e.position())),
+                e.to_string(),
+            )
+        })?;
+        let line = lines.line_of(record.position());
         let cell = |c: usize| record.get(c).unwrap_or("");
         let name = cell(c_region);
         let id = RegionId::new(name).map_err(|e| {

@@ -38,10 +38,13 @@ impl Table {
             line,
             message,
         };
+        // Lines as an editor shows them, whatever the line breaks and blank lines.
+        let source = fzc_io::UnixLines::new(text.as_bytes());
+        let lines = source.line_numbers();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
+            .from_reader(source);
         let columns: Vec<String> = reader
             .headers()
             .map_err(|e| table_err(1, e.to_string()))?
@@ -84,10 +87,10 @@ impl Table {
         let mut rows = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.line(p));
                 table_err(line, e.to_string())
             })?;
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record.position().map_or(0, |p| lines.line(p));
             rows.push((line, record.iter().map(str::to_owned).collect()));
         }
         Ok(Table {
