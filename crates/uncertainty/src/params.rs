@@ -522,11 +522,12 @@ impl Plan {
             }
         }
         let [y, f] = &factors;
+        // One copy of the scenario per draw: the noisy layer goes into it, then the values.
         let mut noisy = scenario.clone();
         if y.is_some() || f.is_some() {
             noisy.ect = Some(model.ect(y.as_deref(), f.as_deref()).map_err(run_error)?);
         }
-        Ok((self.apply(&noisy, values).map_err(run_error)?, means))
+        Ok((self.apply_to(noisy, values).map_err(run_error)?, means))
     }
 
     /// A copy of `scenario` with `values` (from [`Plan::values`]) put in, without the
@@ -543,8 +544,19 @@ impl Plan {
         scenario: &Scenario,
         values: &[f64],
     ) -> Result<Scenario, fzc_scenario::ScenarioError> {
-        let mut s = scenario.clone();
+        self.apply_to(scenario.clone(), values)
+    }
+
+    /// [`Plan::apply`] on a copy the caller has made (and may have changed already).
+    fn apply_to(
+        &self,
+        mut s: Scenario,
+        values: &[f64],
+    ) -> Result<Scenario, fzc_scenario::ScenarioError> {
         s.ect_series = Vec::new();
+        // The models the draws run through: the scenario's, read while `s` is changed.
+        let pools_model = s.cssf_pools.take();
+        let base_k = s.cssf_k;
         let mut nf_change = 0.0;
         let mut k = None;
         // Carbon densities: the scenario's, with the drawn ones put in; only when one moved.
@@ -554,7 +566,7 @@ impl Plan {
                 Input::Pool(code, pool) => {
                     // A value equal to the scenario's is already in the copied table.
                     if v != p.base
-                        && let Some(model) = &scenario.cssf_pools
+                        && let Some(model) = &pools_model
                     {
                         let table = pools.get_or_insert_with(|| model.pools().clone());
                         if let Some(entry) = table.get_mut(&code) {
@@ -608,12 +620,13 @@ impl Plan {
             }
         }
         // Other densities: supply again (linear in them) and the breakpoint model again.
-        if let (Some(pools), Some(model)) = (&pools, &scenario.cssf_pools) {
+        if let (Some(pools), Some(model)) = (&pools, &pools_model) {
             s.cssf = Some(model.transfers(pools)?);
         }
+        s.cssf_pools = pools_model;
         // Eq 16 is linear in k: another k scales every transfer (drawn ones included) by
         // the ratio, exactly what the breakpoint model would give.
-        if let (Some(k), Some(base)) = (k, scenario.cssf_k)
+        if let (Some(k), Some(base)) = (k, base_k)
             && base > 0.0
             && let Some(cssf) = s.cssf.as_mut()
         {
