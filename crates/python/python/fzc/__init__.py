@@ -179,25 +179,30 @@ def _pymrio_unit(io: Any) -> str:
 
 def _pymrio_rows(io: Any, regions: List[Any], full: Any) -> List[Tuple[Any, ...]]:
     """Every stressor row of every extension: ``(extension, name, compartment, unit, F,
-    F_Y per region)``, as ``fzc ect`` lists a pymrio folder's."""
+    F_Y per region)``, as ``fzc ect`` lists a pymrio folder's. Each extension's F and F_Y are
+    reordered and summed per region once, for all its rows (EXIOBASE's satellite account has
+    over a thousand)."""
     rows = []
     # The attribute name (e.g. "emissions"), as save_all names the extension's folder.
     for attr in io.get_extensions(data=False):
         ext = getattr(io, attr)
-        for row in ext.F.index:
+        index = ext.F.index
+        f_all = ext.F.reindex(columns=full).to_numpy(dtype=np.float64)
+        f_y_all = np.zeros((len(index), len(regions)))
+        if getattr(ext, "F_Y", None) is not None:
+            per_region = ext.F_Y.T.groupby(level=0, sort=False).sum().T.reindex(
+                columns=regions)
+            given = index.isin(per_region.index)
+            f_y_all[given] = per_region.reindex(index[given]).to_numpy(dtype=np.float64)
+        units: Dict[Any, str] = {}
+        if getattr(ext, "unit", None) is not None:
+            for key, value in zip(ext.unit.index, ext.unit.iloc[:, 0]):
+                units.setdefault(key, str(value))
+        for k, row in enumerate(index):
             parts = row if isinstance(row, tuple) else (row,)
-            unit = "t"
-            if getattr(ext, "unit", None) is not None and row in ext.unit.index:
-                unit = str(ext.unit.loc[row].iloc[0])
-            f = ext.F.loc[row].reindex(full).to_numpy(dtype=np.float64)
-            f_y = np.zeros(len(regions))
-            if getattr(ext, "F_Y", None) is not None and row in ext.F_Y.index:
-                fy = ext.F_Y.loc[row]
-                f_y = fy.groupby(level=0, sort=False).sum().reindex(regions).to_numpy(
-                    dtype=np.float64)
             rows.append((str(attr), str(parts[0]),
-                         str(parts[1]) if len(parts) > 1 else None, unit,
-                         f.tolist(), f_y.tolist()))
+                         str(parts[1]) if len(parts) > 1 else None, units.get(row, "t"),
+                         f_all[k].tolist(), f_y_all[k].tolist()))
     return rows
 
 
