@@ -12,7 +12,7 @@ use std::path::Path;
 
 use fzc_ect_mrio::EctAccounts;
 
-use crate::{IoError, write_atomically};
+use crate::{IoError, ParquetColumn, ParquetKind, ParquetTableWriter, write_atomically};
 
 /// The header of `ect-regions.csv`.
 pub const ECT_REGIONS_HEADER: &str = "region,production,consumption,inflow,outflow,net";
@@ -211,6 +211,165 @@ pub fn write_ect_bilateral_long(
     .map_err(|e| IoError::os(path, e))
 }
 
+/// The columns of the ECT tables, `ect-regions` or `ect-bilateral`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EctTable {
+    /// Per region: production, consumption, inflow, outflow, net.
+    Regions,
+    /// Per ordered pair of regions: total, intermediate, final.
+    Bilateral,
+}
+
+impl EctTable {
+    /// The column names of the long form (without `year`), as the long CSV header.
+    fn long_names(self) -> &'static [&'static str] {
+        match self {
+            EctTable::Regions => &[
+                "extension",
+                "stressor",
+                "unit",
+                "region",
+                "production",
+                "consumption",
+                "inflow",
+                "outflow",
+                "net",
+            ],
+            EctTable::Bilateral => &[
+                "extension",
+                "stressor",
+                "unit",
+                "from",
+                "to",
+                "total",
+                "intermediate",
+                "final",
+            ],
+        }
+    }
+
+    /// One item's rows as columns, in the order of [`EctTable::long_names`] after an
+    /// optional `year` column: what one Parquet row group holds and one block of long CSV
+    /// rows says. `-0` is written as `0`, as in the CSVs.
+    fn item_columns(self, item: &LabelledAccounts<'_>, series: bool) -> Vec<ParquetColumn> {
+        let a = item.accounts;
+        let m = a.regions.len();
+        let rows = match self {
+            EctTable::Regions => m,
+            EctTable::Bilateral => m * m,
+        };
+        let text = |s: &str| ParquetColumn::Utf8(vec![s.to_owned(); rows]);
+        let plain =
+            |values: Vec<f64>| ParquetColumn::Double(values.into_iter().map(|v| v + 0.0).collect());
+        let mut columns = Vec::new();
+        if series {
+            columns.push(ParquetColumn::Int64(vec![
+                i64::from(
+                    item.year.unwrap_or_default()
+                );
+                rows
+            ]));
+        }
+        columns.extend([
+            text(item.extension),
+            text(item.stressor),
+            text(a.unit.symbol()),
+        ]);
+        match self {
+            EctTable::Regions => {
+                columns.push(ParquetColumn::Utf8(
+                    a.regions.iter().map(|r| r.as_str().to_owned()).collect(),
+                ));
+                for values in [
+                    a.production(),
+                    a.consumption(),
+                    a.inflow(),
+                    a.outflow(),
+                    a.net(),
+                ] {
+                    columns.push(plain(values));
+                }
+            }
+            EctTable::Bilateral => {
+                let pairs = || (0..m).flat_map(|r| (0..m).map(move |s| (r, s)));
+                let name = |k: usize| a.regions[k].as_str().to_owned();
+                columns.push(ParquetColumn::Utf8(pairs().map(|(r, _)| name(r)).collect()));
+                columns.push(ParquetColumn::Utf8(pairs().map(|(_, s)| name(s)).collect()));
+                for matrix in [&a.total, &a.intermediate, &a.final_part] {
+                    columns.push(plain(pairs().map(|(r, s)| matrix.get(r, s)).collect()));
+                }
+            }
+        }
+        columns
+    }
+
+    /// The whole table as named columns: the long form (a `year` column first for a year
+    /// series), or with `long == false` the short form of one stressor (its first item,
+    /// without `extension`, `stressor` and `unit`). These are the columns and values of the
+    /// CSV [`write_ect_regions`] / [`write_ect_bilateral`] or their long forms write, as
+    /// numbers instead of text: what `fzc.ect_tables` returns without reading files.
+    pub fn columns(
+        self,
+        items: &[LabelledAccounts<'_>],
+        long: bool,
+    ) -> Vec<(&'static str, ParquetColumn)> {
+        let series = long && !year_column(items).is_empty();
+        let mut names: Vec<&'static str> = Vec::new();
+        if series {
+            names.push("year");
+        }
+        names.extend(self.long_names());
+        let mut columns: Vec<ParquetColumn> = Vec::new();
+        for item in items.iter().take(if long { items.len() } else { 1 }) {
+            let part = self.item_columns(item, series);
+            if columns.is_empty() {
+                columns = part;
+            } else {
+                for (column, more) in columns.iter_mut().zip(part) {
+                    column.append(more);
+                }
+            }
+        }
+        let mut named: Vec<(&'static str, ParquetColumn)> =
+            names.into_iter().zip(columns).collect();
+        if !long {
+            named.retain(|(name, _)| !matches!(*name, "extension" | "stressor" | "unit"));
+        }
+        named
+    }
+
+    fn schema(self, series: bool) -> Vec<(&'static str, ParquetKind)> {
+        let mut schema = Vec::new();
+        if series {
+            schema.push(("year", ParquetKind::Int64));
+        }
+        schema.extend(self.long_names().iter().map(|&name| {
+            let text = matches!(
+                name,
+                "extension" | "stressor" | "unit" | "region" | "from" | "to"
+            );
+            (
+                name,
+                if text {
+                    ParquetKind::Utf8
+                } else {
+                    ParquetKind::Double
+                },
+            )
+        }));
+        schema
+    }
+
+    fn write_parquet(self, path: &Path, items: &[LabelledAccounts<'_>]) -> Result<(), IoError> {
+        let series = !year_column(items).is_empty();
+        let mut writer = ParquetTableWriter::create(path, &self.schema(series))?;
+        for item in items {
+            writer.write_row_group(&self.item_columns(item, series))?;
+        }
+        writer.close()
+    }
+}
+
 /// Writes the long form of `ect-regions.csv` as Parquet (`ect-regions.parquet`): the same
 /// columns and rows, `extension`, `stressor`, `unit` and `region` as text, the accounts as
 /// doubles, one row group per stressor.
@@ -224,52 +383,7 @@ pub fn write_ect_regions_parquet(
     path: &Path,
     items: &[LabelledAccounts<'_>],
 ) -> Result<(), IoError> {
-    use crate::{ParquetColumn, ParquetKind, ParquetTableWriter};
-    let names = ["production", "consumption", "inflow", "outflow", "net"];
-    let series = !year_column(items).is_empty();
-    let mut schema = Vec::new();
-    if series {
-        schema.push(("year", ParquetKind::Int64));
-    }
-    schema.extend([
-        ("extension", ParquetKind::Utf8),
-        ("stressor", ParquetKind::Utf8),
-        ("unit", ParquetKind::Utf8),
-        ("region", ParquetKind::Utf8),
-    ]);
-    schema.extend(names.iter().map(|n| (*n, ParquetKind::Double)));
-    let mut writer = ParquetTableWriter::create(path, &schema)?;
-    for item in items {
-        let a = item.accounts;
-        let m = a.regions.len();
-        let text = |s: &str| ParquetColumn::Utf8(vec![s.to_owned(); m]);
-        let mut columns = Vec::new();
-        if series {
-            columns.push(ParquetColumn::Int64(vec![
-                i64::from(
-                    item.year.unwrap_or_default()
-                );
-                m
-            ]));
-        }
-        columns.extend([
-            text(item.extension),
-            text(item.stressor),
-            text(a.unit.symbol()),
-            ParquetColumn::Utf8(a.regions.iter().map(|r| r.as_str().to_owned()).collect()),
-        ]);
-        for values in [
-            a.production(),
-            a.consumption(),
-            a.inflow(),
-            a.outflow(),
-            a.net(),
-        ] {
-            columns.push(ParquetColumn::Double(values));
-        }
-        writer.write_row_group(&columns)?;
-    }
-    writer.close()
+    EctTable::Regions.write_parquet(path, items)
 }
 
 /// Writes the long form of `ect-bilateral.csv` as Parquet (`ect-bilateral.parquet`): the
@@ -284,64 +398,7 @@ pub fn write_ect_bilateral_parquet(
     path: &Path,
     items: &[LabelledAccounts<'_>],
 ) -> Result<(), IoError> {
-    use crate::{ParquetColumn, ParquetKind, ParquetTableWriter};
-    let series = !year_column(items).is_empty();
-    let mut schema = Vec::new();
-    if series {
-        schema.push(("year", ParquetKind::Int64));
-    }
-    schema.extend([
-        ("extension", ParquetKind::Utf8),
-        ("stressor", ParquetKind::Utf8),
-        ("unit", ParquetKind::Utf8),
-        ("from", ParquetKind::Utf8),
-        ("to", ParquetKind::Utf8),
-        ("total", ParquetKind::Double),
-        ("intermediate", ParquetKind::Double),
-        ("final", ParquetKind::Double),
-    ]);
-    let mut writer = ParquetTableWriter::create(path, &schema)?;
-    for item in items {
-        let a = item.accounts;
-        let m = a.regions.len();
-        let text = |s: &str| ParquetColumn::Utf8(vec![s.to_owned(); m * m]);
-        let (mut from, mut to) = (Vec::with_capacity(m * m), Vec::with_capacity(m * m));
-        let (mut total, mut inter, mut fin) = (
-            Vec::with_capacity(m * m),
-            Vec::with_capacity(m * m),
-            Vec::with_capacity(m * m),
-        );
-        for r in 0..m {
-            for s in 0..m {
-                from.push(a.regions[r].as_str().to_owned());
-                to.push(a.regions[s].as_str().to_owned());
-                total.push(a.total.get(r, s));
-                inter.push(a.intermediate.get(r, s));
-                fin.push(a.final_part.get(r, s));
-            }
-        }
-        let mut columns = Vec::new();
-        if series {
-            columns.push(ParquetColumn::Int64(vec![
-                i64::from(
-                    item.year.unwrap_or_default()
-                );
-                m * m
-            ]));
-        }
-        columns.extend([
-            text(item.extension),
-            text(item.stressor),
-            text(a.unit.symbol()),
-            ParquetColumn::Utf8(from),
-            ParquetColumn::Utf8(to),
-            ParquetColumn::Double(total),
-            ParquetColumn::Double(inter),
-            ParquetColumn::Double(fin),
-        ]);
-        writer.write_row_group(&columns)?;
-    }
-    writer.close()
+    EctTable::Bilateral.write_parquet(path, items)
 }
 
 #[cfg(test)]
@@ -450,5 +507,83 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, 4);
+    }
+
+    /// `EctTable::columns` holds, name for name and value for value, what the CSV writers
+    /// write: the long form with and without years, and the short form of one stressor.
+    #[test]
+    fn table_columns_equal_the_csv_files() {
+        let accounts = |scale: f64| EctAccounts {
+            regions: vec![
+                fzc_core::RegionId::new("EU27").unwrap(),
+                fzc_core::RegionId::new("Rest, world").unwrap(),
+            ],
+            unit: fzc_core::MassUnit::Kilogram,
+            method: fzc_ect_mrio::EctMethod::FinalDemand,
+            total: fzc_ect_mrio::RegionMatrix::from_fn(2, |r, s| scale * (1 + 2 * r + s) as f64),
+            intermediate: fzc_ect_mrio::RegionMatrix::from_fn(2, |r, s| {
+                scale * (r as f64 - s as f64) / 3.0
+            }),
+            final_part: fzc_ect_mrio::RegionMatrix::from_fn(2, |r, s| -0.0 * (r + s) as f64),
+            final_users: vec![0.5, 0.25],
+            warnings: Vec::new(),
+        };
+        let (a, b) = (accounts(1.0), accounts(0.1));
+        let item = |year, extension, stressor, accounts| LabelledAccounts {
+            year,
+            extension,
+            stressor,
+            accounts,
+        };
+        let plain = [item(None, "satellite", "CO2", &a), item(None, "impacts", "GWP100", &b)];
+        let series = [item(Some(2019), "", "CO2", &a), item(Some(2020), "", "CO2", &b)];
+        let dir = tempfile::tempdir().unwrap();
+        let csv_rows = |path: &Path| -> (Vec<String>, Vec<Vec<String>>) {
+            let mut reader = csv::Reader::from_path(path).unwrap();
+            let header = reader.headers().unwrap().iter().map(str::to_owned).collect();
+            let rows = reader
+                .records()
+                .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+                .collect();
+            (header, rows)
+        };
+        let as_text = |columns: &[(&str, ParquetColumn)], row: usize| -> Vec<String> {
+            columns
+                .iter()
+                .map(|(_, c)| match c {
+                    ParquetColumn::Int64(v) => v[row].to_string(),
+                    ParquetColumn::Double(v) => format_number(v[row]),
+                    ParquetColumn::Utf8(v) => v[row].clone(),
+                })
+                .collect()
+        };
+        let check = |table: EctTable, items: &[LabelledAccounts<'_>], long: bool| {
+            let path = dir.path().join("t.csv");
+            match (table, long) {
+                (EctTable::Regions, true) => write_ect_regions_long(&path, items).unwrap(),
+                (EctTable::Bilateral, true) => write_ect_bilateral_long(&path, items).unwrap(),
+                (EctTable::Regions, false) => write_ect_regions(&path, items[0].accounts).unwrap(),
+                (EctTable::Bilateral, false) => {
+                    write_ect_bilateral(&path, items[0].accounts).unwrap();
+                }
+            }
+            let (header, rows) = csv_rows(&path);
+            let columns = table.columns(items, long);
+            let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+            assert_eq!(names, header, "{table:?} long={long}");
+            assert!(!rows.is_empty());
+            for (k, row) in rows.iter().enumerate() {
+                assert_eq!(&as_text(&columns, k), row, "{table:?} long={long} row {k}");
+            }
+            let ParquetColumn::Utf8(first) = &columns[0].1 else {
+                return assert!(matches!(columns[0].1, ParquetColumn::Int64(_)));
+            };
+            assert_eq!(first.len(), rows.len());
+        };
+        for table in [EctTable::Regions, EctTable::Bilateral] {
+            check(table, &plain, true);
+            check(table, &series, true);
+            check(table, &plain, false);
+        }
     }
 }

@@ -103,7 +103,7 @@ pub use concordance_csv::{read_concordance, read_region_map};
 pub use demand_tables::{read_census, read_region_emissions};
 pub use ect_tables::{
     ECT_BILATERAL_HEADER, ECT_BILATERAL_LONG_HEADER, ECT_REGIONS_HEADER, ECT_REGIONS_LONG_HEADER,
-    LabelledAccounts, format_number, write_ect_bilateral, write_ect_bilateral_long,
+    EctTable, LabelledAccounts, format_number, write_ect_bilateral, write_ect_bilateral_long,
     write_ect_bilateral_parquet, write_ect_regions, write_ect_regions_long,
     write_ect_regions_parquet,
 };

@@ -38,6 +38,17 @@ pub enum ParquetColumn {
 }
 
 impl ParquetColumn {
+    /// Appends `more`'s values; a column of another kind is left as it is (callers append
+    /// the columns of one schema).
+    pub(crate) fn append(&mut self, more: ParquetColumn) {
+        match (self, more) {
+            (ParquetColumn::Int64(v), ParquetColumn::Int64(m)) => v.extend(m),
+            (ParquetColumn::Double(v), ParquetColumn::Double(m)) => v.extend(m),
+            (ParquetColumn::Utf8(v), ParquetColumn::Utf8(m)) => v.extend(m),
+            _ => debug_assert!(false, "appending a column of another kind"),
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             ParquetColumn::Int64(v) => v.len(),

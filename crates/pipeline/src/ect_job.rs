@@ -317,6 +317,19 @@ fn add_table(
     Ok(())
 }
 
+/// Each result of `run` with the labels its rows carry in the tables, in table order.
+pub fn labelled(run: &EctRun) -> Vec<LabelledAccounts<'_>> {
+    run.results
+        .iter()
+        .map(|r| LabelledAccounts {
+            year: r.year,
+            extension: &r.extension,
+            stressor: &r.label,
+            accounts: &r.accounts,
+        })
+        .collect()
+}
+
 /// Writes `ect-regions.csv` and `ect-bilateral.csv` (short form for one stressor of one
 /// table, long form otherwise) and with `parquet` their `.parquet` twins, all or nothing
 /// into `out`. Returns the files written, in `out`.
@@ -325,16 +338,7 @@ fn add_table(
 /// Writing or moving the files; nothing in `out` changes then.
 pub fn write_ect(run: &EctRun, out: &Path, parquet: bool) -> anyhow::Result<Vec<PathBuf>> {
     let staged = fzc_io::StagedDir::new(out)?;
-    let items: Vec<LabelledAccounts<'_>> = run
-        .results
-        .iter()
-        .map(|r| LabelledAccounts {
-            year: r.year,
-            extension: &r.extension,
-            stressor: &r.label,
-            accounts: &r.accounts,
-        })
-        .collect();
+    let items = labelled(run);
     let regions = staged.path().join("ect-regions.csv");
     let bilateral = staged.path().join("ect-bilateral.csv");
     match (run.long_form, run.results.first()) {

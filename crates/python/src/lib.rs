@@ -145,9 +145,11 @@ fn ect_path<'py>(
 }
 
 /// `fzc ect` as one library call (`fzc_pipeline::ect_job`): several stressors (or `all`),
-/// a `{year}` series, sector aggregation and a region map; writes `ect-regions.csv` and
-/// `ect-bilateral.csv` (and Parquet) into `out`, all or nothing, and returns the files, the
-/// warnings and the stressors `all` left out.
+/// a `{year}` series, sector aggregation and a region map. Returns the two tables as
+/// columns (`"regions"` and `"bilateral"`: name → list of text, or float64 bytes, or list of
+/// ints), the warnings and the stressors `all` left out; with `out`, also writes
+/// `ect-regions.csv` and `ect-bilateral.csv` (and Parquet) there, all or nothing, and the
+/// files written.
 #[pyfunction]
 #[pyo3(signature = (path, stressors, out, years=None, extension=None, method="final-demand",
     aggregate=None, region_map=None, parquet=false, progress=None))]
@@ -156,7 +158,7 @@ fn ect_job<'py>(
     py: Python<'py>,
     path: PathBuf,
     stressors: Vec<String>,
-    out: PathBuf,
+    out: Option<PathBuf>,
     years: Option<String>,
     extension: Option<String>,
     method: &str,
@@ -174,7 +176,7 @@ fn ect_job<'py>(
     let job = ect_job_of(
         path, years, extension, stressors, method, aggregate, region_map,
     )?;
-    run_ect_job(py, &job, None, &out, parquet, progress)
+    run_ect_job(py, &job, None, out.as_deref(), parquet, progress)
 }
 
 fn no_stressor() -> PyErr {
@@ -215,7 +217,7 @@ fn run_ect_job<'py>(
     py: Python<'py>,
     job: &fzc_pipeline::ect_job::EctJob,
     data: Option<fzc_io::MrioData>,
-    out: &std::path::Path,
+    out: Option<&std::path::Path>,
     parquet: bool,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -225,21 +227,43 @@ fn run_ect_job<'py>(
             Some(data) => fzc_pipeline::ect_job::run_ect_data(data, job, &sink)?,
             None => fzc_pipeline::ect_job::run_ect(job, &sink)?,
         };
-        let files = fzc_pipeline::ect_job::write_ect(&run, out, parquet)?;
+        let files = match out {
+            Some(out) => fzc_pipeline::ect_job::write_ect(&run, out, parquet)?,
+            None => Vec::new(),
+        };
         Ok((run, files))
     });
     let (run, files) = result.map_err(|e| FzcError::new_err(format!("{e:#}")))?;
     ect_run_dict(py, &run, files)
 }
 
-/// What [`ect_job`] and [`ect_data_job`] return: the files, the warnings, the stressors `all`
-/// left out, and whether the tables are in long form.
+/// What [`ect_job`] and [`ect_data_job`] return: the two tables as columns (the columns of
+/// the files [`fzc_pipeline::ect_job::write_ect`] writes, from the same values), the files,
+/// the warnings, the stressors `all` left out, and whether the tables are in long form.
 fn ect_run_dict<'py>(
     py: Python<'py>,
     run: &fzc_pipeline::ect_job::EctRun,
     files: Vec<PathBuf>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
+    let items = fzc_pipeline::ect_job::labelled(run);
+    for (key, table) in [
+        ("regions", fzc_io::EctTable::Regions),
+        ("bilateral", fzc_io::EctTable::Bilateral),
+    ] {
+        let columns = PyDict::new(py);
+        for (name, column) in table.columns(&items, run.long_form) {
+            match column {
+                fzc_io::ParquetColumn::Utf8(text) => columns.set_item(name, text)?,
+                fzc_io::ParquetColumn::Int64(ints) => columns.set_item(name, ints)?,
+                fzc_io::ParquetColumn::Double(values) => {
+                    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+                    columns.set_item(name, pyo3::types::PyBytes::new(py, &bytes))?;
+                }
+            }
+        }
+        dict.set_item(key, columns)?;
+    }
     dict.set_item("written", files)?;
     dict.set_item("warnings", run.warnings())?;
     dict.set_item("skipped", run.skipped.clone())?;
@@ -270,7 +294,7 @@ fn ect_data_job<'py>(
     sectors: Vec<String>,
     rows: Vec<StressorTuple>,
     stressors: Vec<String>,
-    out: PathBuf,
+    out: Option<PathBuf>,
     label: &str,
     monetary_unit: &str,
     extension: Option<String>,
@@ -347,7 +371,7 @@ fn ect_data_job<'py>(
     let job = ect_job_of(
         source, None, extension, stressors, method, aggregate, region_map,
     )?;
-    run_ect_job(py, &job, Some(data), &out, parquet, progress)
+    run_ect_job(py, &job, Some(data), out.as_deref(), parquet, progress)
 }
 
 /// Reads a `rows × cols` float64 numpy array straight from its memory into a faer matrix,

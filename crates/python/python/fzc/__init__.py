@@ -173,6 +173,22 @@ def _pymrio_table(io: Any) -> Tuple[Any, Any, List[Any], List[Any], Any]:
     return z, y, regions, sectors, full
 
 
+def _columns_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
+    """A table the native module returns as columns (text as lists of str, numbers as
+    float64 bytes, years as lists of int) as a DataFrame with those columns in that order:
+    the accounts always float64 (``read_csv`` of the file would make a column of whole
+    numbers int64), labels as text, years as int64."""
+    data: Dict[str, Any] = {}
+    for name, values in columns.items():
+        if isinstance(values, bytes):
+            data[name] = np.frombuffer(values, dtype="<f8").astype(np.float64)
+        elif values and isinstance(values[0], int):
+            data[name] = np.asarray(values, dtype=np.int64)
+        else:
+            data[name] = values
+    return pd.DataFrame(data)
+
+
 def _pymrio_unit(io: Any) -> str:
     return str(io.unit.iloc[0, 0]) if getattr(io, "unit", None) is not None else ""
 
@@ -278,7 +294,7 @@ def ect(
 @dataclass
 class EctTables:
     """Result of :func:`ect_tables`: ``regions`` and ``bilateral`` are the tables ``fzc ect``
-    writes, read back from its files (long form, with ``year``, ``extension`` and
+    writes, as the library computed them (long form, with ``year``, ``extension`` and
     ``stressor`` columns, for several stressors, ``"all"`` or a year series; the short form
     of ``ect-regions.csv`` otherwise; docs/formats/ect-regions.md). ``skipped`` lists the
     stressors ``"all"`` left out, with why."""
@@ -312,16 +328,19 @@ def ect_tables(
     series needs tables on disk. ``aggregate`` (``from_sector,to_sector``) and
     ``region_map`` (``from_region,to_region``) are CSV paths or DataFrames.
 
-    With ``out`` the files stay there (all or nothing, as ``fzc ect --out``); without it they
-    are written to a temporary folder and read back. The tables equal the CLI's files.
+    The tables come back from the library as columns, without files. With ``out`` the files
+    are also written there (all or nothing, as ``fzc ect --out``; with ``parquet`` the Parquet
+    twins too). The tables equal the CLI's files.
     """
     import tempfile
 
+    if parquet and out is None:
+        raise ValueError("parquet: Parquet files are written into out; give out=DIR")
     names = [stressor] if isinstance(stressor, str) else [str(s) for s in stressor]
     year_text = None if years is None else (
         years if isinstance(years, str) else ",".join(str(int(y)) for y in years))
     with tempfile.TemporaryDirectory(prefix="fzc-ect-") as tmp:
-        target = tmp if out is None else os.fspath(out)
+        target = None if out is None else os.fspath(out)
         agg = _table_path(aggregate, "aggregate", tmp)
         rmap = _table_path(region_map, "region_map", tmp)
         progress = None if quiet else _Progress()
@@ -363,10 +382,8 @@ def ect_tables(
                 parquet=parquet, progress=progress,
             )
         tables = EctTables(
-            regions=pd.read_csv(os.path.join(target, "ect-regions.csv"),
-                                keep_default_na=False, na_values=[]),
-            bilateral=pd.read_csv(os.path.join(target, "ect-bilateral.csv"),
-                                  keep_default_na=False, na_values=[]),
+            regions=_columns_frame(raw["regions"]),
+            bilateral=_columns_frame(raw["bilateral"]),
             warnings=list(raw["warnings"]),
             skipped=list(raw["skipped"]),
             written=[] if out is None else [os.fspath(p) for p in raw["written"]],

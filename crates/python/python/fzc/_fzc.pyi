@@ -175,7 +175,7 @@ def ect_data_job(
     sectors: List[str],
     rows: Sequence[Tuple[Any, ...]],
     stressors: List[str],
-    out: str,
+    out: Optional[str],
     label: str = ...,
     monetary_unit: str = ...,
     extension: Optional[str] = ...,
@@ -188,7 +188,7 @@ def ect_data_job(
 def ect_job(
     path: str,
     stressors: List[str],
-    out: str,
+    out: Optional[str],
     years: Optional[str] = ...,
     extension: Optional[str] = ...,
     method: str = ...,
