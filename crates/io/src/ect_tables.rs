@@ -535,12 +535,23 @@ mod tests {
             stressor,
             accounts,
         };
-        let plain = [item(None, "satellite", "CO2", &a), item(None, "impacts", "GWP100", &b)];
-        let series = [item(Some(2019), "", "CO2", &a), item(Some(2020), "", "CO2", &b)];
+        let plain = [
+            item(None, "satellite", "CO2", &a),
+            item(None, "impacts", "GWP100", &b),
+        ];
+        let series = [
+            item(Some(2019), "", "CO2", &a),
+            item(Some(2020), "", "CO2", &b),
+        ];
         let dir = tempfile::tempdir().unwrap();
         let csv_rows = |path: &Path| -> (Vec<String>, Vec<Vec<String>>) {
             let mut reader = csv::Reader::from_path(path).unwrap();
-            let header = reader.headers().unwrap().iter().map(str::to_owned).collect();
+            let header = reader
+                .headers()
+                .unwrap()
+                .iter()
+                .map(str::to_owned)
+                .collect();
             let rows = reader
                 .records()
                 .map(|r| r.unwrap().iter().map(str::to_owned).collect())
