@@ -46,25 +46,7 @@ fn field(text: &str) -> String {
 /// # Errors
 /// [`IoError::Os`] if the file cannot be written.
 pub fn write_ect_regions(path: &Path, accounts: &EctAccounts) -> Result<(), IoError> {
-    let columns = [
-        accounts.production(),
-        accounts.consumption(),
-        accounts.inflow(),
-        accounts.outflow(),
-        accounts.net(),
-    ];
-    write_atomically(path, |w: &mut dyn Write| {
-        writeln!(w, "{ECT_REGIONS_HEADER}")?;
-        for (r, region) in accounts.regions.iter().enumerate() {
-            write!(w, "{}", field(region.as_str()))?;
-            for column in &columns {
-                write!(w, ",{}", format_number(column[r]))?;
-            }
-            writeln!(w)?;
-        }
-        Ok(())
-    })
-    .map_err(|e| IoError::os(path, e))
+    EctTable::Regions.write_csv(path, &[LabelledAccounts::unlabelled(accounts)], false)
 }
 
 /// Writes `ect-bilateral.csv`: one row per ordered pair `(from, to)` including `from = to`,
@@ -77,24 +59,7 @@ pub fn write_ect_regions(path: &Path, accounts: &EctAccounts) -> Result<(), IoEr
 /// # Errors
 /// [`IoError::Os`] if the file cannot be written.
 pub fn write_ect_bilateral(path: &Path, accounts: &EctAccounts) -> Result<(), IoError> {
-    write_atomically(path, |w: &mut dyn Write| {
-        writeln!(w, "{ECT_BILATERAL_HEADER}")?;
-        for (r, from) in accounts.regions.iter().enumerate() {
-            for (s, to) in accounts.regions.iter().enumerate() {
-                writeln!(
-                    w,
-                    "{},{},{},{},{}",
-                    field(from.as_str()),
-                    field(to.as_str()),
-                    format_number(accounts.total.get(r, s)),
-                    format_number(accounts.intermediate.get(r, s)),
-                    format_number(accounts.final_part.get(r, s)),
-                )?;
-            }
-        }
-        Ok(())
-    })
-    .map_err(|e| IoError::os(path, e))
+    EctTable::Bilateral.write_csv(path, &[LabelledAccounts::unlabelled(accounts)], false)
 }
 
 /// The header of `ect-regions.csv` in long form (more than one stressor).
@@ -119,15 +84,15 @@ pub struct LabelledAccounts<'a> {
     pub accounts: &'a EctAccounts,
 }
 
-impl LabelledAccounts<'_> {
-    fn prefix(&self) -> String {
-        let year = self.year.map(|y| format!("{y},")).unwrap_or_default();
-        format!(
-            "{year}{},{},{}",
-            field(self.extension),
-            field(self.stressor),
-            field(self.accounts.unit.symbol())
-        )
+impl<'a> LabelledAccounts<'a> {
+    /// One table's accounts without labels: what the short form of the tables holds.
+    fn unlabelled(accounts: &'a EctAccounts) -> Self {
+        Self {
+            year: None,
+            extension: "",
+            stressor: "",
+            accounts,
+        }
     }
 }
 
@@ -150,29 +115,7 @@ fn year_column(items: &[LabelledAccounts<'_>]) -> &'static str {
 /// # Errors
 /// [`IoError::Os`] if the file cannot be written.
 pub fn write_ect_regions_long(path: &Path, items: &[LabelledAccounts<'_>]) -> Result<(), IoError> {
-    write_atomically(path, |w: &mut dyn Write| {
-        writeln!(w, "{}{ECT_REGIONS_LONG_HEADER}", year_column(items))?;
-        for item in items {
-            let a = item.accounts;
-            let columns = [
-                a.production(),
-                a.consumption(),
-                a.inflow(),
-                a.outflow(),
-                a.net(),
-            ];
-            let prefix = item.prefix();
-            for (r, region) in a.regions.iter().enumerate() {
-                write!(w, "{prefix},{}", field(region.as_str()))?;
-                for column in &columns {
-                    write!(w, ",{}", format_number(column[r]))?;
-                }
-                writeln!(w)?;
-            }
-        }
-        Ok(())
-    })
-    .map_err(|e| IoError::os(path, e))
+    EctTable::Regions.write_csv(path, items, true)
 }
 
 /// Writes `ect-bilateral.csv` in long form: the columns of [`write_ect_bilateral`] after
@@ -187,28 +130,7 @@ pub fn write_ect_bilateral_long(
     path: &Path,
     items: &[LabelledAccounts<'_>],
 ) -> Result<(), IoError> {
-    write_atomically(path, |w: &mut dyn Write| {
-        writeln!(w, "{}{ECT_BILATERAL_LONG_HEADER}", year_column(items))?;
-        for item in items {
-            let a = item.accounts;
-            let prefix = item.prefix();
-            for (r, from) in a.regions.iter().enumerate() {
-                for (s, to) in a.regions.iter().enumerate() {
-                    writeln!(
-                        w,
-                        "{prefix},{},{},{},{},{}",
-                        field(from.as_str()),
-                        field(to.as_str()),
-                        format_number(a.total.get(r, s)),
-                        format_number(a.intermediate.get(r, s)),
-                        format_number(a.final_part.get(r, s)),
-                    )?;
-                }
-            }
-        }
-        Ok(())
-    })
-    .map_err(|e| IoError::os(path, e))
+    EctTable::Bilateral.write_csv(path, items, true)
 }
 
 /// The columns of the ECT tables, `ect-regions` or `ect-bilateral`.
@@ -246,6 +168,18 @@ impl EctTable {
                 "final",
             ],
         }
+    }
+
+    /// The names of the columns: `year` for a series, then the long form's; with `long ==
+    /// false`, the short form's (without the labels `extension`, `stressor` and `unit`).
+    fn names(self, series: bool, long: bool) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if series {
+            names.push("year");
+        }
+        names.extend(self.long_names());
+        names.retain(|name| long || !matches!(*name, "extension" | "stressor" | "unit"));
+        names
     }
 
     /// One item's rows as columns, in the order of [`EctTable::long_names`] after an
@@ -314,11 +248,6 @@ impl EctTable {
         long: bool,
     ) -> Vec<(&'static str, ParquetColumn)> {
         let series = long && !year_column(items).is_empty();
-        let mut names: Vec<&'static str> = Vec::new();
-        if series {
-            names.push("year");
-        }
-        names.extend(self.long_names());
         let mut columns: Vec<ParquetColumn> = Vec::new();
         for item in items.iter().take(if long { items.len() } else { 1 }) {
             let part = self.item_columns(item, series);
@@ -330,12 +259,54 @@ impl EctTable {
                 }
             }
         }
-        let mut named: Vec<(&'static str, ParquetColumn)> =
-            names.into_iter().zip(columns).collect();
-        if !long {
-            named.retain(|(name, _)| !matches!(*name, "extension" | "stressor" | "unit"));
+        if !long && !columns.is_empty() {
+            // The short form has no year and no labels: its first three columns go.
+            columns.drain(0..3);
         }
-        named
+        self.names(series, long).into_iter().zip(columns).collect()
+    }
+
+    /// Writes the table as CSV, atomically: the long form of `items`, or with `long ==
+    /// false` the short form of the first. The rows are those of [`EctTable::columns`], one
+    /// item at a time; text is quoted where it needs to be, numbers by [`format_number`].
+    fn write_csv(
+        self,
+        path: &Path,
+        items: &[LabelledAccounts<'_>],
+        long: bool,
+    ) -> Result<(), IoError> {
+        let series = long && !year_column(items).is_empty();
+        let used = if long {
+            items.len()
+        } else {
+            items.len().min(1)
+        };
+        write_atomically(path, |w: &mut dyn Write| {
+            writeln!(w, "{}", self.names(series, long).join(","))?;
+            for item in &items[..used] {
+                let mut columns = self.item_columns(item, series);
+                if !long {
+                    // The short form has no year and no labels: its first three columns go.
+                    columns.drain(0..3);
+                }
+                let rows = columns.first().map_or(0, ParquetColumn::len);
+                for row in 0..rows {
+                    for (k, column) in columns.iter().enumerate() {
+                        if k > 0 {
+                            w.write_all(b",")?;
+                        }
+                        match column {
+                            ParquetColumn::Int64(v) => write!(w, "{}", v[row])?,
+                            ParquetColumn::Double(v) => write!(w, "{}", format_number(v[row]))?,
+                            ParquetColumn::Utf8(v) => write!(w, "{}", field(&v[row]))?,
+                        }
+                    }
+                    writeln!(w)?;
+                }
+            }
+            Ok(())
+        })
+        .map_err(|e| IoError::os(path, e))
     }
 
     fn schema(self, series: bool) -> Vec<(&'static str, ParquetKind)> {

@@ -49,7 +49,7 @@ impl ParquetColumn {
         }
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match self {
             ParquetColumn::Int64(v) => v.len(),
             ParquetColumn::Double(v) => v.len(),
