@@ -82,12 +82,7 @@ fn read_pairs<T: Clone + Ord + std::fmt::Display>(
     let mut pairs = Vec::new();
     let mut first_line = std::collections::BTreeMap::new();
     for record in reader.records() {
-        let record = record.map_err(|e| {
-            IoError::structure(
-                Location::line(path, lines.line_of(e.position())),
-                e.to_string(),
-            )
-        })?;
+        let record = record.map_err(|e| lines.error(path, e))?;
         let line = lines.line_of(record.position());
         let cell = |c: usize| record.get(c).unwrap_or_default();
         let from = label(cell(fc), &|| Location::cell(path, line, from_col))?;

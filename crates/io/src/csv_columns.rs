@@ -29,12 +29,7 @@ impl<'p> ColumnCsv<'p> {
             .collect();
         let mut rows = Vec::new();
         for rec in reader.records() {
-            let rec = rec.map_err(|e| {
-                IoError::structure(
-                    Location::line(path, lines.line_of(e.position())),
-                    format!("CSV: {e}"),
-                )
-            })?;
+            let rec = rec.map_err(|e| lines.error(path, e))?;
             let line = lines.line_of(rec.position());
             if rec.iter().all(str::is_empty) {
                 continue;

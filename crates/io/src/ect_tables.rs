@@ -398,11 +398,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn parquet_tables_hold_the_long_csv_rows() {
-        use parquet::file::reader::{FileReader, SerializedFileReader};
-        use parquet::record::Field;
-        let accounts = |scale: f64| EctAccounts {
+    /// Two regions' accounts scaled by `scale`, with a region name that needs quoting, a
+    /// third of a unit (many digits) and a `-0`.
+    fn accounts(scale: f64) -> EctAccounts {
+        EctAccounts {
             regions: vec![
                 fzc_core::RegionId::new("EU27").unwrap(),
                 fzc_core::RegionId::new("Rest, world").unwrap(),
@@ -411,14 +410,18 @@ mod tests {
             method: fzc_ect_mrio::EctMethod::FinalDemand,
             total: fzc_ect_mrio::RegionMatrix::from_fn(2, |r, s| scale * (1 + 2 * r + s) as f64),
             intermediate: fzc_ect_mrio::RegionMatrix::from_fn(2, |r, s| {
-                scale * (r + s) as f64 / 2.0
+                scale * (r as f64 - s as f64) / 3.0
             }),
-            final_part: fzc_ect_mrio::RegionMatrix::from_fn(2, |r, s| {
-                scale * ((1 + 2 * r + s) as f64 - (r + s) as f64 / 2.0)
-            }),
+            final_part: fzc_ect_mrio::RegionMatrix::from_fn(2, |r, s| -0.0 * (r + s) as f64),
             final_users: vec![0.5, 0.25],
             warnings: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn parquet_tables_hold_the_long_csv_rows() {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        use parquet::record::Field;
         let (a, b) = (accounts(1.0), accounts(0.1));
         let items = [
             LabelledAccounts {
@@ -484,21 +487,6 @@ mod tests {
     /// write: the long form with and without years, and the short form of one stressor.
     #[test]
     fn table_columns_equal_the_csv_files() {
-        let accounts = |scale: f64| EctAccounts {
-            regions: vec![
-                fzc_core::RegionId::new("EU27").unwrap(),
-                fzc_core::RegionId::new("Rest, world").unwrap(),
-            ],
-            unit: fzc_core::MassUnit::Kilogram,
-            method: fzc_ect_mrio::EctMethod::FinalDemand,
-            total: fzc_ect_mrio::RegionMatrix::from_fn(2, |r, s| scale * (1 + 2 * r + s) as f64),
-            intermediate: fzc_ect_mrio::RegionMatrix::from_fn(2, |r, s| {
-                scale * (r as f64 - s as f64) / 3.0
-            }),
-            final_part: fzc_ect_mrio::RegionMatrix::from_fn(2, |r, s| -0.0 * (r + s) as f64),
-            final_users: vec![0.5, 0.25],
-            warnings: Vec::new(),
-        };
         let (a, b) = (accounts(1.0), accounts(0.1));
         let item = |year, extension, stressor, accounts| LabelledAccounts {
             year,

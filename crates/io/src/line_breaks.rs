@@ -115,6 +115,25 @@ impl LineNumbers {
         position.line() + skipped
     }
 
+    /// A `csv` error reading `path` as an [`IoError`]: the OS error for a failed read, else
+    /// "not valid CSV" at the error's line (or the file when `csv` gives no position).
+    pub fn error(&self, path: &std::path::Path, e: csv::Error) -> crate::IoError {
+        let line = e.position().map(|p| self.line(p));
+        let message = e.to_string();
+        match e.into_kind() {
+            csv::ErrorKind::Io(source) => crate::IoError::os(path, source),
+            _ => crate::IoError::structure(
+                match line {
+                    Some(l) => {
+                        crate::Location::line(path, usize::try_from(l).unwrap_or(usize::MAX))
+                    }
+                    None => crate::Location::file(path),
+                },
+                format!("not valid CSV: {message}"),
+            ),
+        }
+    }
+
     /// [`LineNumbers::line`] of an optional position (0 when `csv` gives none), as a `usize`.
     pub fn line_of(&self, position: Option<&csv::Position>) -> usize {
         position.map_or(0, |p| usize::try_from(self.line(p)).unwrap_or(usize::MAX))

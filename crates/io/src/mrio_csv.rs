@@ -41,7 +41,7 @@ impl CsvFile {
             .from_reader(source);
         let headers = reader
             .headers()
-            .map_err(|e| csv_error(path, &lines, e))?
+            .map_err(|e| lines.error(path, e))?
             .iter()
             .map(|h| h.trim().to_owned())
             .collect();
@@ -172,7 +172,7 @@ impl CsvFile {
     fn sequential_rows(&mut self, progress: &dyn Progress) -> Result<Vec<Row>, IoError> {
         let mut out = Vec::new();
         for record in self.reader.records() {
-            let record = record.map_err(|e| csv_error(&self.path, &self.lines, e))?;
+            let record = record.map_err(|e| self.lines.error(&self.path, e))?;
             let line = self.lines.line_of(record.position());
             out.push(Row {
                 line,
@@ -266,21 +266,6 @@ fn parse_piece(path: &Path, piece: &[u8], first: usize, width: usize) -> Result<
         });
     }
     Ok(out)
-}
-
-fn csv_error(path: &Path, lines: &crate::LineNumbers, e: csv::Error) -> IoError {
-    let line = e.position().map(|p| lines.line(p));
-    let message = e.to_string();
-    match e.into_kind() {
-        csv::ErrorKind::Io(source) => IoError::os(path, source),
-        _ => IoError::structure(
-            match line {
-                Some(l) => Location::line(path, usize::try_from(l).unwrap_or(usize::MAX)),
-                None => Location::file(path),
-            },
-            format!("not valid CSV: {message}"),
-        ),
-    }
 }
 
 /// Regions and sectors with their index, in order of first appearance.

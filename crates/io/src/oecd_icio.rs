@@ -167,10 +167,7 @@ pub fn read_oecd_icio_with_progress(
         .flexible(true)
         .from_reader(source);
     let mut records = reader.records();
-    let csv_err = |e: csv::Error| {
-        let line = lines.line_of(e.position());
-        IoError::structure(Location::line(&shown, line), format!("not valid CSV: {e}"))
-    };
+    let csv_err = |e: csv::Error| lines.error(&shown, e);
     let header = match records.next() {
         Some(r) => r.map_err(csv_err)?,
         None => return Err(IoError::structure(Location::file(&shown), "empty file")),

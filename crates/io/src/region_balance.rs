@@ -71,12 +71,7 @@ pub fn read_region_balance(path: &Path) -> Result<Vec<RegionBalanceRow>, IoError
     };
     let mut rows: Vec<(RegionBalanceRow, usize)> = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| {
-            IoError::structure(
-                Location::line(path, lines.line_of(e.position())),
-                e.to_string(),
-            )
-        })?;
+        let record = record.map_err(|e| lines.error(path, e))?;
         let line = lines.line_of(record.position());
         let cell = |c: usize| record.get(c).unwrap_or("");
         let name = cell(c_region);
