@@ -238,7 +238,9 @@ fn run_ect_job<'py>(
 }
 
 /// What [`ect_job`] and [`ect_data_job`] return: the two tables as columns (the columns of
-/// the files [`fzc_pipeline::ect_job::write_ect`] writes, from the same values), the files,
+/// the files [`fzc_pipeline::ect_job::write_ect`] writes, from the same values: text as
+/// `(distinct labels, u32 code per row as bytes)`, numbers as float64 bytes, years as ints),
+/// the files,
 /// the warnings, the stressors `all` left out, and whether the tables are in long form.
 fn ect_run_dict<'py>(
     py: Python<'py>,
@@ -254,7 +256,23 @@ fn ect_run_dict<'py>(
         let columns = PyDict::new(py);
         for (name, column) in table.columns(&items, run.long_form) {
             match column {
-                fzc_io::ParquetColumn::Utf8(text) => columns.set_item(name, text)?,
+                fzc_io::ParquetColumn::Utf8(text) => {
+                    // Labels repeat (a stressor's name on each of its m² rows): each distinct
+                    // one crosses once, with a code per row, not as one string per row.
+                    let mut index: std::collections::HashMap<&str, u32> =
+                        std::collections::HashMap::new();
+                    let mut distinct: Vec<&str> = Vec::new();
+                    let mut codes: Vec<u8> = Vec::with_capacity(4 * text.len());
+                    for label in &text {
+                        let code = *index.entry(label.as_str()).or_insert_with(|| {
+                            distinct.push(label.as_str());
+                            u32::try_from(distinct.len() - 1).unwrap_or(u32::MAX)
+                        });
+                        codes.extend_from_slice(&code.to_le_bytes());
+                    }
+                    let codes = pyo3::types::PyBytes::new(py, &codes);
+                    columns.set_item(name, (distinct, codes))?;
+                }
                 fzc_io::ParquetColumn::Int64(ints) => columns.set_item(name, ints)?,
                 fzc_io::ParquetColumn::Double(values) => {
                     let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();

@@ -174,13 +174,17 @@ def _pymrio_table(io: Any) -> Tuple[Any, Any, List[Any], List[Any], Any]:
 
 
 def _columns_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
-    """A table the native module returns as columns (text as lists of str, numbers as
-    float64 bytes, years as lists of int) as a DataFrame with those columns in that order:
-    the accounts always float64 (``read_csv`` of the file would make a column of whole
-    numbers int64), labels as text, years as int64."""
+    """A table the native module returns as columns (text as its distinct labels and a
+    little-endian u32 code per row, numbers as float64 bytes, years as lists of int) as a
+    DataFrame with those columns in that order: the accounts always float64 (``read_csv`` of
+    the file would make a column of whole numbers int64), labels as text, years as int64."""
     data: Dict[str, Any] = {}
     for name, values in columns.items():
-        if isinstance(values, bytes):
+        if isinstance(values, tuple):
+            distinct, codes = values
+            labels = pd.array(np.asarray(distinct, dtype=object), dtype=_TEXT_DTYPE)
+            data[name] = labels.take(np.frombuffer(codes, dtype="<u4").astype(np.intp))
+        elif isinstance(values, bytes):
             data[name] = np.frombuffer(values, dtype="<f8").astype(np.float64)
         elif values and isinstance(values[0], int):
             data[name] = np.asarray(values, dtype=np.int64)
