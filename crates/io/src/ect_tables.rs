@@ -28,12 +28,12 @@ pub fn format_number(value: f64) -> String {
     }
 }
 
-/// Quotes a CSV field if it needs it (comma, quote, line break).
-fn field(text: &str) -> String {
+/// Writes a CSV field, quoted if it needs it (comma, quote, line break).
+fn write_field(w: &mut dyn Write, text: &str) -> std::io::Result<()> {
     if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
+        write!(w, "\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        w.write_all(text.as_bytes())
     }
 }
 
@@ -143,31 +143,13 @@ pub enum EctTable {
 }
 
 impl EctTable {
-    /// The column names of the long form (without `year`), as the long CSV header.
-    fn long_names(self) -> &'static [&'static str] {
+    /// The column names of the long form (without `year`): those of its header constant.
+    fn long_names(self) -> impl Iterator<Item = &'static str> {
         match self {
-            EctTable::Regions => &[
-                "extension",
-                "stressor",
-                "unit",
-                "region",
-                "production",
-                "consumption",
-                "inflow",
-                "outflow",
-                "net",
-            ],
-            EctTable::Bilateral => &[
-                "extension",
-                "stressor",
-                "unit",
-                "from",
-                "to",
-                "total",
-                "intermediate",
-                "final",
-            ],
+            EctTable::Regions => ECT_REGIONS_LONG_HEADER,
+            EctTable::Bilateral => ECT_BILATERAL_LONG_HEADER,
         }
+        .split(',')
     }
 
     /// The names of the columns: `year` for a series, then the long form's; with `long ==
@@ -180,6 +162,21 @@ impl EctTable {
         names.extend(self.long_names());
         names.retain(|name| long || !matches!(*name, "extension" | "stressor" | "unit"));
         names
+    }
+
+    /// [`EctTable::item_columns`] in the table's form: without the labels `extension`,
+    /// `stressor` and `unit` (the first three; the short form has no year) unless `long`.
+    fn item_table(
+        self,
+        item: &LabelledAccounts<'_>,
+        series: bool,
+        long: bool,
+    ) -> Vec<ParquetColumn> {
+        let mut columns = self.item_columns(item, series);
+        if !long {
+            columns.drain(0..3);
+        }
+        columns
     }
 
     /// One item's rows as columns, in the order of [`EctTable::long_names`] after an
@@ -249,8 +246,8 @@ impl EctTable {
     ) -> Vec<(&'static str, ParquetColumn)> {
         let series = long && !year_column(items).is_empty();
         let mut columns: Vec<ParquetColumn> = Vec::new();
-        for item in items.iter().take(if long { items.len() } else { 1 }) {
-            let part = self.item_columns(item, series);
+        for item in &items[..Self::used(items, long)] {
+            let part = self.item_table(item, series, long);
             if columns.is_empty() {
                 columns = part;
             } else {
@@ -258,10 +255,6 @@ impl EctTable {
                     column.append(more);
                 }
             }
-        }
-        if !long && !columns.is_empty() {
-            // The short form has no year and no labels: its first three columns go.
-            columns.drain(0..3);
         }
         self.names(series, long).into_iter().zip(columns).collect()
     }
@@ -276,19 +269,10 @@ impl EctTable {
         long: bool,
     ) -> Result<(), IoError> {
         let series = long && !year_column(items).is_empty();
-        let used = if long {
-            items.len()
-        } else {
-            items.len().min(1)
-        };
         write_atomically(path, |w: &mut dyn Write| {
             writeln!(w, "{}", self.names(series, long).join(","))?;
-            for item in &items[..used] {
-                let mut columns = self.item_columns(item, series);
-                if !long {
-                    // The short form has no year and no labels: its first three columns go.
-                    columns.drain(0..3);
-                }
+            for item in &items[..Self::used(items, long)] {
+                let columns = self.item_table(item, series, long);
                 let rows = columns.first().map_or(0, ParquetColumn::len);
                 for row in 0..rows {
                     for (k, column) in columns.iter().enumerate() {
@@ -297,8 +281,10 @@ impl EctTable {
                         }
                         match column {
                             ParquetColumn::Int64(v) => write!(w, "{}", v[row])?,
-                            ParquetColumn::Double(v) => write!(w, "{}", format_number(v[row]))?,
-                            ParquetColumn::Utf8(v) => write!(w, "{}", field(&v[row]))?,
+                            // As `format_number`, without a String per cell.
+                            ParquetColumn::Double(v) if v[row] == 0.0 => w.write_all(b"0")?,
+                            ParquetColumn::Double(v) => write!(w, "{}", v[row])?,
+                            ParquetColumn::Utf8(v) => write_field(w, &v[row])?,
                         }
                     }
                     writeln!(w)?;
@@ -309,12 +295,21 @@ impl EctTable {
         .map_err(|e| IoError::os(path, e))
     }
 
+    /// How many of `items` the table holds: all in the long form, the first in the short.
+    fn used(items: &[LabelledAccounts<'_>], long: bool) -> usize {
+        if long {
+            items.len()
+        } else {
+            items.len().min(1)
+        }
+    }
+
     fn schema(self, series: bool) -> Vec<(&'static str, ParquetKind)> {
         let mut schema = Vec::new();
         if series {
             schema.push(("year", ParquetKind::Int64));
         }
-        schema.extend(self.long_names().iter().map(|&name| {
+        schema.extend(self.long_names().map(|name| {
             let text = matches!(
                 name,
                 "extension" | "stressor" | "unit" | "region" | "from" | "to"
@@ -383,7 +378,14 @@ mod tests {
         assert_eq!(format_number(1.0), "1");
         assert_eq!(format_number(0.1 + 0.2), "0.30000000000000004");
         assert_eq!(format_number(1e-7), "0.0000001");
+        let field = |text: &str| {
+            let mut out = Vec::new();
+            write_field(&mut out, text).unwrap();
+            String::from_utf8(out).unwrap()
+        };
         assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("plain"), "plain");
     }
 
     proptest! {
@@ -550,6 +552,21 @@ mod tests {
             };
             assert_eq!(first.len(), rows.len());
         };
+        // The headers are the documented ones (`--help` and docs/formats state them).
+        let header = |table: EctTable, series, long| table.names(series, long).join(",");
+        assert_eq!(header(EctTable::Regions, false, false), ECT_REGIONS_HEADER);
+        assert_eq!(
+            header(EctTable::Bilateral, false, false),
+            ECT_BILATERAL_HEADER
+        );
+        assert_eq!(
+            header(EctTable::Regions, false, true),
+            ECT_REGIONS_LONG_HEADER
+        );
+        assert_eq!(
+            header(EctTable::Bilateral, true, true),
+            format!("year,{ECT_BILATERAL_LONG_HEADER}")
+        );
         for table in [EctTable::Regions, EctTable::Bilateral] {
             check(table, &plain, true);
             check(table, &series, true);
