@@ -267,14 +267,10 @@ pub fn mc(
     progress: Option<Py<PyAny>>,
     pricing: Option<Py<PyAny>>,
 ) -> PyResult<Vec<PathBuf>> {
-    check_shard(shard_index, shard_count)?;
     let options = fzc_uncertainty::McOptions {
         draws,
         seed,
-        shard: fzc_uncertainty::Shard {
-            index: shard_index,
-            count: shard_count,
-        },
+        shard: shard(shard_index, shard_count)?,
     };
     analysis(
         py,
@@ -327,13 +323,14 @@ fn analysis<T: Send>(
     result.map_err(|e| error(&failures, &e))
 }
 
-fn check_shard(index: u64, count: u64) -> PyResult<()> {
+/// Shard `index` of `count`, checked.
+fn shard(index: u64, count: u64) -> PyResult<fzc_uncertainty::Shard> {
     if count == 0 || index >= count {
         return Err(pyo3::exceptions::PyValueError::new_err(format!(
             "shard {index} of {count}: expected 0 <= index < count"
         )));
     }
-    Ok(())
+    Ok(fzc_uncertainty::Shard { index, count })
 }
 
 /// `fzc sensitivity`: the rows of shard `shard_index` of `shard_count` of a Sobol' (Saltelli)
@@ -358,7 +355,7 @@ pub fn sensitivity(
     progress: Option<Py<PyAny>>,
     pricing: Option<Py<PyAny>>,
 ) -> PyResult<Vec<PathBuf>> {
-    check_shard(shard_index, shard_count)?;
+    let shard = shard(shard_index, shard_count)?;
     let method = match method {
         "sobol" => fzc_uncertainty::Method::Sobol,
         "morris" => fzc_uncertainty::Method::Morris { levels },
@@ -378,10 +375,7 @@ pub fn sensitivity(
                 method,
                 samples,
                 seed,
-                shard: fzc_uncertainty::Shard {
-                    index: shard_index,
-                    count: shard_count,
-                },
+                shard,
             };
             Ok(fzc_uncertainty::run_sensitivity(
                 scenario, scheme, plan, &options, &out, sink,
