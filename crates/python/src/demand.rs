@@ -7,7 +7,6 @@
 
 use fzc_core::{DemandEstimator, DemandPixel, DemandZone, PopulationScaling};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
 
 use crate::pricing::{Failures, describe};
 
@@ -49,14 +48,12 @@ impl PyDemandEstimator {
         pixels: &[DemandPixel],
         out: &mut Vec<(Option<f64>, DemandZone)>,
     ) -> Result<(), String> {
-        let column = |f: fn(&DemandPixel) -> f64| -> Vec<u8> {
-            pixels.iter().flat_map(|p| f(p).to_le_bytes()).collect()
-        };
+        let column = |f: fn(&DemandPixel) -> f64| crate::f64_bytes(py, pixels.iter().map(f));
         let columns = (
-            PyBytes::new(py, &column(|p| p.population)),
-            PyBytes::new(py, &column(|p| p.land_class)),
-            PyBytes::new(py, &column(|p| p.urban)),
-            PyBytes::new(py, &column(|p| p.area_km2)),
+            column(|p| p.population),
+            column(|p| p.land_class),
+            column(|p| p.urban),
+            column(|p| p.area_km2),
         );
         let fzc = py
             .import("fzc")

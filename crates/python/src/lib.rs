@@ -146,8 +146,8 @@ fn ect_path<'py>(
 
 /// `fzc ect` as one library call (`fzc_pipeline::ect_job`): several stressors (or `all`),
 /// a `{year}` series, sector aggregation and a region map. Returns the two tables as
-/// columns (`"regions"` and `"bilateral"`: name → list of text, or float64 bytes, or list of
-/// ints), the warnings and the stressors `all` left out; with `out`, also writes
+/// columns (`"regions"` and `"bilateral"`, as [`ect_run_dict`] gives them), the warnings
+/// and the stressors `all` left out; with `out`, also writes
 /// `ect-regions.csv` and `ect-bilateral.csv` (and Parquet) there, all or nothing, and the
 /// files written.
 #[pyfunction]
@@ -240,8 +240,8 @@ fn run_ect_job<'py>(
 /// What [`ect_job`] and [`ect_data_job`] return: the two tables as columns (the columns of
 /// the files [`fzc_pipeline::ect_job::write_ect`] writes, from the same values: text as
 /// `(distinct labels, u32 code per row as bytes)`, numbers as float64 bytes, years as ints),
-/// the files,
-/// the warnings, the stressors `all` left out, and whether the tables are in long form.
+/// the files, the warnings, the stressors `all` left out, and whether the tables are in long
+/// form.
 fn ect_run_dict<'py>(
     py: Python<'py>,
     run: &fzc_pipeline::ect_job::EctRun,
@@ -257,26 +257,11 @@ fn ect_run_dict<'py>(
         for (name, column) in table.columns(&items, run.long_form) {
             match column {
                 fzc_io::ParquetColumn::Utf8(text) => {
-                    // Labels repeat (a stressor's name on each of its m² rows): each distinct
-                    // one crosses once, with a code per row, not as one string per row.
-                    let mut index: std::collections::HashMap<&str, u32> =
-                        std::collections::HashMap::new();
-                    let mut distinct: Vec<&str> = Vec::new();
-                    let mut codes: Vec<u8> = Vec::with_capacity(4 * text.len());
-                    for label in &text {
-                        let code = *index.entry(label.as_str()).or_insert_with(|| {
-                            distinct.push(label.as_str());
-                            u32::try_from(distinct.len() - 1).unwrap_or(u32::MAX)
-                        });
-                        codes.extend_from_slice(&code.to_le_bytes());
-                    }
-                    let codes = pyo3::types::PyBytes::new(py, &codes);
-                    columns.set_item(name, (distinct, codes))?;
+                    columns.set_item(name, distinct_and_codes(py, &text))?;
                 }
                 fzc_io::ParquetColumn::Int64(ints) => columns.set_item(name, ints)?,
                 fzc_io::ParquetColumn::Double(values) => {
-                    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-                    columns.set_item(name, pyo3::types::PyBytes::new(py, &bytes))?;
+                    columns.set_item(name, f64_bytes(py, values))?;
                 }
             }
         }
@@ -287,6 +272,36 @@ fn ect_run_dict<'py>(
     dict.set_item("skipped", run.skipped.clone())?;
     dict.set_item("long_form", run.long_form)?;
     Ok(dict)
+}
+
+/// `values` as little-endian float64 bytes, which the Python side views with
+/// `numpy.frombuffer`: far cheaper to hand over than a list of Python floats.
+pub(crate) fn f64_bytes<'py>(
+    py: Python<'py>,
+    values: impl IntoIterator<Item = f64>,
+) -> Bound<'py, pyo3::types::PyBytes> {
+    let bytes: Vec<u8> = values.into_iter().flat_map(f64::to_le_bytes).collect();
+    pyo3::types::PyBytes::new(py, &bytes)
+}
+
+/// A text column as its distinct labels (in first-appearance order) and a little-endian
+/// `u32` code per row. Labels repeat (a stressor's name on each of its m² rows), so each
+/// crosses to Python once, not once per row.
+fn distinct_and_codes<'py, 'a>(
+    py: Python<'py>,
+    text: &'a [String],
+) -> (Vec<&'a str>, Bound<'py, pyo3::types::PyBytes>) {
+    let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut distinct: Vec<&str> = Vec::new();
+    let mut codes: Vec<u8> = Vec::with_capacity(4 * text.len());
+    for label in text {
+        let code = *index.entry(label.as_str()).or_insert_with(|| {
+            distinct.push(label.as_str());
+            u32::try_from(distinct.len() - 1).unwrap_or(u32::MAX)
+        });
+        codes.extend_from_slice(&code.to_le_bytes());
+    }
+    (distinct, pyo3::types::PyBytes::new(py, &codes))
 }
 
 /// One stressor row of an in-memory table: `(extension, name, compartment, unit, F (n),

@@ -96,10 +96,7 @@ impl PyPricing {
         let regions: Vec<&str> = input.regions.iter().map(|r| r.as_str()).collect();
         // Numbers cross as little-endian bytes, which `fzc._pricing_input` views with numpy:
         // a list of Python floats per array costs more than the rest of the call.
-        let floats = |values: &mut dyn Iterator<Item = f64>| -> Bound<'_, PyBytes> {
-            let bytes: Vec<u8> = values.flat_map(f64::to_le_bytes).collect();
-            PyBytes::new(py, &bytes)
-        };
+        let floats = |values: &mut dyn Iterator<Item = f64>| crate::f64_bytes(py, values);
         let ints = |values: &mut dyn Iterator<Item = usize>| -> Bound<'_, PyBytes> {
             let bytes: Vec<u8> = values
                 .flat_map(|v| i64::try_from(v).unwrap_or(i64::MAX).to_le_bytes())

@@ -219,6 +219,9 @@ def test_ect_tables_equal_the_cli_files_for_several_stressors_and_years(tmp_path
         fzc.ect_tables(tmp_path / "t-{year}", stressor="CO2", years="2019..2021", quiet=True)
     with pytest.raises(ValueError, match="years"):
         fzc.ect_tables(tmp_path / "t-{year}", stressor="CO2", years="20x9", quiet=True)
+    # Parquet files need a folder to go to: refused rather than silently not written.
+    with pytest.raises(ValueError, match="parquet.*out"):
+        fzc.ect_tables(small, stressor="CO2", parquet=True, quiet=True)
 
 
 def test_ect_tables_in_memory_equal_the_same_table_on_disk(tmp_path):
