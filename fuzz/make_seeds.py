@@ -105,6 +105,14 @@ seed("scenario_toml", "minimal", archive([
     ("n.csv", b"region,nf,unit,provenance\na,5,t CO2,published\nb,-5,t CO2,published\n"),
     ("c.csv", b"output_region,input_region,transfer,unit,provenance\na,b,1,t,published\n"),
 ]))
+# The same set as Excel saves it: CRLF line breaks, and a blank line (line numbers count
+# through fzc_io::UnixLines).
+seed("mrio_csv", "two-regions-crlf", archive([
+    ("Z.csv", b"from_region,from_sector,to_region,to_sector,value\r\n\r\n"
+              b"a,s1,a,s1,10\r\na,s1,b,s2,5\r\nb,s2,a,s1,3\r\nb,s2,b,s2,7\r\n"),
+    ("Y.csv", b"region,sector,demand_region,value\r\na,s1,a,50\r\nb,s2,b,40\r\n\r\na,s1,b,2\r\n"),
+    ("emissions.csv", b"stressor,region,sector,value[t CO2]\r\nCO2,a,s1,5\r\nCO2,b,s2,1.5e1\r\n"),
+]))
 
 # CSV tables: the first byte picks the reader (tests/harness.rs, csv_tables).
 data = ROOT / "crates/cssf-flow/data"
@@ -120,6 +128,10 @@ seed("csv_tables", "5-region-emissions-agri",
 seed("csv_tables", "6-census", b"\x06" + read("examples/bth-2020-open/census.csv"))
 seed("csv_tables", "7-concordance",
      b"\x07from_sector,to_sector\ns01,agriculture\ns02,industry\ns03,industry\n")
+seed("csv_tables", "3-region-balance-crlf",
+     b"\x03region,supply,demand\r\n\r\na,1.5,2\r\nb,3,0\r")
+seed("csv_tables", "7-concordance-crlf",
+     b"\x07from_sector,to_sector\r\ns01,agriculture\r\n\r\ns02,industry\r\n")
 
 
 # Publishers' archives (issue 13): the EXIOBASE and pymrio zips, an ICIO table with its

@@ -67,6 +67,10 @@ fn the_valid_archive_seeds_read_successfully() {
         let dir = seed("mrio_csv", f);
         fzc_io::read_mrio_csv(dir.path()).unwrap();
     }
+    // The CRLF seed, with blank lines, holds the same Z and Y as its LF twin.
+    let lf = fzc_io::read_mrio_csv(seed("mrio_csv", "two-regions").path()).unwrap();
+    let crlf = fzc_io::read_mrio_csv(seed("mrio_csv", "two-regions-crlf").path()).unwrap();
+    assert!(crlf.table.z == lf.table.z && crlf.table.y == lf.table.y);
     let dir = seed("ceads_mat", "small-ceads");
     let d = dir.path();
     fzc_io::read_ceads_mat(&d.join("mrio.mat"), &d.join("emissions.csv"), None).unwrap();
