@@ -56,6 +56,22 @@ fn long_mrio_csv_errors_name_the_editor_line() {
     let message = fzc_io::read_mrio_csv(dir.path()).unwrap_err().to_string();
     assert_names(&message, "Z.csv");
     assert_names(&message, "line 7");
+
+    // A record of another width: the csv crate's own error, at the editor's line.
+    write(
+        dir.path(),
+        "Z.csv",
+        &[
+            "from_region,from_sector,to_region,to_sector,value", // 1
+            "A,s1,A,s1,1",                                       // 2
+            "",                                                  // 3
+            "A,s1,A,s2",                                         // 4: four fields
+        ],
+    );
+    let message = fzc_io::read_mrio_csv(dir.path()).unwrap_err().to_string();
+    assert_names(&message, "Z.csv");
+    assert_names(&message, "line 4");
+    assert_names(&message, "not valid CSV");
 }
 
 #[test]

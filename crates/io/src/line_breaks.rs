@@ -118,19 +118,14 @@ impl LineNumbers {
     /// A `csv` error reading `path` as an [`IoError`]: the OS error for a failed read, else
     /// "not valid CSV" at the error's line (or the file when `csv` gives no position).
     pub fn error(&self, path: &std::path::Path, e: csv::Error) -> crate::IoError {
-        let line = e.position().map(|p| self.line(p));
+        let at = match e.position() {
+            Some(p) => crate::Location::line(path, self.line_of(Some(p))),
+            None => crate::Location::file(path),
+        };
         let message = e.to_string();
         match e.into_kind() {
             csv::ErrorKind::Io(source) => crate::IoError::os(path, source),
-            _ => crate::IoError::structure(
-                match line {
-                    Some(l) => {
-                        crate::Location::line(path, usize::try_from(l).unwrap_or(usize::MAX))
-                    }
-                    None => crate::Location::file(path),
-                },
-                format!("not valid CSV: {message}"),
-            ),
+            _ => crate::IoError::structure(at, format!("not valid CSV: {message}")),
         }
     }
 
