@@ -87,7 +87,11 @@ pub fn read_region_balance(path: &Path) -> Result<Vec<RegionBalanceRow>, IoError
                     IoError::value(
                         Location::cell(path, line, header),
                         text,
-                        format!("a number in [{}, {}] for region `{id}`", range.0, range.1),
+                        if range.1 == f64::MAX {
+                            format!("a finite number ≥ {} for region `{id}`", range.0)
+                        } else {
+                            format!("a number in [{}, {}] for region `{id}`", range.0, range.1)
+                        },
                     )
                 })
         };
@@ -144,6 +148,10 @@ mod tests {
         for (text, expected) in [
             ("region,supply\na,1\n", "no column `demand`"),
             ("region,supply,demand\na,1,-2\n", "line 2, column demand"),
+            (
+                "region,supply,demand\na,1,-2\n",
+                "a finite number ≥ 0 for region `a`",
+            ),
             ("region,supply,demand\na,1,2\na,1,2\n", "already on line 2"),
             (
                 "region,supply,demand,core_lon,core_lat\na,1,2,200,39\n",
